@@ -1,0 +1,32 @@
+import { type Command, Option } from 'commander';
+import { CLAUSES, SIDES, type Side } from '../../machines/clauses.js';
+import { type CliIo, formatTable } from './io.js';
+
+/** `dlstate clauses [--json] [--side S]`: prints the clause registry. */
+export function registerClausesCommand(program: Command, io: CliIo): void {
+  program
+    .command('clauses')
+    .description(
+      'print the clause registry: every normative statement of the seeds with its id, strength and side',
+    )
+    .option('--json', 'print JSON (an array of clauses) instead of a table')
+    .addOption(new Option('--side <side>', 'only the clauses that bind this side').choices([...SIDES]))
+    .action((opts: { json?: boolean; side?: Side }) => {
+      const side = opts.side;
+      const list = side ? CLAUSES.filter((c) => c.sides.includes(side)) : CLAUSES;
+      if (opts.json) {
+        io.out(`${JSON.stringify(list, null, 2)}\n`);
+        return;
+      }
+      const rows = list.map((c) => [
+        c.id,
+        c.strength,
+        c.sides.join('+'),
+        c.note ? `${c.statement} [note]` : c.statement,
+      ]);
+      io.out(formatTable(['id', 'strength', 'side', 'statement'], rows));
+      io.out(
+        `${list.length} clauses${side ? ` binding the ${side}` : ''}; [note] = an editor's note records our decision\n`,
+      );
+    });
+}

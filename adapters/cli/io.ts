@@ -1,0 +1,53 @@
+/** Where a CLI command writes: the process streams in production, string buffers in tests. */
+export interface CliIo {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+  /** Whether stdout is a terminal (tables and progress bars) or a pipe (plain lines). */
+  readonly isTTY: boolean;
+}
+
+/** The real process streams. */
+export function processIo(): CliIo {
+  return {
+    out: (text) => process.stdout.write(text),
+    err: (text) => process.stderr.write(text),
+    isTTY: Boolean(process.stdout.isTTY),
+  };
+}
+
+/** Renders rows as an aligned plain-text table with a header line; cells are never truncated. */
+export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  return `${[line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n')}\n`;
+}
+
+/** Thrown by a command to end with a given exit code after it has printed what it had to say. */
+export class CliExit extends Error {
+  constructor(
+    readonly exitCode: number,
+    message = `exit ${exitCode}`,
+  ) {
+    super(message);
+    this.name = 'CliExit';
+  }
+}
+
+/** An in-memory {@link CliIo} whose output collects in `out` and `err` (for tests and embedding). */
+export function bufferIo(isTTY = false): CliIo & { readonly text: { out: string; err: string } } {
+  const text = { out: '', err: '' };
+  return {
+    text,
+    isTTY,
+    out: (chunk) => {
+      text.out += chunk;
+    },
+    err: (chunk) => {
+      text.err += chunk;
+    },
+  };
+}

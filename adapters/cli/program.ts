@@ -1,0 +1,30 @@
+import { Command, CommanderError } from 'commander';
+import { registerClausesCommand } from './clauses.command.js';
+import { CliExit, type CliIo } from './io.js';
+
+/** The `dlstate` command line; each command lives in its own `*.command.ts`. */
+export function buildProgram(io: CliIo): Command {
+  const program = new Command('dlstate')
+    .description(
+      'OMA DLOTA 2.0 and OIPF DAE downloads as XState statecharts: a download agent, a reference server, a download manager, and the spec derived from the machines',
+    )
+    .version('0.1.0')
+    .showHelpAfterError()
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .exitOverride();
+  registerClausesCommand(program, io);
+  return program;
+}
+
+/** Runs the CLI with these arguments (without `node` and the script); resolves to the exit code. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError || error instanceof CliExit) return error.exitCode;
+    io.err(`dlstate: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}
