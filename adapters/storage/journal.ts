@@ -1,0 +1,86 @@
+/**
+ * The journal of a kept range and the shapes `PartialStore` reads and returns.
+ *
+ * @module
+ */
+
+/** The journal of a kept range, as stored in `<key>.journal.json`. */
+export interface Journal {
+  version: 1;
+  /** The store key (also the file-name stem). */
+  key: string;
+  /** The URL of the descriptor the download came from, when there is one. */
+  ddUrl?: string;
+  /** The URL the object is fetched from. */
+  objectUri: string;
+  /** The ETag of the object the kept bytes belong to, when the server gave one. */
+  etag?: string;
+  /** The object's total length, when known. */
+  length?: number;
+  /** Bytes of the data file known to be on disk (fsync'd before this value was written). */
+  durableOffset: number;
+  /** When the journal was last written (ISO 8601); informative only, never written by this store, ignored. */
+  updatedAt?: string;
+  /** Set just before `commit` renames the data: lets `open` finish a commit a crash interrupted. */
+  committedTo?: string;
+}
+
+/** What a download's kept range belongs to; recorded in the journal by {@link PartialStore.begin}. */
+export interface PartialMeta {
+  objectUri: string;
+  etag?: string;
+  length?: number;
+  ddUrl?: string;
+}
+
+/** What {@link PartialStore.open} found and repaired. */
+export interface Recovery {
+  /** Bytes cut from the data file because the journal had not confirmed them durable. */
+  droppedBytes: number;
+  /** The journal claimed more bytes than the file holds (file damaged or deleted); its offset was lowered. */
+  journalClamped: boolean;
+  /** The journal was unreadable or of an unknown shape and was removed (the data with it). */
+  journalInvalid: boolean;
+  /** A commit interrupted after its rename was completed: the object is at this path. */
+  committedTo?: string;
+}
+
+/** Options of {@link PartialStore.writeBody}. */
+export interface WriteBodyOptions {
+  /** Bytes between durable checkpoints; a crash loses at most this much. @default DEFAULT_FLUSH_EVERY_BYTES */
+  flushEveryBytes?: number;
+  /** Called after each checkpoint with the new durable offset (awaited). */
+  onDurable?: (durableOffset: number) => void | Promise<void>;
+  /** Called after each chunk is written (not yet durable) with the written offset, e.g. for a progress bar. */
+  onProgress?: (writtenOffset: number) => void;
+  /** Offset the data must not grow past: bytes beyond it are not written, reading stops and `overflow` is set. */
+  maxOffset?: number;
+}
+
+/** The outcome of {@link PartialStore.writeBody}. */
+export interface WriteBodyResult {
+  /** The durable offset after the final checkpoint (equals the data file size). */
+  durableOffset: number;
+  /** Bytes written by this call. */
+  bytesWritten: number;
+  /** The body went past `maxOffset` (reading stopped there). */
+  overflow: boolean;
+}
+
+/** Whether a parsed value is a version-1 journal for `key` (a guard against damaged or foreign files). */
+export function isJournal(value: unknown, key: string): value is Journal {
+  const j = value as Partial<Journal> | null;
+  return (
+    typeof j === 'object' &&
+    j !== null &&
+    j.version === 1 &&
+    j.key === key &&
+    typeof j.objectUri === 'string' &&
+    Number.isSafeInteger(j.durableOffset) &&
+    (j.durableOffset ?? -1) >= 0 &&
+    (j.etag === undefined || typeof j.etag === 'string') &&
+    (j.ddUrl === undefined || typeof j.ddUrl === 'string') &&
+    (j.length === undefined || (Number.isSafeInteger(j.length) && j.length >= 0)) &&
+    (j.committedTo === undefined || typeof j.committedTo === 'string')
+  );
+}

@@ -1,0 +1,89 @@
+/**
+ * Small JSON documents that survive a crash: written to a temporary file in the same directory, flushed,
+ * renamed over the old one, and the directory flushed — so a reader sees the old document or the new one,
+ * never a torn mix.
+ *
+ * @module
+ */
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+
+/** Flushes a directory's entries (a rename or unlink inside it) to disk; a no-op where the OS refuses. */
+export async function fsyncDir(dir: string): Promise<void> {
+  let handle: fs.FileHandle | undefined;
+  try {
+    handle = await fs.open(dir, 'r');
+    await handle.sync();
+  } catch (error) {
+    // Some platforms (Windows) and file systems cannot open or fsync a directory; the rename still stands.
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL' && code !== 'EBADF') throw error;
+  } finally {
+    await handle?.close();
+  }
+}
+
+/** Reads and parses a JSON file; resolves `undefined` when it does not exist, throws naming the path when malformed. */
+export async function readJson<T = unknown>(file: string): Promise<T | undefined> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  try {
+    return JSON.parse(text) as T;
+  } catch (cause) {
+    throw new Error(`${file}: not valid JSON (${(cause as Error).message})`, { cause });
+  }
+}
+
+/** The suffix of the temporary files {@link writeJsonAtomic} writes next to their target. */
+export const TMP_SUFFIX = '.tmp';
+
+/**
+ * Replaces `file` with `value` as pretty JSON atomically: write a temporary sibling, fsync it, rename it over
+ * `file`, fsync the directory; parent directories are created.
+ */
+export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
+  const dir = path.dirname(file);
+  await fs.mkdir(dir, { recursive: true });
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}${TMP_SUFFIX}`;
+  const handle = await fs.open(tmp, 'w');
+  try {
+    await handle.writeFile(`${JSON.stringify(value, null, 2)}\n`, 'utf8');
+    await handle.sync();
+  } catch (error) {
+    await handle.close();
+    await fs.rm(tmp, { force: true });
+    throw error;
+  }
+  await handle.close();
+  try {
+    await fs.rename(tmp, file);
+  } catch (error) {
+    await fs.rm(tmp, { force: true });
+    throw error;
+  }
+  await fsyncDir(dir);
+}
+
+/** Deletes temporary files a crashed {@link writeJsonAtomic} may have left next to `file`. */
+export async function removeStaleTemps(file: string): Promise<void> {
+  const dir = path.dirname(file);
+  const prefix = `${path.basename(file)}.`;
+  let names: string[];
+  try {
+    names = await fs.readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  await Promise.all(
+    names
+      .filter((n) => n.startsWith(prefix) && n.endsWith(TMP_SUFFIX))
+      .map((n) => fs.rm(path.join(dir, n), { force: true })),
+  );
+}

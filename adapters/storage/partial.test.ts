@@ -1,0 +1,315 @@
+import { spawn } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { verifies } from '../../property-tests/verifies.js';
+import { openGet } from '../http/client.js';
+import { type Loopback, listen, pattern, tempDir } from '../http/test-support.js';
+import { type Journal, PartialStore } from './partial.js';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function scratch(): Promise<string> {
+  const { dir, remove } = await tempDir('dlstate-partial-');
+  cleanups.push(remove);
+  return dir;
+}
+
+async function serve(handler: Parameters<typeof listen>[0]): Promise<Loopback> {
+  const s = await listen(handler);
+  cleanups.push(() => s.close());
+  return s;
+}
+
+async function* chunks(...parts: Buffer[]): AsyncGenerator<Uint8Array> {
+  for (const part of parts) yield part;
+}
+
+const meta = { objectUri: 'http://127.0.0.1/obj', etag: '"o/1"', length: 300, ddUrl: 'http://127.0.0.1/dd' };
+
+describe('PartialStore', () => {
+  it('writes a body, checkpointing data before the journal, and reports durable offsets', async () => {
+    const dir = await scratch();
+    const store = await PartialStore.open(dir, 'k1');
+    expect(store.journal).toBeUndefined();
+    await store.begin(meta, 0);
+    const seen: { offset: number; journal: number; size: number }[] = [];
+    const result = await store.writeBody(chunks(pattern(100), pattern(100, 100), pattern(100, 200)), {
+      flushEveryBytes: 150,
+      onDurable: async (offset) => {
+        const journal = JSON.parse(await fs.readFile(store.journalPath, 'utf8')) as Journal;
+        seen.push({ offset, journal: journal.durableOffset, size: (await fs.stat(store.dataPath)).size });
+      },
+    });
+    expect(result).toEqual({ durableOffset: 300, bytesWritten: 300, overflow: false });
+    expect(seen).toEqual([
+      { offset: 200, journal: 200, size: 200 },
+      { offset: 300, journal: 300, size: 300 },
+    ]);
+    expect(store.journal).toMatchObject({ version: 1, key: 'k1', ...meta, durableOffset: 300 });
+    expect(await fs.readFile(store.dataPath)).toEqual(pattern(300));
+  });
+
+  it('continues at the durable offset and keeps the prefix when the body fails', async () => {
+    const dir = await scratch();
+    const store = await PartialStore.open(dir, 'k2');
+    await store.begin(meta, 0);
+    async function* failing(): AsyncGenerator<Uint8Array> {
+      yield pattern(120);
+      throw new Error('connection cut');
+    }
+    await expect(store.writeBody(failing(), { flushEveryBytes: 1_000_000 })).rejects.toThrow(
+      'connection cut',
+    );
+    // The bytes that arrived before the failure were checkpointed although no flush interval was reached.
+    expect(store.durableOffset).toBe(120);
+    const again = await PartialStore.open(dir, 'k2');
+    expect(again.durableOffset).toBe(120);
+    await again.begin(meta, 120);
+    await again.writeBody(chunks(pattern(180, 120)));
+    expect(await fs.readFile(again.dataPath)).toEqual(pattern(300));
+  });
+
+  it('stops at maxOffset and says the body overflowed', async () => {
+    const dir = await scratch();
+    const store = await PartialStore.open(dir, 'k3');
+    await store.begin(meta, 0);
+    let pulled = 0;
+    async function* long(): AsyncGenerator<Uint8Array> {
+      for (let i = 0; i < 10; i++) {
+        pulled++;
+        yield pattern(100, i * 100);
+      }
+    }
+    const result = await store.writeBody(long(), { maxOffset: 250 });
+    expect(result).toEqual({ durableOffset: 250, bytesWritten: 250, overflow: true });
+    expect(pulled).toBe(3);
+    expect((await fs.stat(store.dataPath)).size).toBe(250);
+  });
+
+  it('truncates data beyond the journal offset on open (unflushed bytes are never trusted)', async () => {
+    const dir = await scratch();
+    const store = await PartialStore.open(dir, 'k4');
+    await store.begin(meta, 0);
+    await store.writeBody(chunks(pattern(100)));
+    // Bytes a crashed writer appended after its last checkpoint.
+    await fs.appendFile(store.dataPath, Buffer.alloc(50, 0xee));
+    const reopened = await PartialStore.open(dir, 'k4');
+    expect(reopened.recovery).toMatchObject({ droppedBytes: 50, journalClamped: false });
+    expect(reopened.durableOffset).toBe(100);
+    expect(await fs.readFile(reopened.dataPath)).toEqual(pattern(100));
+  });
+
+  it('deletes data that has no journal, and lowers a journal that claims more than the file holds', async () => {
+    const dir = await scratch();
+    await fs.writeFile(path.join(dir, 'orphan.part'), pattern(10));
+    const orphan = await PartialStore.open(dir, 'orphan');
+    expect(orphan.recovery.droppedBytes).toBe(10);
+    await expect(fs.stat(orphan.dataPath)).rejects.toThrow();
+
+    const store = await PartialStore.open(dir, 'k5');
+    await store.begin(meta, 0);
+    await store.writeBody(chunks(pattern(100)));
+    await fs.truncate(store.dataPath, 40);
+    const reopened = await PartialStore.open(dir, 'k5');
+    expect(reopened.recovery.journalClamped).toBe(true);
+    expect(reopened.durableOffset).toBe(40);
+  });
+
+  it('drops an unparsable journal with its data', async () => {
+    const dir = await scratch();
+    await fs.writeFile(path.join(dir, 'k6.journal.json'), '{"version":1,');
+    await fs.writeFile(path.join(dir, 'k6.part'), pattern(10));
+    const store = await PartialStore.open(dir, 'k6');
+    expect(store.recovery).toMatchObject({ journalInvalid: true, droppedBytes: 10 });
+    expect(store.journal).toBeUndefined();
+  });
+
+  it('begin from an earlier offset cuts the data; beyond the durable offset it refuses', async () => {
+    const dir = await scratch();
+    const store = await PartialStore.open(dir, 'k7');
+    await store.begin(meta, 0);
+    await store.writeBody(chunks(pattern(100)));
+    await expect(store.begin(meta, 101)).rejects.toThrow(RangeError);
+    await store.begin({ ...meta, etag: '"o/2"' }, 30);
+    expect(store.journal).toMatchObject({ etag: '"o/2"', durableOffset: 30 });
+    expect((await fs.stat(store.dataPath)).size).toBe(30);
+    await store.truncateTo(10);
+    expect(store.durableOffset).toBe(10);
+    expect((await fs.stat(store.dataPath)).size).toBe(10);
+    await expect(store.truncateTo(11)).rejects.toThrow(RangeError);
+  });
+
+  it(
+    verifies(
+      ['DL-PR-5', 'DL-INST-2'],
+      'the kept range stays in the state directory until commit moves it atomically',
+    ),
+    async () => {
+      const dir = await scratch();
+      const out = await scratch();
+      const finalPath = path.join(out, 'sub', 'photo.gif');
+      const store = await PartialStore.open(path.join(dir, 'state'), 'k8');
+      await store.begin(meta, 0);
+      await store.writeBody(chunks(pattern(300)));
+      await expect(fs.stat(finalPath)).rejects.toThrow();
+      await store.commit(finalPath);
+      expect(await fs.readFile(finalPath)).toEqual(pattern(300));
+      await expect(fs.stat(store.dataPath)).rejects.toThrow();
+      await expect(fs.stat(store.journalPath)).rejects.toThrow();
+      expect(store.journal).toBeUndefined();
+      expect(await fs.readdir(path.join(dir, 'state'))).toEqual([]);
+    },
+  );
+
+  it('finishes a commit whose journal removal a crash interrupted', async () => {
+    const dir = await scratch();
+    const finalPath = path.join(dir, 'done.bin');
+    const store = await PartialStore.open(dir, 'k9');
+    await store.begin(meta, 0);
+    await store.writeBody(chunks(pattern(20)));
+    // The state just after the rename of a commit: journal marked, data moved.
+    const journal = { ...store.journal!, committedTo: finalPath };
+    await fs.writeFile(store.journalPath, JSON.stringify(journal));
+    await fs.rename(store.dataPath, finalPath);
+    const reopened = await PartialStore.open(dir, 'k9');
+    expect(reopened.recovery.committedTo).toBe(finalPath);
+    expect(reopened.journal).toBeUndefined();
+    await expect(fs.stat(reopened.journalPath)).rejects.toThrow();
+  });
+
+  it('discard deletes the journal and the data', async () => {
+    const dir = await scratch();
+    const store = await PartialStore.open(dir, 'k10');
+    await store.begin(meta, 0);
+    await store.writeBody(chunks(pattern(50)));
+    await store.discard();
+    expect(store.journal).toBeUndefined();
+    expect(await fs.readdir(dir)).toEqual([]);
+    expect((await PartialStore.open(dir, 'k10')).journal).toBeUndefined();
+  });
+
+  it('refuses keys that could escape the state directory', async () => {
+    const dir = await scratch();
+    await expect(PartialStore.open(dir, '../x')).rejects.toThrow('invalid store key');
+    await expect(PartialStore.open(dir, '')).rejects.toThrow('invalid store key');
+  });
+
+  it('streams 2 MiB from a slow server, pulling each chunk only after the previous one is on disk', async () => {
+    const total = 2 * 1024 * 1024;
+    const s = await serve((_req, res) => {
+      res.writeHead(200, { 'Content-Length': String(total) });
+      let sent = 0;
+      const pump = () => {
+        while (sent < total) {
+          const part = pattern(Math.min(32 * 1024, total - sent), sent);
+          sent += part.length;
+          // Slow sender that honours backpressure: wait for drain, else a short pause.
+          if (!res.write(part)) return void res.once('drain', pump);
+          return void setTimeout(pump, 1);
+        }
+        res.end();
+      };
+      pump();
+    });
+    const dir = await scratch();
+    const store = await PartialStore.open(dir, 'big');
+    await store.begin({ objectUri: s.base }, 0);
+    const res = await openGet(s.base);
+    let yielded = 0;
+    let checks = 0;
+    const mismatches: string[] = [];
+    async function* watched(): AsyncGenerator<Uint8Array> {
+      for await (const chunk of res.body) {
+        // The writer asks for this chunk only once the previous ones are written: awaited writes, no buffering.
+        const size = (await fs.stat(store.dataPath)).size;
+        checks++;
+        if (size !== yielded) mismatches.push(`asked at ${yielded} with ${size} on disk`);
+        yielded += chunk.byteLength;
+        yield chunk;
+      }
+    }
+    const result = await store.writeBody(watched(), { flushEveryBytes: 256 * 1024 });
+    expect(mismatches).toEqual([]);
+    expect(checks).toBeGreaterThan(8);
+    expect(result.durableOffset).toBe(total);
+    expect((await fs.readFile(store.dataPath)).equals(pattern(total))).toBe(true);
+  });
+});
+
+describe('crash safety', () => {
+  const fixture = fileURLToPath(new URL('./fixtures/crash-writer.ts', import.meta.url));
+
+  /** Runs the writer child until it reports `killAfter` durable bytes (plus `extraMs`), then SIGKILLs it. */
+  function runAndKill(url: string, stateDir: string, key: string, killAfter: number, extraMs: number) {
+    return new Promise<{ lastReported: number }>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', fixture, url, stateDir, key, '262144'], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let lastReported = 0;
+      let stderr = '';
+      let killing = false;
+      const guard = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`writer did not reach ${killAfter} durable bytes in time; stderr: ${stderr}`));
+      }, 20_000);
+      child.stderr.on('data', (d) => {
+        stderr += d;
+      });
+      child.stdout.setEncoding('utf8').on('data', (text: string) => {
+        for (const match of text.matchAll(/durable (\d+)/g)) lastReported = Number(match[1]);
+        if (!killing && lastReported >= killAfter) {
+          killing = true;
+          setTimeout(() => child.kill('SIGKILL'), extraMs);
+        }
+      });
+      child.on('exit', (_code, signal) => {
+        clearTimeout(guard);
+        if (signal === 'SIGKILL' && killing) resolve({ lastReported });
+        else reject(new Error(`writer ended without being killed (signal ${signal}); stderr: ${stderr}`));
+      });
+    });
+  }
+
+  it('after SIGKILL mid-body the journal never exceeds the file, and the kept bytes are the server prefix', async () => {
+    const total = 16 * 1024 * 1024;
+    const s = await serve((_req, res) => {
+      res.writeHead(200, { 'Content-Length': String(total) });
+      let sent = 0;
+      const pump = () => {
+        if (sent >= total) return void res.end();
+        const part = pattern(Math.min(16 * 1024, total - sent), sent);
+        sent += part.length;
+        if (!res.write(part)) res.once('drain', () => setTimeout(pump, 1));
+        else setTimeout(pump, 1);
+      };
+      pump();
+    });
+    const dir = await scratch();
+    // Kill points at different stages; the extra delay lands the kill at an arbitrary moment between checkpoints.
+    const runs = [
+      { killAfter: 262_144, extraMs: 0 },
+      { killAfter: 524_288, extraMs: 7 },
+      { killAfter: 786_432, extraMs: 23 },
+    ];
+    for (const [i, run] of runs.entries()) {
+      const key = `crash${i}`;
+      const { lastReported } = await runAndKill(s.base, dir, key, run.killAfter, run.extraMs);
+      const journal = JSON.parse(await fs.readFile(path.join(dir, `${key}.journal.json`), 'utf8')) as Journal;
+      const onDisk = (await fs.stat(path.join(dir, `${key}.part`))).size;
+      expect(journal.durableOffset).toBeLessThanOrEqual(onDisk);
+      expect(journal.durableOffset).toBeGreaterThanOrEqual(lastReported);
+
+      const store = await PartialStore.open(dir, key);
+      expect(store.durableOffset).toBe(journal.durableOffset);
+      expect(store.recovery.droppedBytes).toBe(onDisk - journal.durableOffset);
+      const kept = await fs.readFile(store.dataPath);
+      expect(kept.length).toBe(store.durableOffset);
+      expect(kept.equals(pattern(kept.length))).toBe(true);
+    }
+  });
+});
