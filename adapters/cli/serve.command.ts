@@ -1,0 +1,44 @@
+import { type Command, InvalidArgumentError } from 'commander';
+import { startDownloadServer } from '../server/server.js';
+import type { CliIo } from './io.js';
+
+/** `dlstate serve <dir>`: runs the reference Download Server until interrupted. */
+export function registerServeCommand(program: Command, io: CliIo): void {
+  program
+    .command('serve')
+    .description(
+      'run the reference Download Server: a DD 2.0 at /dd/<name> for each file of <dir>, the object at /media/<name>, status reports at /notify/<name>, GET /reports',
+    )
+    .argument(
+      '<dir>',
+      'directory whose files are served (a sidecar <name>.dd.json may override descriptor fields)',
+    )
+    .option('--port <n>', 'port to listen on (0 = any free port)', parsePort, 0)
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .action(async (dir: string, opts: { port: number; host: string }) => {
+      const server = await startDownloadServer({
+        dir,
+        port: opts.port,
+        host: opts.host,
+        onRequest: (r) =>
+          io.err(
+            `${r.method} ${r.url} ${r.status} ${r.bodyBytes}B${r.headers.range ? ` range=${r.headers.range}` : ''}${r.headers['if-match'] ? ` if-match=${r.headers['if-match']}` : ''}\n`,
+          ),
+      });
+      io.out(`dlstate reference Download Server listening on ${server.url}\n`);
+      io.out(`descriptors: ${server.url}/  reports: ${server.url}/reports\n`);
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      await server.close();
+    });
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new InvalidArgumentError(`a port is a whole number 0…65535, got ${JSON.stringify(value)}`);
+  return port;
+}

@@ -1,0 +1,120 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { verifies } from '../../property-tests/verifies.js';
+import { type DownloadServer, startDownloadServer } from './server.js';
+
+let dir: string;
+let server: DownloadServer;
+const gif = Buffer.alloc(25_432, 0);
+for (let i = 0; i < gif.length; i++) gif[i] = (i * 31 + 7) & 0xff;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'dlstate-server-'));
+  await writeFile(join(dir, 'picture.gif'), gif);
+  server = await startDownloadServer({ dir });
+});
+afterEach(async () => {
+  await server.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function get(path: string, headers: Record<string, string> = {}) {
+  const res = await fetch(`${server.url}${path}`, { headers });
+  return { status: res.status, headers: res.headers, body: Buffer.from(await res.arrayBuffer()) };
+}
+
+describe('reference Download Server', () => {
+  it('listens on loopback only', () => {
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  });
+
+  it('serves a DD 2.0 naming size, type, objectID, objectVersion and the three URIs', async () => {
+    const dd = await get('/dd/picture.gif');
+    expect(dd.status).toBe(200);
+    expect(dd.headers.get('content-type')).toBe('application/vnd.oma.dd2+xml');
+    const xml = dd.body.toString();
+    expect(xml).toContain('xmlns="urn:oma:xml:dl:dd:2.0"');
+    expect(xml).toContain('<size>25432</size>');
+    expect(xml).toContain('<type>image/gif</type>');
+    expect(xml).toContain('<objectID>picture.gif</objectID>');
+    expect(xml).toMatch(/<objectVersion>[0-9a-f]{12}<\/objectVersion>/);
+    expect(xml).toContain(`<server>${server.url}/media/picture.gif</server>`);
+    expect(xml).toContain(`<installNotifyURI>${server.url}/notify/picture.gif</installNotifyURI>`);
+    expect(xml).toContain(`<updatedDDURI>${server.url}/dd/picture.gif</updatedDDURI>`);
+  });
+
+  it(
+    verifies(
+      ['DL-PR-2', 'DL-PR-3'],
+      'media responses expose Accept-Ranges: bytes and the ETag objectID/objectVersion',
+    ),
+    async () => {
+      const xml = (await get('/dd/picture.gif')).body.toString();
+      const version = /<objectVersion>(.*)<\/objectVersion>/.exec(xml)?.[1];
+      const media = await get('/media/picture.gif');
+      expect(media.status).toBe(200);
+      expect(media.headers.get('accept-ranges')).toBe('bytes');
+      expect(media.headers.get('etag')).toBe(`"picture.gif/${version}"`);
+      expect(media.body.equals(gif)).toBe(true);
+    },
+  );
+
+  it(
+    verifies('DL-EX-B6', 'B.6 resume: bytes=1034-25431 with If-Match answers 206 bytes 1034-25431/25432'),
+    async () => {
+      const etag = (await get('/media/picture.gif')).headers.get('etag')!;
+      const res = await get('/media/picture.gif', { range: 'bytes=1034-25431', 'if-match': etag });
+      expect(res.status).toBe(206);
+      expect(res.headers.get('content-range')).toBe('bytes 1034-25431/25432');
+      expect(res.body.equals(gif.subarray(1034))).toBe(true);
+      expect(server.requests.at(-1)).toMatchObject({ status: 206, bodyBytes: 25_432 - 1034 });
+    },
+  );
+
+  it('changes the objectVersion when the content changes, and a stale If-Match gets 412', async () => {
+    const etag = (await get('/media/picture.gif')).headers.get('etag')!;
+    await writeFile(join(dir, 'picture.gif'), Buffer.concat([gif, Buffer.from('v2')]));
+    const res = await get('/media/picture.gif', { range: 'bytes=1034-', 'if-match': etag });
+    expect(res.status).toBe(412);
+    const fresh = (await get('/media/picture.gif')).headers.get('etag');
+    expect(fresh).not.toBe(etag);
+  });
+
+  it('records status reports and lists them at /reports', async () => {
+    const post = await fetch(`${server.url}/notify/picture.gif`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: '900 Success',
+    });
+    expect(post.status).toBe(200);
+    const reports = JSON.parse((await get('/reports')).body.toString());
+    expect(reports).toEqual([
+      {
+        seq: 1,
+        name: 'picture.gif',
+        body: '900 Success',
+        code: 900,
+        contentType: 'text/plain',
+        answered: 200,
+      },
+    ]);
+  });
+
+  it('answers 404 for unknown objects, sidecars and path tricks', async () => {
+    await writeFile(join(dir, 'picture.gif.dd.json'), '{"name":"Picture"}');
+    expect((await get('/media/nope.bin')).status).toBe(404);
+    expect((await get('/media/picture.gif.dd.json')).status).toBe(404);
+    expect((await get('/media/..%2Fetc%2Fpasswd')).status).toBe(404);
+    expect((await get('/dd/picture.gif')).body.toString()).toContain('<name>Picture</name>');
+  });
+
+  it('scripted fault: cuts the connection after N body bytes, once', async () => {
+    server.faults.cutNextBodyAfter = 1034;
+    const res = await fetch(`${server.url}/media/picture.gif`);
+    await expect(res.arrayBuffer()).rejects.toThrow();
+    const again = await get('/media/picture.gif');
+    expect(again.body.length).toBe(gif.length);
+  });
+});

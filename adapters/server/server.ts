@@ -1,0 +1,295 @@
+/**
+ * The reference Download Server (DLOTA 2.0 server side): serves a DD 2.0 per media object at `/dd/<name>`, the
+ * object at `/media/<name>`, accepts status reports at `/notify/<name>` and lists them at `GET /reports`. Every
+ * response decision on the media object (Accept-Ranges, ETag, If-Match → 412, Range → 206/416) comes from the
+ * pure {@link decideMediaResponse}; this module only moves bytes.
+ *
+ * `faults` lets a test or the demo script misbehaviour (cut the connection, ignore ranges, refuse reports);
+ * with no faults set the server is the compliant reference.
+ *
+ * @module
+ */
+import { createReadStream } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { decideMediaResponse } from '../../machines/dlota/server.logic.js';
+import { parseStatusLine } from '../../machines/dlota/status.js';
+import { DirectoryCatalogue, type MediaObject } from './catalogue.js';
+import { DD2_MEDIA_TYPE, renderDescriptor } from './descriptor-xml.js';
+
+/** Scripted misbehaviour for tests and the demo; every field off means the compliant reference server. */
+export interface ServerFaults {
+  /** Close the connection after this many body bytes of the next media response (then the fault clears). */
+  cutNextBodyAfter?: number;
+  /** Answer every media request with 200 and the whole body, ignoring Range (a server without range support). */
+  ignoreRange?: boolean;
+  /** Omit `Accept-Ranges` (and ignore Range): the server does not expose pause/resume. */
+  noAcceptRanges?: boolean;
+  /** Send this Content-Range on 206 answers instead of the right one. */
+  wrongContentRange?: string;
+  /** Answer status reports with this HTTP status instead of 200 (e.g. 503), or 'drop' to close the socket. */
+  refuseReports?: number | 'drop';
+  /** Media names answered with 404. */
+  missing?: Set<string>;
+  /** Throttle media bodies to about this many bytes per second (the demo uses it to show progress). */
+  bytesPerSecond?: number;
+}
+
+/** A status report the server received. */
+export interface ReceivedReport {
+  readonly seq: number;
+  readonly name: string;
+  readonly body: string;
+  readonly code: number | null;
+  readonly contentType: string | null;
+  /** The HTTP status the server answered with (200 = delivered). */
+  readonly answered: number;
+}
+
+/** One logged request. */
+export interface RequestLogEntry {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly status: number;
+  readonly bodyBytes: number;
+}
+
+/** Options of {@link startDownloadServer}. */
+export interface DownloadServerOptions {
+  /** The directory whose files are served. */
+  readonly dir: string;
+  /** @default '127.0.0.1' */
+  readonly host?: string;
+  /** @default 0 (the OS picks a free port) */
+  readonly port?: number;
+  readonly faults?: ServerFaults;
+  /** Called with every request once its response is finished. */
+  readonly onRequest?: (entry: RequestLogEntry) => void;
+}
+
+/** A running reference server. */
+export interface DownloadServer {
+  /** Base URL, e.g. `http://127.0.0.1:41234`. */
+  readonly url: string;
+  readonly faults: ServerFaults;
+  readonly reports: readonly ReceivedReport[];
+  readonly requests: readonly RequestLogEntry[];
+  /** Descriptor URL for a media object name. */
+  ddUrl(name: string): string;
+  close(): Promise<void>;
+}
+
+const MAX_REPORT_BYTES = 4096;
+
+/** Starts the reference Download Server on loopback (by default) and resolves once it listens. */
+export async function startDownloadServer(options: DownloadServerOptions): Promise<DownloadServer> {
+  const catalogue = new DirectoryCatalogue(options.dir);
+  const faults: ServerFaults = options.faults ?? {};
+  const reports: ReceivedReport[] = [];
+  const requests: RequestLogEntry[] = [];
+  let base = '';
+
+  const server: Server = createServer((req, res) => {
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = String(v);
+    let bodyBytes = 0;
+    const originalWrite = res.write.bind(res);
+    res.write = ((chunk: Buffer, ...rest: never[]) => {
+      bodyBytes += chunk.length;
+      return originalWrite(chunk, ...rest);
+    }) as typeof res.write;
+    res.on('close', () => {
+      const entry = {
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers,
+        status: res.statusCode,
+        bodyBytes,
+      };
+      requests.push(entry);
+      options.onRequest?.(entry);
+    });
+    route(req, res).catch((error: Error) => {
+      if (!res.headersSent) sendText(res, 500, `server error: ${error.message}\n`);
+      else res.destroy(error);
+    });
+  });
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = new URL(req.url ?? '/', base).pathname;
+    const [, section, rawName] = /^\/(dd|media|notify)\/([^/]+)$/.exec(path) ?? [];
+    if (req.method === 'GET' && path === '/reports') {
+      return sendText(res, 200, `${JSON.stringify(reports, null, 2)}\n`, 'application/json');
+    }
+    if (req.method === 'GET' && path === '/') {
+      const names = await catalogue.names();
+      return sendText(
+        res,
+        200,
+        `${JSON.stringify({ descriptors: names.map((n) => `${base}/dd/${encodeURIComponent(n)}`) }, null, 2)}\n`,
+        'application/json',
+      );
+    }
+    if (!section || rawName === undefined) return sendText(res, 404, `no such resource: ${path}\n`);
+    const name = decodeURIComponent(rawName);
+    if (section === 'notify') return receiveReport(req, res, name);
+    const object = faults.missing?.has(name) ? undefined : await catalogue.get(name);
+    if (!object) return sendText(res, 404, `no media object called ${JSON.stringify(name)}\n`);
+    if (section === 'dd') {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, 'use GET\n');
+      return sendText(res, 200, req.method === 'HEAD' ? '' : descriptorFor(object), DD2_MEDIA_TYPE);
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, 'use GET or HEAD\n');
+    return sendMedia(req, res, object);
+  }
+
+  function descriptorFor(object: MediaObject): string {
+    const o = object.overrides;
+    const self = `${base}/dd/${encodeURIComponent(object.name)}`;
+    return renderDescriptor({
+      name: o.name ?? object.name,
+      size: o.size ?? object.size,
+      types: object.types,
+      objectID: object.objectID,
+      objectVersion: object.objectVersion,
+      objectURI: `${base}/media/${encodeURIComponent(object.name)}`,
+      installNotifyURI:
+        o.installNotifyURI === null
+          ? undefined
+          : (o.installNotifyURI ?? `${base}/notify/${encodeURIComponent(object.name)}`),
+      updatedDDURI: o.updatedDDURI === null ? undefined : (o.updatedDDURI ?? self),
+      nextURL: o.nextURL,
+      description: o.description,
+      vendor: o.vendor,
+      suppressUserConfirmation: o.suppressUserConfirmation,
+    });
+  }
+
+  async function sendMedia(req: IncomingMessage, res: ServerResponse, object: MediaObject): Promise<void> {
+    const rangeIgnored = faults.ignoreRange || faults.noAcceptRanges;
+    const decision = decideMediaResponse(
+      { length: object.size, objectID: object.objectID, objectVersion: object.objectVersion },
+      {
+        method: req.method === 'HEAD' ? 'HEAD' : 'GET',
+        range: rangeIgnored ? undefined : req.headers.range,
+        ifMatch: req.headers['if-match'],
+      },
+    );
+    const headers: Record<string, string> = {
+      ...decision.headers,
+      'Content-Type': object.types[0] ?? 'application/octet-stream',
+    };
+    if (faults.noAcceptRanges) {
+      delete headers['Accept-Ranges'];
+      delete headers['accept-ranges'];
+    }
+    if (decision.status === 206 && faults.wrongContentRange)
+      headers['Content-Range'] = faults.wrongContentRange;
+    const body = decision.body;
+    headers['Content-Length'] = String(
+      body ? body.end - body.start + 1 : Buffer.byteLength(decision.note ?? ''),
+    );
+    res.writeHead(decision.status, headers);
+    if (req.method === 'HEAD') return void res.end();
+    if (!body) return void res.end(decision.note ?? '');
+    await pipeRange(res, object.path, body.start, body.end);
+  }
+
+  async function pipeRange(res: ServerResponse, path: string, start: number, end: number): Promise<void> {
+    let cutAfter = faults.cutNextBodyAfter;
+    faults.cutNextBodyAfter = undefined;
+    if (end < start) return void res.end();
+    const stream = createReadStream(path, { start, end, highWaterMark: 64 * 1024 });
+    res.on('close', () => stream.destroy());
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      if (res.destroyed) return;
+      let piece = chunk;
+      if (cutAfter !== undefined && piece.length >= cutAfter) piece = piece.subarray(0, cutAfter);
+      if (piece.length > 0 && !res.write(piece)) await waitDrain(res);
+      if (cutAfter !== undefined) {
+        cutAfter -= piece.length;
+        if (cutAfter <= 0) {
+          // Scripted fault: the connection drops mid-body. Let the bytes written so far reach the client first.
+          res.socket?.end(() => res.destroy());
+          stream.destroy();
+          return;
+        }
+      }
+      if (faults.bytesPerSecond) await sleep((piece.length / faults.bytesPerSecond) * 1000);
+    }
+    res.end();
+  }
+
+  async function receiveReport(req: IncomingMessage, res: ServerResponse, name: string): Promise<void> {
+    if (req.method !== 'POST') return sendText(res, 405, 'POST a status report\n');
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > MAX_REPORT_BYTES)
+        return sendText(res, 413, `a status report is at most ${MAX_REPORT_BYTES} bytes\n`);
+      chunks.push(chunk);
+    }
+    const body = Buffer.concat(chunks).toString('utf8');
+    const refuse = faults.refuseReports;
+    if (refuse === 'drop') return void req.socket.destroy();
+    const answered = refuse ?? 200;
+    reports.push({
+      seq: reports.length + 1,
+      name,
+      body,
+      code: parseStatusLine(body)?.code ?? null,
+      contentType: req.headers['content-type'] ?? null,
+      answered,
+    });
+    sendText(res, answered, answered === 200 ? 'report received\n' : 'report refused\n');
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  base = `http://${host}:${address.port}`;
+
+  return {
+    url: base,
+    faults,
+    reports,
+    requests,
+    ddUrl: (name) => `${base}/dd/${encodeURIComponent(name)}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function sendText(
+  res: ServerResponse,
+  status: number,
+  text: string,
+  type = 'text/plain; charset=utf-8',
+): void {
+  res.writeHead(status, { 'Content-Type': type, 'Content-Length': String(Buffer.byteLength(text)) });
+  res.end(text);
+}
+
+function waitDrain(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
