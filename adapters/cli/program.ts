@@ -1,6 +1,9 @@
 import { Command, CommanderError } from 'commander';
 import { registerClausesCommand } from './clauses.command.js';
+import { registerGenerateCommand } from './generate.command.js';
 import { CliExit, type CliIo } from './io.js';
+import { registerMachinesCommand } from './machines.command.js';
+import { registerServeCommand } from './serve.command.js';
 
 /** The `dlstate` command line; each command lives in its own `*.command.ts`. */
 export function buildProgram(io: CliIo): Command {
@@ -13,6 +16,9 @@ export function buildProgram(io: CliIo): Command {
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .exitOverride();
   registerClausesCommand(program, io);
+  registerMachinesCommand(program, io);
+  registerGenerateCommand(program, io);
+  registerServeCommand(program, io);
   return program;
 }
 
