@@ -1,0 +1,125 @@
+/**
+ * Pause and resume of a media object retrieval exactly as seed §5.2.4.2 says (DL-PR-4…12, DL-INST-11):
+ * the `paused` and `resuming` states of the retrieval.
+ *
+ * @module
+ */
+import { abort, discardAll, fail, pause } from './download.actions.js';
+import { currentObject, resumeRange } from './download.logic.js';
+import { downloadSetup } from './download.setup.js';
+
+/** Paused: the durable range, the ETag and the length stay in context; resume causes are events. */
+export const pausedState = downloadSetup.createStateConfig({
+  description: 'Kept range stored on the device, not usable until installed.',
+  meta: { clauses: ['DL-PR-5'] },
+  on: {
+    'USER.RESUME': [
+      {
+        guard: 'keptComplete',
+        target: 'verifying',
+        meta: { clauses: ['DL-PR-7'] },
+        description: 'Nothing is missing: no request, straight to the attribute check.',
+      },
+      {
+        guard: 'transferResumable',
+        target: 'resuming',
+        meta: { clauses: ['DL-PR-12'] },
+        description: 'User resumes; only ever after Accept-Ranges: bytes.',
+      },
+    ],
+    'NETWORK.BACK': {
+      guard: 'resumeOnNetworkBack',
+      target: 'resuming',
+      meta: { clauses: ['DL-PR-12'] },
+      description: 'Network back after a lost connection, and the policy resumes.',
+    },
+    'USER.CANCEL': {
+      target: '#dlota.notifying',
+      actions: [discardAll, fail('userCancelled', 'paused retrieval cancelled (DL-PR-6)')],
+      meta: { clauses: ['DL-PR-6', 'DL-INST-11'] },
+      description: 'Cancel while paused → 902, kept range discarded.',
+    },
+  },
+});
+
+/** Resuming: one GET with one Range for exactly the missing bytes and If-Match; the answer decides. */
+export const resumingState = downloadSetup.createStateConfig({
+  description: 'One GET with one Range for exactly the missing bytes and If-Match.',
+  meta: { clauses: ['DL-PR-7', 'DL-PR-8', 'DL-PR-9'] },
+  entry: {
+    type: 'httpGet',
+    params: ({ context }) => ({
+      url: currentObject(context)?.objectURIs[0] ?? '',
+      objectIndex: context.objectIndex,
+      offset: context.transfer.offset,
+      range: resumeRange(context.transfer.offset, context.transfer.length),
+      ...(context.transfer.etag === undefined ? {} : { ifMatch: context.transfer.etag }),
+    }),
+  },
+  on: {
+    'RESPONSE.HEADERS': [
+      {
+        guard: 'preconditionFailed',
+        target: '#dlota.notifying',
+        actions: [abort, discardAll, fail('mediaObjectUpdated', 'the object changed while paused (412)')],
+        meta: { clauses: ['DL-PR-10', 'DL-STATUS-957'] },
+        description: '412 → report 957 (or 955), discard, then fetch updatedDDURI.',
+      },
+      {
+        guard: 'httpError',
+        target: '#dlota.notifying',
+        actions: [abort, discardAll, fail('loaderError', 'HTTP error on resume')],
+        meta: { clauses: ['DL-RET-3'] },
+        description: '404/410 or another error status → 954.',
+      },
+      {
+        guard: 'partialAppends',
+        target: 'downloading',
+        meta: { clauses: ['DL-PR-11'] },
+        description: '206 whose Content-Range starts at the kept offset and ends at the length: append.',
+      },
+      {
+        guard: 'rangeIgnored',
+        target: 'requesting',
+        actions: [
+          abort,
+          {
+            type: 'discardPartial',
+            params: ({ context }) => ({ scope: 'object', objectIndex: context.objectIndex }),
+          },
+          'restartObject',
+        ],
+        meta: { clauses: ['DL-PR-11'] },
+        description: '200: the range was ignored; discard the kept range and restart from byte 0.',
+      },
+      {
+        target: '#dlota.notifying',
+        actions: [abort, discardAll, fail('deviceAborted', 'a 206 that does not continue the kept range')],
+        meta: { clauses: ['DL-PR-11', 'DL-INST-8'] },
+        description: 'A 206 that does not fit the kept range is not appended → 952.',
+      },
+    ],
+    'CONNECTION.LOST': {
+      target: 'paused',
+      actions: pause('connectionLost'),
+      meta: { clauses: ['DL-PR-4'] },
+      description: 'Lost again while resuming: stay paused, range kept.',
+    },
+    'USER.PAUSE': {
+      target: 'paused',
+      actions: [abort, pause('user')],
+      meta: { clauses: ['DL-PR-4'] },
+    },
+    'STORAGE.FULL': {
+      target: 'paused',
+      actions: [abort, pause('noMemory')],
+      meta: { clauses: ['DL-INST-11'] },
+      description: 'Temporary 901 while resuming: pause, keep the range.',
+    },
+    'DEVICE.SHUTDOWN': {
+      target: 'paused',
+      actions: [abort, pause('shutdown')],
+      meta: { clauses: ['DL-PR-4'] },
+    },
+  },
+});
