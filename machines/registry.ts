@@ -5,6 +5,7 @@
  * @module
  */
 import type { AnyStateMachine } from 'xstate';
+import { dlotaMachine } from './dlota/index.js';
 
 /** One registered machine and where its chart and its effect/event types are written. */
 export interface MachineEntry {
@@ -34,4 +35,13 @@ export interface MachineEntry {
  * ```
  * `npm run generate -- --check` fails while a `machines/*\/*.machine.ts` file is not listed here.
  */
-export const MACHINES: readonly MachineEntry[] = Object.freeze([]);
+export const MACHINES: readonly MachineEntry[] = Object.freeze([
+  {
+    id: 'dlota',
+    name: 'OMA DLOTA 2.0 download agent',
+    file: 'machines/dlota/download.machine.ts',
+    machine: dlotaMachine,
+    typesFile: 'machines/dlota/download.types.ts',
+    effectsInterface: 'DownloadEffects',
+  },
+]);

@@ -7,6 +7,7 @@
  */
 import { IndentationText, NewLineKind, Project, QuoteKind } from 'ts-morph';
 import { CLAUSE_IDS } from '../../machines/clauses.js';
+import { STATUS_OUTCOMES, STATUS_TABLE } from '../../machines/dlota/status.js';
 import { lineCommentBanner, normalizeText } from './banner.js';
 
 /** A scalar cell of a constant table. */
@@ -44,15 +45,25 @@ export function clauseIdTable(): ConstantTable {
   };
 }
 
-/**
- * Status codes of the DLOTA status table (code, report text, temporary, clause).
- *
- * TODO(lead): wire once `machines/dlota` exports its status table, e.g.
- * `return { source: 'machines/dlota/status.ts', name: 'STATUS_CODES', typeName: 'StatusCode', key: 'code',
- *   doc: '…', values: STATUS_TABLE.map((s) => ({ code: s.code, text: s.text, temporary: s.temporary })) }`.
- */
-export function statusCodeTable(): ConstantTable | undefined {
-  return undefined;
+/** Status codes of the DLOTA status table (outcome, seed code, deployed code, report text, temporary). */
+export function statusCodeTable(): ConstantTable {
+  return {
+    source: 'machines/dlota/status.ts',
+    name: 'STATUS_CODES',
+    typeName: 'StatusCode',
+    key: 'code',
+    doc: 'OMA DLOTA status codes: the seed numbering (`code`), the deployed one where it differs (`deployedCode`, 955 for Media Object Updated) and the exact report text.',
+    values: STATUS_OUTCOMES.map((outcome) => {
+      const entry = STATUS_TABLE[outcome];
+      return {
+        outcome,
+        code: entry.code,
+        deployedCode: entry.deployedCode ?? entry.code,
+        text: entry.text,
+        temporary: entry.temporary,
+      };
+    }),
+  };
 }
 
 /**
