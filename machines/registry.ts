@@ -6,6 +6,7 @@
  */
 import type { AnyStateMachine } from 'xstate';
 import { dlotaMachine } from './dlota/index.js';
+import { oipfDownloadMachine, oipfManagerMachine } from './oipf/index.js';
 
 /** One registered machine and where its chart and its effect/event types are written. */
 export interface MachineEntry {
@@ -29,6 +30,7 @@ export interface MachineEntry {
  * Empty until the machines land (issues 3 and 4). The lead adds, for example:
  * ```ts
  * import { dlotaMachine } from './dlota/index.js';
+import { oipfDownloadMachine, oipfManagerMachine } from './oipf/index.js';
  * import { oipfDownloadMachine, oipfManagerMachine } from './oipf/index.js';
  * { id: 'dlota', name: 'OMA DLOTA 2.0 download agent', file: 'machines/dlota/download.machine.ts',
  *   machine: dlotaMachine, typesFile: 'machines/dlota/download.types.ts', effectsInterface: 'DownloadEffects' },
@@ -43,5 +45,21 @@ export const MACHINES: readonly MachineEntry[] = Object.freeze([
     machine: dlotaMachine,
     typesFile: 'machines/dlota/download.types.ts',
     effectsInterface: 'DownloadEffects',
+  },
+  {
+    id: 'oipf-download',
+    name: 'OIPF DAE download lifecycle',
+    file: 'machines/oipf/download.machine.ts',
+    machine: oipfDownloadMachine,
+    typesFile: 'machines/oipf/download.types.ts',
+    effectsInterface: 'OipfDownloadEffects',
+  },
+  {
+    id: 'oipf-manager',
+    name: 'OIPF DAE download manager (HbbTV profile)',
+    file: 'machines/oipf/manager.machine.ts',
+    machine: oipfManagerMachine,
+    typesFile: 'machines/oipf/manager.types.ts',
+    effectsInterface: 'OipfManagerEffects',
   },
 ]);

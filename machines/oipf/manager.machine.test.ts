@@ -1,0 +1,207 @@
+import { describe, expect, it } from 'vitest';
+import { createActor } from 'xstate';
+import { verifies } from '../../property-tests/verifies.js';
+import { CADD_CONTENT_TYPE } from './constants.js';
+import { decidePause, discInfoOf, getDownloadsFor, isMemberAvailable } from './manager.logic.js';
+import { oipfManagerMachine } from './manager.machine.js';
+import { APP, Driver, MB, managerWith } from './oipf.test-support.js';
+
+describe('oipfManagerMachine', () => {
+  it(
+    verifies(
+      ['DAE-PRIO-1', 'DAE-EVT-1'],
+      '3 priorities, 2 slots: the lowest is paused by the OITF and resumed later, in order',
+    ),
+    () => {
+      const m = new Driver({ capacityBytes: 1000 * MB, maxActive: 2 });
+      expect(m.register('low', 1).notes()).toEqual(['low:16', 'low:2']);
+      expect(m.register('mid', 2).notes()).toEqual(['mid:16', 'mid:2']);
+      expect(m.register('high', 3).notes()).toEqual(['high:16', 'low:4', 'high:2']);
+      expect(m.effects()).toEqual(['stopTransfer(low)', 'startTransfer(high)']);
+      m.send({ type: 'TRANSFER.COMPLETE', downloadId: 'high', bytesDurable: 10 });
+      expect(m.send({ type: 'TRANSFER.VERIFIED', downloadId: 'high' }).notes()).toEqual(['high:1', 'low:2']);
+      expect(m.effects()).toEqual(['startTransfer(low)']);
+      expect([m.state('low'), m.state('mid'), m.state('high')]).toEqual([2, 2, 1]);
+    },
+  );
+
+  it(
+    verifies(
+      'DAE-PRIO-1',
+      'an equal or lower priority waits queued; an app-paused download is never resumed automatically',
+    ),
+    () => {
+      const m = new Driver({ capacityBytes: 1000 * MB, maxActive: 2 });
+      m.register('a', 5).register('b', 5);
+      expect(m.register('c', 5).notes()).toEqual(['c:16']);
+      expect(m.send({ type: 'APP.PAUSE', downloadId: 'a', caller: APP }).notes()).toEqual(['a:4', 'c:2']);
+      expect(m.send({ type: 'APP.REMOVE', downloadId: 'b', caller: APP }).notes()).toEqual([]);
+      expect(m.state('a')).toBe(4);
+    },
+  );
+
+  it(
+    verifies(
+      ['DAE-RESUME-1', 'DAE-PRIO-1'],
+      'resume() with every slot taken by higher priorities: true, queued (16)',
+    ),
+    () => {
+      const m = new Driver({ capacityBytes: 1000 * MB, maxActive: 1 });
+      m.register('low', 1).send({ type: 'APP.PAUSE', downloadId: 'low', caller: APP }).register('high', 9);
+      expect(m.send({ type: 'APP.RESUME', downloadId: 'low', caller: APP }).notes()).toEqual(['low:16']);
+      expect(m.s.context.lastResult).toEqual({ method: 'resume', downloadId: 'low', value: true });
+      // A resumed download of higher priority than the active one pre-empts it first, then starts.
+      const n = new Driver({ capacityBytes: 1000 * MB, maxActive: 1 });
+      n.register('top', 9).send({ type: 'APP.PAUSE', downloadId: 'top', caller: APP });
+      n.register('low', 1);
+      expect(n.send({ type: 'APP.RESUME', downloadId: 'top', caller: APP }).notes()).toEqual([
+        'low:4',
+        'top:2',
+      ]);
+    },
+  );
+
+  it(
+    verifies(
+      ['HBB-PROFILE-1'],
+      'the HbbTV profile hides discInfo, updateRegisteredDownload, pause, resume, getDownloads',
+    ),
+    () => {
+      const m = new Driver({ capacityBytes: 100 * MB, profile: 'hbbtv' });
+      expect(m.s.value).toBe('hbbtv');
+      for (const member of [
+        'discInfo',
+        'updateRegisteredDownload',
+        'pause',
+        'resume',
+        'getDownloads',
+      ] as const) {
+        expect(isMemberAvailable('hbbtv', member), member).toBe(false);
+        expect(isMemberAvailable('oipf', member), member).toBe(true);
+      }
+      expect(isMemberAvailable('hbbtv', 'remove')).toBe(true);
+      m.register('d');
+      expect(discInfoOf(m.s.context)).toBeUndefined();
+      expect(getDownloadsFor(m.s.context, APP)).toBeUndefined();
+      expect(decidePause(m.s.context, { downloadId: 'd', caller: APP })).toBe(false);
+      expect(m.send({ type: 'APP.PAUSE', downloadId: 'd', caller: APP }).s.context.lastResult?.value).toBe(
+        false,
+      );
+      expect(m.notes()).toEqual([]);
+      expect(
+        m.send({ type: 'APP.UPDATE_URL', downloadId: 'd', caller: APP, url: 'http://x' }).s.context.lastResult
+          ?.value,
+      ).toBe(false);
+      expect(m.send({ type: 'APP.REMOVE', downloadId: 'd', caller: APP }).s.context.lastResult?.value).toBe(
+        true,
+      );
+    },
+  );
+
+  it(
+    verifies(
+      'HBB-FDP-1',
+      'the manager passes its profile to downloads: FDP with errors and flag 0 completes in HbbTV',
+    ),
+    () => {
+      const hbb = new Driver({ capacityBytes: 100 * MB, profile: 'hbbtv' }).register('d');
+      expect(
+        hbb.send({ type: 'FDP.COMPLETED_WITH_ERRORS', downloadId: 'd', discardFileOnError: 0 }).notes(),
+      ).toEqual(['d:1']);
+      const oipf = new Driver({ capacityBytes: 100 * MB }).register('d');
+      expect(
+        oipf.send({ type: 'FDP.COMPLETED_WITH_ERRORS', downloadId: 'd', discardFileOnError: 0 }).notes(),
+      ).toEqual(['d:8:3']);
+    },
+  );
+
+  it(
+    verifies('DAE-GET-2', 'a CADD registration is null for getDownloads until its descriptor is parsed'),
+    () => {
+      const m = new Driver({ capacityBytes: 100 * MB });
+      m.register('c', 0, { contentType: CADD_CONTENT_TYPE });
+      expect(m.effects()).toEqual(['fetchDescriptor(c)']);
+      expect(m.state('c')).toBe(16);
+      expect(getDownloadsFor(m.s.context, APP, 'c')).toBeNull();
+      expect(getDownloadsFor(m.s.context, APP)).toEqual([]);
+      m.send({
+        type: 'DESCRIPTOR.PARSED',
+        downloadId: 'c',
+        url: 'http://cdn.example/movie.mp4',
+        totalSize: 10,
+      });
+      expect(m.effects()).toEqual(['startTransfer(c)']);
+      expect(getDownloadsFor(m.s.context, APP, 'c')?.map((v) => v.url)).toEqual([
+        'http://cdn.example/movie.mp4',
+      ]);
+      const p = new Driver({ capacityBytes: 100 * MB }).register('c', 0, { contentType: CADD_CONTENT_TYPE });
+      p.send({ type: 'APP.PAUSE', downloadId: 'c', caller: APP });
+      expect(p.send({ type: 'APP.RESUME', downloadId: 'c', caller: APP }).notes()).toEqual(['c:16']);
+      p.send({ type: 'DESCRIPTOR.PARSED', downloadId: 'c', url: 'http://cdn.example/m.mp4' });
+      expect(p.notes()).toEqual(['c:2']);
+      const r = new Driver({ capacityBytes: 100 * MB });
+      r.register('c', 0, { contentType: CADD_CONTENT_TYPE });
+      expect(r.send({ type: 'DESCRIPTOR.REJECTED', downloadId: 'c', cause: 'DOCTYPE' }).notes()).toEqual([
+        'c:8:4',
+      ]);
+    },
+  );
+
+  it(
+    verifies('DAE-UPDATE-3', 'updating a failed download resumes it in a free slot from its last byte'),
+    () => {
+      const m = managerWith('failed');
+      m.send({ type: 'APP.UPDATE_URL', downloadId: 'd', caller: APP, url: 'http://mirror.example/d' });
+      expect(m.notes()).toEqual(['d:2']);
+      expect(m.actions.find((a) => a.type === 'startTransfer')?.params).toEqual({
+        downloadId: 'd',
+        url: 'http://mirror.example/d',
+        fromByte: 0,
+        ifMatch: undefined,
+      });
+    },
+  );
+
+  it(verifies('DAE-EVT-1', 'a running actor re-emits STATE_CHANGED to .on() subscribers in order'), () => {
+    const actor = createActor(oipfManagerMachine, { input: { capacityBytes: 100 * MB, maxActive: 1 } });
+    const seen: string[] = [];
+    actor.on('STATE_CHANGED', (e) => seen.push(`${e.id}:${e.state}`));
+    actor.start();
+    actor.send({
+      type: 'APP.REGISTER',
+      downloadId: 'a',
+      caller: APP,
+      url: 'http://x/a',
+      contentType: 'video/mp4',
+      priority: 1,
+    });
+    actor.send({
+      type: 'APP.REGISTER',
+      downloadId: 'b',
+      caller: APP,
+      url: 'http://x/b',
+      contentType: 'video/mp4',
+      priority: 2,
+    });
+    expect(seen).toEqual(['a:16', 'a:2', 'b:16', 'a:4', 'b:2']);
+    actor.stop();
+  });
+
+  it(
+    verifies(
+      'DAE-PRIO-1',
+      'restored transferring downloads come back paused by the OITF and are resumed in their slots',
+    ),
+    () => {
+      const live = new Driver({ capacityBytes: 100 * MB, maxActive: 1 }).register('a');
+      live.send({ type: 'TRANSFER.PROGRESS', downloadId: 'a', bytesDurable: 7 });
+      const restored = new Driver({
+        capacityBytes: 100 * MB,
+        maxActive: 1,
+        downloads: JSON.parse(JSON.stringify(live.s.context.downloads)),
+      });
+      expect(restored.notes()).toEqual(['a:2']);
+      expect(restored.actions.find((a) => a.type === 'startTransfer')?.params).toMatchObject({ fromByte: 7 });
+    },
+  );
+});

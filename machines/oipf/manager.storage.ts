@@ -1,0 +1,132 @@
+/**
+ * Storage accounting of the OIPF DAE download manager (pure): what each download needs and holds,
+ * per-organisation use, free space, whether a download fits its organisation's reservation or the
+ * free space (DAE-RESERVE-5), reserve() decisions (DAE-RESERVE-*) and the hasReserved / allocated
+ * properties in megabytes (DAE-PROP-1).
+ *
+ * A reservation is space set apart for one organisation: it counts whole against everyone else, and
+ * that organisation's downloads may not grow beyond it. Organisations without one share what is left.
+ *
+ * @module
+ */
+import { BYTES_PER_MB, DAE_STATE, RESERVE, type ReserveResult } from './constants.js';
+import { daeStateOf } from './download.logic.js';
+import type { DaeCaller, ManagedDownload, OipfManagerContext } from './manager.types.js';
+
+/** The bytes a download needs: its total size when known (a failed one only what it keeps on disk), never less than what is on disk. */
+export function footprintBytes(download: ManagedDownload): number {
+  if (daeStateOf(download) === DAE_STATE.DOWNLOAD_FAILED) return download.context.bytesReceived;
+  return Math.max(download.context.totalSize ?? 0, download.context.bytesReceived);
+}
+
+/** The bytes a download holds now: a queued one holds only what is on disk; any other its footprint. */
+export function committedBytes(download: ManagedDownload): number {
+  return download.value === 'queued' ? download.context.bytesReceived : footprintBytes(download);
+}
+
+/**
+ * What an organisation's completed, in-progress and requested downloads need (DAE-RESERVE-3).
+ * @see DAE-RESERVE-3
+ */
+export function orgUsedBytes(context: OipfManagerContext, orgId: string): number {
+  return context.downloads.filter((d) => d.orgId === orgId).reduce((sum, d) => sum + footprintBytes(d), 0);
+}
+
+/** The bytes an organisation's downloads hold (all of them, or all but `excludeId`). */
+export function orgCommittedBytes(context: OipfManagerContext, orgId: string, excludeId?: string): number {
+  return context.downloads
+    .filter((d) => d.orgId === orgId && d.id !== excludeId)
+    .reduce((sum, d) => sum + committedBytes(d), 0);
+}
+
+/** Bytes taken from the device by everyone but `excludeOrg`/`excludeId`: reservations count whole. */
+function takenBytes(context: OipfManagerContext, excludeOrg?: string, excludeId?: string): number {
+  let taken = 0;
+  for (const [orgId, reserved] of Object.entries(context.reservations)) {
+    if (orgId !== excludeOrg) taken += Math.max(reserved, orgCommittedBytes(context, orgId, excludeId));
+  }
+  for (const d of context.downloads) {
+    const unreserved = context.reservations[d.orgId] === undefined;
+    if (unreserved && d.orgId !== excludeOrg && d.id !== excludeId) taken += committedBytes(d);
+  }
+  return taken;
+}
+
+/** Bytes of the device neither reserved nor held by downloads of unreserved organisations. */
+export function freeBytes(context: OipfManagerContext): number {
+  return Math.max(0, context.capacityBytes - takenBytes(context));
+}
+
+/**
+ * Whether a download may hold `bytes`: within its organisation's reservation when there is one
+ * ("attempts to use more than the reserved space SHALL fail"), else within the free space (DAE-RESERVE-5).
+ * @see DAE-RESERVE-5
+ */
+export function fitsStorage(context: OipfManagerContext, download: ManagedDownload, bytes: number): boolean {
+  const reserved = context.reservations[download.orgId];
+  const limit =
+    reserved === undefined
+      ? context.capacityBytes - takenBytes(context, undefined, download.id)
+      : reserved - orgCommittedBytes(context, download.orgId, download.id);
+  return bytes <= limit;
+}
+
+/** The largest reservation an organisation can be granted: the device minus what everyone else takes. */
+export function maxGrantableBytes(context: OipfManagerContext, orgId: string): number {
+  return context.capacityBytes - takenBytes(context, orgId);
+}
+
+/**
+ * reserve(bytes)'s result (DAE-RESERVE-1…7): 0 cancels (DAE-RESERVE-6); more than the device can give
+ * → RESERVE_TOO_LARGE; less than the organisation's downloads need → RESERVE_SMALLER_THAN_USED
+ * (DAE-RESERVE-3); an organisation configured as never → RESERVE_NEVER; a non-integer or negative
+ * size → RESERVE_UNKNOWN. No user UI is modelled, so USER_* results are never produced.
+ * @see DAE-RESERVE-1 @see DAE-RESERVE-2 @see DAE-RESERVE-3 @see DAE-RESERVE-6 @see DAE-RESERVE-7
+ */
+export function decideReserve(
+  context: OipfManagerContext,
+  call: { readonly caller: DaeCaller; readonly bytes: number },
+): ReserveResult {
+  const { bytes } = call;
+  const orgId = call.caller.orgId;
+  if (!Number.isSafeInteger(bytes) || bytes < 0) return RESERVE.RESERVE_UNKNOWN;
+  if (bytes === 0) return RESERVE.RESERVE_OK;
+  if (context.reserveNever.includes(orgId)) return RESERVE.RESERVE_NEVER;
+  if (bytes > maxGrantableBytes(context, orgId)) return RESERVE.RESERVE_TOO_LARGE;
+  if (bytes < orgUsedBytes(context, orgId)) return RESERVE.RESERVE_SMALLER_THAN_USED;
+  return RESERVE.RESERVE_OK;
+}
+
+/** The reservations after granting `bytes` to an organisation (0 cancels, DAE-RESERVE-6). */
+export function withReservation(
+  reservations: Readonly<Record<string, number>>,
+  orgId: string,
+  bytes: number,
+): Readonly<Record<string, number>> {
+  const { [orgId]: _old, ...others } = reservations;
+  return bytes === 0 ? others : { ...others, [orgId]: bytes };
+}
+
+/** Bytes to megabytes, rounded up (clauses.md decision). */
+export function bytesToMb(bytes: number): number {
+  return Math.ceil(bytes / BYTES_PER_MB);
+}
+
+/**
+ * `hasReserved`: the caller organisation's reservation in MB (rounded up), else -1 (DAE-PROP-1).
+ * @see DAE-PROP-1
+ */
+export function hasReservedMb(context: OipfManagerContext, orgId: string): number {
+  const reserved = context.reservations[orgId];
+  return reserved === undefined ? -1 : bytesToMb(reserved);
+}
+
+/**
+ * `allocated`: the part of the caller organisation's reservation its downloads hold, in MB (rounded
+ * up), else -1 without a reservation (DAE-PROP-1, our reading).
+ * @see DAE-PROP-1
+ */
+export function allocatedMb(context: OipfManagerContext, orgId: string): number {
+  if (context.reservations[orgId] === undefined) return -1;
+  return bytesToMb(orgCommittedBytes(context, orgId));
+}
