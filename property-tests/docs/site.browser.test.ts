@@ -1,0 +1,91 @@
+/**
+ * The built docs in Debian's Chromium: `npm run docs`'s build runs into a temporary folder, a loopback static
+ * server serves it, and every machine's spec page must show an inline SVG diagram naming every state of that
+ * machine, log no console error and request nothing outside 127.0.0.1. Without Chromium the suite is skipped
+ * with a message — except under CI, where a missing browser fails it.
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_PATH, launchChromium, visitPage } from '../../adapters/docs/browser.js';
+import { type BuiltSite, buildSite, format } from '../../adapters/docs/site.js';
+import { type StaticServer, serveDirectory } from '../../adapters/docs/static-server.js';
+import { describeMachine } from '../../machines/describe.js';
+import { MACHINES } from '../../machines/registry.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const hasChromium = existsSync(CHROMIUM_PATH);
+
+describe.skipIf(!hasChromium)('built docs in Chromium', () => {
+  let work = '';
+  let site: BuiltSite;
+  let server: StaticServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    work = await mkdtemp(join(tmpdir(), 'dlstate-docs-'));
+    site = await buildSite({ root, out: join(work, 'site'), src: join(work, 'src') });
+    server = await serveDirectory(site.out);
+    browser = await launchChromium();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  it('typedoc reports no warning about the generated pages', () => {
+    const titles = ['Spec:', 'Clause matrix', 'Editorial notes', 'Getting started', 'site-src'];
+    const ours = site.messages.filter((m) => titles.some((t) => m.text.includes(t)));
+    expect(format(ours)).toBe('');
+  });
+
+  it('has one spec page per registered machine', () => {
+    expect([...site.specPages.keys()].sort()).toEqual(MACHINES.map((m) => m.id).sort());
+  });
+
+  for (const entry of MACHINES) {
+    it(`spec page of ${entry.id}: an SVG with every state, no console error, no request off 127.0.0.1`, async () => {
+      const page = site.specPages.get(entry.id);
+      expect(page, `no spec page for ${entry.id}`).toBeDefined();
+      const visit = await visitPage(browser, new URL(page!, server.url).href);
+      expect(visit.diagrams).toBe(1);
+      const texts = new Set(visit.diagramTexts);
+      const missing = describeMachine(entry.machine)
+        .states.filter((s) => !texts.has(s.key))
+        .map((s) => s.id);
+      expect(missing).toEqual([]);
+      expect(visit.consoleErrors).toEqual([]);
+      expect(visit.foreignRequests).toEqual([]);
+      expect(visit.requests.length).toBeGreaterThan(1); // the page and its own assets, all on loopback
+    });
+  }
+
+  it('the home page, clause matrix and getting-started page load cleanly too', async () => {
+    for (const path of ['index.html', 'documents/Clause_matrix.html', 'documents/Getting_started.html']) {
+      const visit = await visitPage(browser, new URL(path, server.url).href);
+      expect({ path, errors: visit.consoleErrors, foreign: visit.foreignRequests }).toEqual({
+        path,
+        errors: [],
+        foreign: [],
+      });
+    }
+  });
+});
+
+if (!hasChromium) {
+  describe('built docs in Chromium (browser absent)', () => {
+    if (process.env.CI) {
+      it(`fails under CI: Chromium must be installed at ${CHROMIUM_PATH} (apt-get install -y chromium)`, () => {
+        expect.fail(`no Chromium at ${CHROMIUM_PATH}; .ci/run must apt-get install chromium`);
+      });
+    } else {
+      it.skip(`skipped: no Chromium at ${CHROMIUM_PATH} (apt-get install -y chromium to run it)`, () => {});
+    }
+  });
+}
