@@ -7,6 +7,7 @@ export default defineConfig({
       'adapters/**/*.test.ts',
       'property-tests/**/*.test.ts',
       'generated/**/*.test.ts',
+      'examples/**/*.test.ts',
     ],
     pool: 'forks',
     testTimeout: 30_000,
