@@ -1,8 +1,12 @@
 import { Command, CommanderError } from 'commander';
+import { registerCancelCommand } from './cancel.command.js';
 import { registerClausesCommand } from './clauses.command.js';
+import { registerDemoCommand } from './demo.command.js';
+import { registerFetchCommand } from './fetch.command.js';
 import { registerGenerateCommand } from './generate.command.js';
 import { CliExit, type CliIo } from './io.js';
 import { registerMachinesCommand } from './machines.command.js';
+import { registerManagerCommand } from './manager.command.js';
 import { registerServeCommand } from './serve.command.js';
 
 /** The `dlstate` command line; each command lives in its own `*.command.ts`. */
@@ -19,6 +23,10 @@ export function buildProgram(io: CliIo): Command {
   registerMachinesCommand(program, io);
   registerGenerateCommand(program, io);
   registerServeCommand(program, io);
+  registerFetchCommand(program, io);
+  registerCancelCommand(program, io);
+  registerDemoCommand(program, io);
+  registerManagerCommand(program, io);
   return program;
 }
 

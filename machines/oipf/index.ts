@@ -8,6 +8,7 @@
  */
 import type { ClauseId } from '../clauses.js';
 
+export * from './cadd.js';
 export * from './constants.js';
 export * from './download.logic.js';
 export { oipfDownloadMachine } from './download.machine.js';
@@ -82,4 +83,5 @@ export const OIPF_FUNCTION_CLAUSES: Readonly<Record<string, readonly ClauseId[]>
   createFilteredList: ['DAE-FILTER-1', 'DAE-FILTER-2', 'DAE-FILTER-3', 'DAE-FILTER-4'],
   createFilteredListFor: ['DAE-FILTER-1', 'DAE-FILTER-2', 'DAE-FILTER-3', 'DAE-FILTER-4'],
   mayTouch: ['DAE-FILTER-3'],
+  parseCadd: ['DAE-GET-2'],
 });

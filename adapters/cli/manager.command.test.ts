@@ -1,0 +1,92 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { verifies } from '../../property-tests/verifies.js';
+import { mediaFile, tempDir } from '../oipf/test-support.js';
+import { startDownloadServer } from '../server/server.js';
+import { bufferIo } from './io.js';
+import { runCli } from './program.js';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c().catch(() => {});
+});
+
+async function cli(...args: string[]) {
+  const io = bufferIo();
+  const code = await runCli(args, io);
+  return { code, out: io.text.out, err: io.text.err };
+}
+
+describe('dlstate manager', () => {
+  it(
+    verifies(
+      ['DAE-EVT-1', 'DAE-PAUSE-1', 'DAE-RESUME-1', 'DAE-REMOVE-1'],
+      'add, list, pause, resume, reserve, run --json, remove against --dir',
+    ),
+    async () => {
+      const srvDir = await tempDir('dlstate-srv-');
+      await mediaFile(srvDir, 'one.bin', 30_000);
+      await mediaFile(srvDir, 'two.bin', 20_000, 2);
+      const server = await startDownloadServer({ dir: srvDir });
+      cleanups.push(() => server.close());
+      const dir = await tempDir();
+      const one = await cli(
+        'manager',
+        'add',
+        `${server.url}/media/one.bin`,
+        '--dir',
+        dir,
+        '--max-active',
+        '1',
+      );
+      expect(one).toMatchObject({ code: 0, out: '1\n' });
+      const two = await cli(
+        'manager',
+        'add',
+        `${server.url}/media/two.bin`,
+        '--priority',
+        '5',
+        '--dir',
+        dir,
+        '--max-active',
+        '1',
+      );
+      expect(two.out).toBe('2\n');
+      expect((await cli('manager', 'pause', '2', '--dir', dir)).out).toBe('true\n');
+      expect((await cli('manager', 'pause', '99', '--dir', dir)).code).toBe(1);
+      const listed = JSON.parse((await cli('manager', 'list', '--json', '--dir', dir)).out) as {
+        id: string;
+        state: number;
+        priority: number;
+      }[];
+      expect(listed.map((d) => [d.id, d.state, d.priority])).toEqual([
+        ['1', 2, 0],
+        ['2', 4, 5],
+      ]);
+      expect((await cli('manager', 'pause', '1', '--dir', dir)).out).toBe('true\n');
+      expect((await cli('manager', 'resume', '1', '--dir', dir)).out).toBe('true\n');
+      expect((await cli('manager', 'resume', '1', '--dir', dir)).code).toBe(1);
+      expect((await cli('manager', 'reserve', '1048576', '--dir', dir)).out).toBe('RESERVE_OK (0)\n');
+      // An application of another origin sees none of the CLI's downloads.
+      expect(
+        JSON.parse(
+          (await cli('manager', 'list', '--json', '--dir', dir, '--origin', 'http://other.example')).out,
+        ),
+      ).toEqual([]);
+      const run = await cli('manager', 'run', '--json', '--dir', dir, '--max-active', '1');
+      expect(run.code).toBe(0);
+      const lines = run.out
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
+      expect(lines).toContainEqual({ id: '1', state: 1, reason: null });
+      expect(lines.every((l) => Object.keys(l).join() === 'id,state,reason')).toBe(true);
+      const table = (await cli('manager', 'list', '--dir', dir)).out;
+      expect(table).toMatch(/1\s+1 completed\s+0\s+30000\/30000/);
+      expect(table).toMatch(/2\s+4 paused/);
+      expect((await cli('manager', 'remove', '1', '--dir', dir)).out).toBe('true\n');
+      expect(JSON.parse((await cli('manager', 'list', '--json', '--states', '1', '--dir', dir)).out)).toEqual(
+        [],
+      );
+    },
+  );
+});

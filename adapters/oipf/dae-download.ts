@@ -1,0 +1,203 @@
+/**
+ * The DAE `Download` class (7.4.4) and `DownloadCollection` (7.4.5) as views over the manager's current
+ * snapshot: every property is a getter, so it always shows the machine's latest state, and once the
+ * download is removed every property is `undefined` (DAE-REMOVE-2).
+ *
+ * @module
+ */
+import { DAE_STATE, type DownloadView, type Profile } from '../../machines/oipf/index.js';
+import type { DownloadMeta } from './meta.js';
+
+/** What a Download object reads from the manager host. */
+export interface DownloadSource {
+  readonly profile: Profile;
+  viewOf(id: string): DownloadView | undefined;
+  metaOf(id: string): DownloadMeta | undefined;
+  patchMeta(id: string, patch: Partial<DownloadMeta>): void;
+  /** Bytes per second of the running transfer, when measurable. */
+  rateOf(id: string): number | undefined;
+}
+
+const EMPTY: readonly never[] = Object.freeze([]);
+
+function lastSegment(url: string): string | undefined {
+  try {
+    const segment = new URL(url).pathname.split('/').pop();
+    return segment ? decodeURIComponent(segment) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A DAE `Download`: read-only properties over the live snapshot (plus HbbTV's `flaggedForDeletion`). */
+export class DaeDownload {
+  /** DAE state constants, as seen on Download in deployed OITFs. */
+  static readonly DOWNLOAD_COMPLETED = DAE_STATE.DOWNLOAD_COMPLETED;
+  static readonly DOWNLOAD_IN_PROGRESS = DAE_STATE.DOWNLOAD_IN_PROGRESS;
+  static readonly DOWNLOAD_PAUSED = DAE_STATE.DOWNLOAD_PAUSED;
+  static readonly DOWNLOAD_FAILED = DAE_STATE.DOWNLOAD_FAILED;
+  static readonly DOWNLOAD_NOT_STARTED = DAE_STATE.DOWNLOAD_NOT_STARTED;
+  static readonly DOWNLOAD_STALLED = DAE_STATE.DOWNLOAD_STALLED;
+  readonly DOWNLOAD_COMPLETED = DAE_STATE.DOWNLOAD_COMPLETED;
+  readonly DOWNLOAD_IN_PROGRESS = DAE_STATE.DOWNLOAD_IN_PROGRESS;
+  readonly DOWNLOAD_PAUSED = DAE_STATE.DOWNLOAD_PAUSED;
+  readonly DOWNLOAD_FAILED = DAE_STATE.DOWNLOAD_FAILED;
+  readonly DOWNLOAD_NOT_STARTED = DAE_STATE.DOWNLOAD_NOT_STARTED;
+  readonly DOWNLOAD_STALLED = DAE_STATE.DOWNLOAD_STALLED;
+
+  readonly #source: DownloadSource;
+  readonly #id: string;
+
+  /** @internal Created by the manager host only (one object per application and id). */
+  constructor(source: DownloadSource, id: string) {
+    this.#source = source;
+    this.#id = id;
+  }
+
+  /** @internal The id this object stands for, even after removal (methods then return false). */
+  static idOf(value: unknown): string | undefined {
+    return value instanceof DaeDownload ? value.#id : undefined;
+  }
+
+  #view(): DownloadView | undefined {
+    return this.#source.viewOf(this.#id);
+  }
+
+  #meta(): DownloadMeta | undefined {
+    return this.#view() === undefined ? undefined : this.#source.metaOf(this.#id);
+  }
+
+  get id(): string | undefined {
+    return this.#view()?.id;
+  }
+  get state(): number | undefined {
+    return this.#view()?.state;
+  }
+  /** Defined only in state 8 (DAE-STATE-2). */
+  get reason(): number | undefined {
+    return this.#view()?.reason;
+  }
+  get totalSize(): number | undefined {
+    return this.#view()?.totalSize;
+  }
+  get amountDownloaded(): number | undefined {
+    return this.#view()?.amountDownloaded;
+  }
+  get contentURL(): string | undefined {
+    return this.#view()?.url;
+  }
+  get priority(): number | undefined {
+    return this.#view()?.priority;
+  }
+  get name(): string | undefined {
+    const view = this.#view();
+    if (view === undefined) return undefined;
+    return this.#meta()?.name ?? lastSegment(view.url);
+  }
+  get description(): string | undefined {
+    return this.#meta()?.description;
+  }
+  get contentID(): string | undefined {
+    return this.#meta()?.contentID;
+  }
+  get originSite(): string | undefined {
+    return this.#meta()?.originSite;
+  }
+  get originSiteName(): string | undefined {
+    return this.#meta()?.originSiteName;
+  }
+  get iconURL(): string | undefined {
+    return this.#meta()?.iconURL;
+  }
+  get transferType(): string | undefined {
+    return this.#view() === undefined ? undefined : (this.#meta()?.transferType ?? 'full_download');
+  }
+  /** The requested start (downloadStart) or the registration time. */
+  get startTime(): Date | undefined {
+    const meta = this.#meta();
+    const at = meta?.downloadStart ?? meta?.registeredAt;
+    return at === undefined ? undefined : new Date(at);
+  }
+  /** Seconds since the first transfer started (until completion); ours. */
+  get timeElapsed(): number | undefined {
+    const meta = this.#meta();
+    if (meta?.firstTransferAt === undefined) return this.#view() === undefined ? undefined : 0;
+    const end = meta.completedAt === undefined ? Date.now() : Date.parse(meta.completedAt);
+    return Math.max(0, Math.round((end - Date.parse(meta.firstTransferAt)) / 1000));
+  }
+  /** Estimated seconds to completion at the current rate; undefined when unknown (ours). */
+  get timeRemaining(): number | undefined {
+    const view = this.#view();
+    if (view === undefined) return undefined;
+    if (view.state === DAE_STATE.DOWNLOAD_COMPLETED) return 0;
+    const rate = this.#source.rateOf(this.#id);
+    if (view.totalSize === undefined || rate === undefined || rate <= 0) return undefined;
+    return Math.ceil((view.totalSize - view.amountDownloaded) / rate);
+  }
+  get parentalRatings(): readonly { scheme: string | undefined; value: string }[] | undefined {
+    if (this.#view() === undefined) return undefined;
+    return this.#meta()?.parentalRatings ?? EMPTY;
+  }
+  /** No DRM is in scope: an empty collection. */
+  get drmControl(): readonly never[] | undefined {
+    return this.#view() === undefined ? undefined : EMPTY;
+  }
+  /** HbbTV: 0 = no errors (no FDP in scope); undefined in the OIPF profile. */
+  get errorLevel(): number | undefined {
+    return this.#view() !== undefined && this.#source.profile === 'hbbtv' ? 0 : undefined;
+  }
+  /** HbbTV: recorded only (automatic deletion of flagged items is not implemented). */
+  get flaggedForDeletion(): boolean | undefined {
+    if (this.#view() === undefined || this.#source.profile !== 'hbbtv') return undefined;
+    return this.#meta()?.flaggedForDeletion ?? false;
+  }
+  set flaggedForDeletion(value: boolean | undefined) {
+    if (this.#view() === undefined || this.#source.profile !== 'hbbtv') return;
+    this.#source.patchMeta(this.#id, { flaggedForDeletion: Boolean(value) });
+  }
+}
+
+/** The DAE properties of a Download (for tests and tools that check them all). */
+export const DOWNLOAD_PROPERTIES = Object.freeze([
+  'id',
+  'name',
+  'description',
+  'contentID',
+  'state',
+  'reason',
+  'totalSize',
+  'amountDownloaded',
+  'contentURL',
+  'originSite',
+  'originSiteName',
+  'iconURL',
+  'transferType',
+  'startTime',
+  'timeElapsed',
+  'timeRemaining',
+  'parentalRatings',
+  'drmControl',
+  'priority',
+] as const);
+
+/** A DAE `DownloadCollection`: `length`, `item(i)` and (harmless) array-style indexing. */
+export class DownloadCollection {
+  readonly length: number;
+  readonly [index: number]: DaeDownload;
+
+  constructor(items: readonly DaeDownload[]) {
+    this.length = items.length;
+    items.forEach((item, i) => {
+      Object.defineProperty(this, i, { value: item, enumerable: true });
+    });
+  }
+
+  /** The download at position `index`, or undefined when there is none. */
+  item(index: number): DaeDownload | undefined {
+    return Number.isInteger(index) && index >= 0 && index < this.length ? this[index] : undefined;
+  }
+
+  *[Symbol.iterator](): IterableIterator<DaeDownload> {
+    for (let i = 0; i < this.length; i += 1) yield this[i] as DaeDownload;
+  }
+}

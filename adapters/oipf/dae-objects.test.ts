@@ -1,0 +1,228 @@
+import { promises as fs } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { verifies } from '../../property-tests/verifies.js';
+import { type DownloadServer, startDownloadServer } from '../server/server.js';
+import { type DaeDownload, DOWNLOAD_PROPERTIES } from './dae-download.js';
+import type { ApplicationInfo } from './dae-objects.js';
+import { createDownloadManager, type DownloadManagerHost } from './manager.js';
+import { ALL_APP, mediaFile, tempDir, waitFor } from './test-support.js';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c().catch(() => {});
+});
+
+async function manager(
+  opts: Partial<Parameters<typeof createDownloadManager>[0]> = {},
+): Promise<DownloadManagerHost> {
+  const m = await createDownloadManager({ dir: await tempDir(), maxActive: 2, ...opts });
+  cleanups.push(() => m.close());
+  return m;
+}
+
+async function server(): Promise<{ s: DownloadServer; dir: string }> {
+  const dir = await tempDir('dlstate-srv-');
+  const s = await startDownloadServer({ dir });
+  cleanups.push(() => s.close());
+  return { s, dir };
+}
+
+const MB = 1_048_576;
+const APP_A: ApplicationInfo = {
+  id: 'a1',
+  origin: 'a.example',
+  organisationId: 'orgA',
+  permissions: ['permission_downloadmanager'],
+};
+const APP_A2: ApplicationInfo = {
+  id: 'a2',
+  origin: 'a.example',
+  organisationId: 'orgA',
+  permissions: ['permission_downloadmanager_samedomain'],
+};
+const APP_B: ApplicationInfo = {
+  id: 'b1',
+  origin: 'b.example',
+  organisationId: 'orgB',
+  permissions: ['permission_downloadmanager_all'],
+};
+
+describe('DAE objects over the running manager', () => {
+  it(
+    verifies(
+      ['DAE-REMOVE-1', 'DAE-REMOVE-2'],
+      'remove deletes the file and makes the Download all-undefined; later calls return false',
+    ),
+    async () => {
+      const { s, dir } = await server();
+      await mediaFile(dir, 'clip.bin', 20_000);
+      const m = await manager();
+      const { downloadTrigger, downloadManager } = m.application(ALL_APP);
+      const id = downloadTrigger.registerDownloadURL(`${s.url}/media/clip.bin`, 'video/mp4')!;
+      await m.whenIdle();
+      const d = downloadManager.getDownloads!(id)!.item(0)!;
+      const file = m.metaOf(id)!.filePath!;
+      expect((await fs.stat(file)).size).toBe(20_000);
+      expect([d.id, d.state, d.name, d.amountDownloaded]).toEqual([id, 1, 'clip.bin', 20_000]);
+      expect(downloadManager.remove(d)).toBe(true);
+      expect(m.context().lastResult).toEqual({ method: 'remove', downloadId: id, value: true });
+      for (const p of DOWNLOAD_PROPERTIES) expect(d[p], p).toBeUndefined();
+      await m.flush();
+      await waitFor(
+        async () =>
+          !(await fs.stat(file).then(
+            () => true,
+            () => false,
+          )),
+        'file deleted',
+      );
+      expect(downloadManager.remove(d)).toBe(false);
+      expect(downloadManager.pause!(d)).toBe(false);
+      expect(downloadManager.resume!(d)).toBe(false);
+      expect(downloadManager.updateRegisteredDownload!(d, `${s.url}/media/clip.bin`)).toBe(false);
+      expect(downloadManager.getDownloads!(id)!.length).toBe(0);
+      expect(m.mismatches).toEqual([]);
+    },
+  );
+
+  it(
+    verifies(
+      ['DAE-GET-1', 'DAE-GET-3', 'DAE-FILTER-1', 'DAE-FILTER-2', 'DAE-FILTER-3', 'DAE-FILTER-4', 'DAE-EVT-1'],
+      'applications from different origins with different permissions see what the rules allow',
+    ),
+    async () => {
+      const m = await manager({ transfers: false, maxActive: 1 });
+      const a = m.application(APP_A);
+      const a2 = m.application(APP_A2);
+      const b = m.application(APP_B);
+      const heardByA: string[] = [];
+      a.downloadManager.onDownloadStateChange = (item) => heardByA.push(item.id!);
+      const ida = a.downloadTrigger.registerDownloadURL('http://cdn.example/a', 'video/mp4')!;
+      const ida2 = a2.downloadTrigger.registerDownloadURL('http://cdn.example/a2', 'video/mp4')!;
+      const idb = b.downloadTrigger.registerDownloadURL('http://cdn.example/b', 'video/mp4')!;
+      const ids = (c: { length: number; item(i: number): DaeDownload | undefined } | null) =>
+        Array.from({ length: c?.length ?? 0 }, (_, i) => c!.item(i)!.id);
+      expect(ids(a.downloadManager.getDownloads!())).toEqual([ida]);
+      expect(ids(a2.downloadManager.getDownloads!(null))).toEqual([ida, ida2]);
+      expect(ids(b.downloadManager.getDownloads!())).toEqual([ida, ida2, idb]);
+      expect(ids(b.downloadManager.getDownloads!(ida))).toEqual([ida]);
+      expect(ids(a.downloadManager.getDownloads!(idb))).toEqual([]);
+      expect(ids(a.downloadManager.createFilteredList(true, 63))).toEqual([ida]);
+      expect(ids(a2.downloadManager.createFilteredList(true, 63))).toEqual([ida, ida2]);
+      expect(ids(a2.downloadManager.createFilteredList(false, 63))).toEqual([]);
+      expect(ids(b.downloadManager.createFilteredList(false, 63))).toEqual([ida, ida2]);
+      expect(ids(b.downloadManager.createFilteredList(true, 63))).toEqual([idb]);
+      expect(ids(b.downloadManager.createFilteredList(undefined, 2))).toEqual([ida]);
+      expect(ids(b.downloadManager.createFilteredList(undefined, 16))).toEqual([ida2, idb]);
+      const foreign = b.downloadManager.getDownloads!(idb)!.item(0)!;
+      expect(a.downloadManager.pause!(foreign)).toBe(false);
+      expect(a.downloadManager.remove(foreign)).toBe(false);
+      expect(b.downloadManager.pause!(foreign)).toBe(true);
+      await waitFor(() => heardByA.length >= 2, 'notifications');
+      expect(new Set(heardByA)).toEqual(new Set([ida]));
+      expect(m.mismatches).toEqual([]);
+    },
+  );
+
+  it(
+    verifies(
+      ['DAE-RESERVE-5', 'DAE-PROP-1', 'DAE-PROP-2', 'DAE-RESERVE-1'],
+      'a download beyond the reservation fails with reason 0 and keeps nothing',
+    ),
+    async () => {
+      const { s, dir } = await server();
+      await mediaFile(dir, 'huge.bin', 2 * MB);
+      const m = await manager({ capacityBytes: 64 * MB });
+      const { downloadTrigger, downloadManager } = m.application(APP_A);
+      expect(downloadManager.hasReserved).toBe(-1);
+      expect(downloadManager.reserve(MB)).toBe(downloadManager.RESERVE_OK);
+      expect(m.context().lastResult).toEqual({ method: 'reserve', orgId: 'orgA', value: 0 });
+      expect(downloadManager.reserve(1000 * MB)).toBe(downloadManager.RESERVE_TOO_LARGE);
+      expect([downloadManager.hasReserved, downloadManager.allocated]).toEqual([1, 0]);
+      expect(downloadManager.discInfo).toMatchObject({ total: 64, reserved: 1 });
+      expect(downloadTrigger.checkDownloadPossible(MB)).toBe(true);
+      expect(downloadTrigger.checkDownloadPossible(2 * MB)).toBe(false);
+      const id = downloadTrigger.registerDownloadURL(`${s.url}/media/huge.bin`, 'video/mp4')!;
+      await m.whenIdle();
+      const d = downloadManager.getDownloads!(id)!.item(0)!;
+      expect([d.state, d.reason, d.amountDownloaded]).toEqual([8, 0, 0]);
+      expect(await fs.readdir(`${m.dir}/files`).catch(() => [])).toEqual([]);
+    },
+  );
+
+  it(
+    verifies(
+      ['HBB-PROFILE-1', 'HBB-RESERVE-1'],
+      'HbbTV profile: dropped members are absent, the rest work, priority is accepted',
+    ),
+    async () => {
+      const { s, dir } = await server();
+      await mediaFile(dir, 'ep.bin', 10_000);
+      const m = await manager({ profile: 'hbbtv' });
+      const { downloadTrigger, downloadManager } = m.application(ALL_APP);
+      for (const member of ['discInfo', 'pause', 'resume', 'getDownloads', 'updateRegisteredDownload'])
+        expect(member in downloadManager, member).toBe(false);
+      expect(typeof downloadManager.remove).toBe('function');
+      expect(downloadManager.reserve(-5)).toBe(downloadManager.RESERVE_UNKNOWN);
+      expect(downloadManager.hasReserved).toBe(-1);
+      const id = downloadTrigger.registerDownloadURL(`${s.url}/media/ep.bin`, 'video/mp4', null, 7)!;
+      await m.whenIdle();
+      const d = downloadManager.createFilteredList(undefined, 1).item(0)!;
+      expect([d.id, d.priority, d.errorLevel, d.flaggedForDeletion]).toEqual([id, 7, 0, false]);
+      d.flaggedForDeletion = true;
+      expect(d.flaggedForDeletion).toBe(true);
+    },
+  );
+
+  it(
+    verifies(
+      ['DAE-EVT-1', 'DAE-EVT-2'],
+      'DownloadStateChange: a real DOM event, no bubbling, not cancellable, useCapture ignored',
+    ),
+    async () => {
+      const m = await manager({ transfers: false, maxActive: 1 });
+      const { downloadTrigger, downloadManager } = m.application(ALL_APP);
+      expect(downloadManager).toBeInstanceOf(EventTarget);
+      const events: Event[] = [];
+      const calls: unknown[][] = [];
+      const captured = (e: Event) => events.push(e);
+      downloadManager.addEventListener('DownloadStateChange', captured, true);
+      downloadManager.onDownloadStateChange = (...args) => calls.push(args);
+      const id = downloadTrigger.registerDownloadURL('http://cdn.example/x', 'video/mp4')!;
+      const d = downloadManager.getDownloads!(id)!.item(0)!;
+      downloadManager.pause!(d);
+      await waitFor(() => events.length === 3, 'three events');
+      const e = events[0] as Event & { item: DaeDownload; state: number; reason: number | undefined };
+      expect([e.type, e.bubbles, e.cancelable, e.item, e.state, e.reason]).toEqual([
+        'DownloadStateChange',
+        false,
+        false,
+        d,
+        16,
+        undefined,
+      ]);
+      expect(calls.map((c) => c[1])).toEqual([16, 2, 4]);
+      expect(calls[0]?.[0]).toBe(d);
+      downloadManager.removeEventListener('DownloadStateChange', captured, true);
+      downloadManager.resume!(d);
+      await waitFor(() => calls.length === 4, 'resume event');
+      expect(events).toHaveLength(3);
+      expect(downloadTrigger.registerDownloadURL('', 'video/mp4')).toBeUndefined();
+      expect(m.context().lastResult?.value).toBeUndefined();
+      expect(
+        downloadTrigger.registerDownload('<!DOCTYPE x><ContentAccessDownloadDescriptor/>'),
+      ).toBeUndefined();
+      const viaCadd = downloadTrigger.registerDownload(
+        '<ContentAccessDownloadDescriptor><ContentItem><ContentURL>http://cdn.example/m.ts</ContentURL><Title>M</Title><Synopsis>S</Synopsis></ContentItem></ContentAccessDownloadDescriptor>',
+      )!;
+      const c = downloadManager.getDownloads!(viaCadd)!.item(0)!;
+      expect([c.name, c.description, c.contentURL, c.transferType]).toEqual([
+        'M',
+        'S',
+        'http://cdn.example/m.ts',
+        'full_download',
+      ]);
+      expect(m.mismatches).toEqual([]);
+    },
+  );
+});

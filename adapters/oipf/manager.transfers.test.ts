@@ -1,0 +1,343 @@
+import { spawn } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { verifies } from '../../property-tests/verifies.js';
+import { type DownloadServer, startDownloadServer } from '../server/server.js';
+import { createDownloadManager, type DownloadManagerHost } from './manager.js';
+import { ALL_APP, mediaFile, sleep, tempDir, waitFor } from './test-support.js';
+import { partialPathOf } from './transfers.js';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c().catch(() => {});
+});
+
+async function server(
+  faults: Parameters<typeof startDownloadServer>[0]['faults'] = {},
+): Promise<{ s: DownloadServer; dir: string }> {
+  const dir = await tempDir('dlstate-srv-');
+  const s = await startDownloadServer({ dir, faults });
+  cleanups.push(() => s.close());
+  return { s, dir };
+}
+
+async function manager(
+  opts: Partial<Parameters<typeof createDownloadManager>[0]> = {},
+): Promise<DownloadManagerHost> {
+  const dir = opts.dir ?? (await tempDir());
+  const m = await createDownloadManager({ dir, maxActive: 1, flushEveryBytes: 16 * 1024, ...opts });
+  cleanups.push(() => m.close());
+  return m;
+}
+
+function media(s: DownloadServer, name: string): string {
+  return `${s.url}/media/${name}`;
+}
+
+async function contentOf(m: DownloadManagerHost, id: string): Promise<Buffer> {
+  const file = m.metaOf(id)?.filePath;
+  if (file === undefined) throw new Error(`no file for ${id}`);
+  return fs.readFile(file);
+}
+
+describe('running manager: real transfers', () => {
+  it(
+    verifies(
+      ['DAE-PRIO-1', 'DAE-EVT-1', 'DAE-EVT-2'],
+      'three priorities, maxActive 1: pre-emption in the event order, byte-identical files',
+    ),
+    async () => {
+      const { s, dir } = await server({ bytesPerSecond: 400_000 });
+      const bytes = await Promise.all(
+        ['low', 'mid', 'high'].map((n, i) => mediaFile(dir, `${n}.bin`, 96 * 1024, i)),
+      );
+      const m = await manager();
+      const { downloadTrigger, downloadManager } = m.application(ALL_APP);
+      const seen: string[] = [];
+      downloadManager.addEventListener('DownloadStateChange', (e) => {
+        const ev = e as unknown as { item: { name: string }; state: number };
+        seen.push(`${ev.item.name?.replace('.bin', '')}:${ev.state}`);
+      });
+      const low = downloadTrigger.registerDownloadURL(
+        media(s, 'low.bin'),
+        'application/octet-stream',
+        null,
+        1,
+      );
+      await waitFor(() => (m.views().find((v) => v.id === low)?.amountDownloaded ?? 0) > 0, 'low durable');
+      const mid = downloadTrigger.registerDownloadURL(
+        media(s, 'mid.bin'),
+        'application/octet-stream',
+        null,
+        2,
+      );
+      await waitFor(() => (m.views().find((v) => v.id === mid)?.amountDownloaded ?? 0) > 0, 'mid durable');
+      const high = downloadTrigger.registerDownloadURL(
+        media(s, 'high.bin'),
+        'application/octet-stream',
+        null,
+        3,
+      );
+      await m.whenIdle();
+      expect(seen).toEqual([
+        'low:16',
+        'low:2',
+        'mid:16',
+        'low:4',
+        'mid:2',
+        'high:16',
+        'mid:4',
+        'high:2',
+        'high:1',
+        'mid:2',
+        'mid:1',
+        'low:2',
+        'low:1',
+      ]);
+      expect(await contentOf(m, low!)).toEqual(bytes[0]);
+      expect(await contentOf(m, mid!)).toEqual(bytes[1]);
+      expect(await contentOf(m, high!)).toEqual(bytes[2]);
+      // The pre-empted ones resumed with a Range from their last durable byte.
+      expect(
+        s.requests
+          .filter((r) => r.url.endsWith('low.bin'))
+          .some((r) => /^bytes=\d+-$/.test(r.headers.range ?? '')),
+      ).toBe(true);
+      expect(m.mismatches).toEqual([]);
+    },
+  );
+
+  it(
+    verifies(
+      ['DAE-PAUSE-1', 'DAE-PAUSE-2', 'DAE-RESUME-1'],
+      'pause mid-body closes the socket, no bytes while paused, resume continues with Range',
+    ),
+    async () => {
+      const { s, dir } = await server({ bytesPerSecond: 300_000 });
+      const bytes = await mediaFile(dir, 'movie.bin', 512 * 1024);
+      const m = await manager();
+      const { downloadTrigger, downloadManager } = m.application(ALL_APP);
+      const id = downloadTrigger.registerDownloadURL(media(s, 'movie.bin'), 'video/mp4', null, 0)!;
+      const d = downloadManager.getDownloads!(id)!.item(0)!;
+      await waitFor(() => (d.amountDownloaded ?? 0) > 0, 'durable progress');
+      expect(downloadManager.pause!(d)).toBe(true);
+      expect(d.state).toBe(4);
+      await waitFor(() => s.requests.length === 1, 'the first response to close');
+      const first = s.requests[0]!;
+      expect(first.bodyBytes).toBeLessThan(bytes.length);
+      const kept = d.amountDownloaded!;
+      const partSize = (await fs.stat(partialPathOf(path.join(m.dir, 'partial'), id))).size;
+      await sleep(400);
+      expect(s.requests).toHaveLength(1);
+      expect((await fs.stat(partialPathOf(path.join(m.dir, 'partial'), id))).size).toBe(partSize);
+      expect(downloadManager.resume!(d)).toBe(true);
+      await m.whenIdle();
+      expect(d.state).toBe(1);
+      expect(s.requests[1]?.headers.range).toBe(`bytes=${kept}-`);
+      expect(s.requests[1]?.headers['if-match']).toMatch(/^"movie\.bin\//);
+      expect(await contentOf(m, id)).toEqual(bytes);
+      expect(downloadManager.pause!(d)).toBe(false);
+    },
+  );
+
+  it(
+    verifies(
+      ['DAE-UPDATE-1', 'DAE-UPDATE-2', 'DAE-UPDATE-3'],
+      'updateRegisteredDownload: in progress → second server from the last byte; failed → resumes there',
+    ),
+    async () => {
+      const a = await server({ bytesPerSecond: 300_000 });
+      const b = await server();
+      const bytes = await mediaFile(a.dir, 'show.bin', 256 * 1024);
+      await mediaFile(b.dir, 'show.bin', 256 * 1024);
+      await mediaFile(b.dir, 'gone.bin', 64 * 1024, 5);
+      const m = await manager({ maxActive: 2 });
+      const { downloadTrigger, downloadManager } = m.application(ALL_APP);
+      const id = downloadTrigger.registerDownloadURL(media(a.s, 'show.bin'), 'video/mp4')!;
+      const d = downloadManager.getDownloads!(id)!.item(0)!;
+      await waitFor(() => (d.amountDownloaded ?? 0) > 0, 'progress from A');
+      expect(downloadManager.updateRegisteredDownload!(d, media(b.s, 'show.bin'))).toBe(true);
+      const failedId = downloadTrigger.registerDownloadURL(`${a.s.url}/media/gone.bin`, 'video/mp4')!;
+      const f = downloadManager.getDownloads!(failedId)!.item(0)!;
+      await waitFor(() => d.state === 1 && f.state === 8, 'completion and failure');
+      expect(f.reason).toBe(2);
+      expect(b.s.requests[0]?.headers.range).toMatch(/^bytes=[1-9]\d*-$/);
+      expect(d.contentURL).toBe(media(b.s, 'show.bin'));
+      expect(await contentOf(m, id)).toEqual(bytes);
+      expect(downloadManager.updateRegisteredDownload!(d, media(a.s, 'show.bin'))).toBe(false);
+      expect(downloadManager.updateRegisteredDownload!(f, media(b.s, 'gone.bin'))).toBe(true);
+      await waitFor(() => f.state === 1, 'the failed one completes from B');
+      expect(m.mismatches).toEqual([]);
+    },
+  );
+
+  it(
+    verifies(
+      'DAE-STATE-2',
+      'the object changes on the server while paused: fails with reason 2, nothing corrupt kept',
+    ),
+    async () => {
+      const { s, dir } = await server({ bytesPerSecond: 300_000 });
+      await mediaFile(dir, 'news.bin', 256 * 1024);
+      const m = await manager();
+      const { downloadTrigger, downloadManager } = m.application(ALL_APP);
+      const id = downloadTrigger.registerDownloadURL(media(s, 'news.bin'), 'video/mp4')!;
+      const d = downloadManager.getDownloads!(id)!.item(0)!;
+      await waitFor(() => (d.amountDownloaded ?? 0) > 0, 'progress');
+      downloadManager.pause!(d);
+      await mediaFile(dir, 'news.bin', 256 * 1024, 9);
+      downloadManager.resume!(d);
+      await waitFor(() => d.state === 8, 'failure');
+      expect(d.reason).toBe(2);
+      expect(s.requests.at(-1)?.status).toBe(412);
+      await m.flush();
+      await waitFor(
+        async () =>
+          (await fs.readdir(path.join(m.dir, 'partial'))).filter((n) => n.endsWith('.part')).length === 0,
+        'partial discarded',
+      );
+      expect(await fs.readdir(path.join(m.dir, 'files')).catch(() => [])).toEqual([]);
+    },
+  );
+
+  it(
+    verifies(
+      ['DAE-STATE-1', 'DAE-STATE-2'],
+      'a stalled body (timeout) → 32 → machine timer → retry → 2 → 1; a dead server → 8 reason 4',
+    ),
+    async () => {
+      const { s, dir } = await server();
+      const bytes = await mediaFile(dir, 'live.bin', 256 * 1024);
+      const m = await manager({ fetchOptions: { bodyTimeoutMs: 300 }, timerScale: 0.5 });
+      const { downloadTrigger, downloadManager } = m.application(ALL_APP);
+      const states: number[] = [];
+      downloadManager.onDownloadStateChange = (_item, state) => states.push(state);
+      // The first response sends one 64 KiB chunk, then nothing without closing: only the body timeout sees it.
+      s.faults.bytesPerSecond = 4096;
+      const id = downloadTrigger.registerDownloadURL(media(s, 'live.bin'), 'video/mp4')!;
+      await waitFor(() => states.includes(32), 'stalled');
+      s.faults.bytesPerSecond = undefined;
+      await m.whenIdle();
+      expect(states).toEqual([16, 2, 32, 2, 1]);
+      expect(await contentOf(m, id)).toEqual(bytes);
+      // A server that is gone: bounded retries (the machine's back-off, scaled), then failed with reason 4.
+      const quick = await manager({ timerScale: 0.001 });
+      const app = quick.application(ALL_APP);
+      const seen: string[] = [];
+      app.downloadManager.onDownloadStateChange = (_item, state, reason) =>
+        seen.push(`${state}${reason === undefined ? '' : `:${reason}`}`);
+      await s.close();
+      const dead = app.downloadTrigger.registerDownloadURL(media(s, 'live.bin'), 'video/mp4')!;
+      await quick.whenIdle();
+      expect(app.downloadManager.getDownloads!(dead)!.item(0)?.reason).toBe(4);
+      expect(seen[0]).toBe('16');
+      expect(seen.at(-1)).toBe('8:4');
+      expect(seen.filter((x) => x === '32').length).toBeGreaterThanOrEqual(1);
+    },
+  );
+
+  it(
+    verifies(
+      ['DAE-STATE-2', 'DAE-GET-2'],
+      'CADD by URL: name from Title, checksum verified; a wrong checksum → reason 3, content discarded',
+    ),
+    async () => {
+      const { s, dir } = await server();
+      const bytes = await mediaFile(dir, 'film.bin', 40_000);
+      const { createHash } = await import('node:crypto');
+      const good = createHash('sha256').update(bytes).digest('hex');
+      const cadd = (sum: string) =>
+        `<ContentAccessDownloadDescriptor><ContentItem><ContentURL>film.bin</ContentURL><Title>Film</Title><TotalSize>${bytes.length}</TotalSize><Checksum algorithm="SHA-256">${sum}</Checksum></ContentItem></ContentAccessDownloadDescriptor>`;
+      await fs.writeFile(path.join(dir, 'good.xml'), cadd(good));
+      await fs.writeFile(path.join(dir, 'bad.xml'), cadd('00'.repeat(32)));
+      const m = await manager({ maxActive: 2 });
+      const { downloadTrigger, downloadManager } = m.application(ALL_APP);
+      const ok = downloadTrigger.registerDownloadURL(
+        media(s, 'good.xml'),
+        'application/vnd.oipf.ContentAccessDownload+xml',
+      )!;
+      const bad = downloadTrigger.registerDownloadURL(
+        media(s, 'bad.xml'),
+        'application/vnd.oipf.ContentAccessDownload+xml',
+      )!;
+      await m.whenIdle();
+      const d = downloadManager.getDownloads!(ok)!.item(0)!;
+      expect([d.state, d.name, d.totalSize, d.contentURL]).toEqual([
+        1,
+        'Film',
+        bytes.length,
+        media(s, 'film.bin'),
+      ]);
+      expect(await contentOf(m, ok)).toEqual(bytes);
+      const b = downloadManager.getDownloads!(bad)!.item(0)!;
+      expect([b.state, b.reason, b.amountDownloaded]).toEqual([8, 3, 0]);
+    },
+  );
+
+  it(
+    verifies(
+      ['DAE-STATE-1', 'DAE-REMOVE-1'],
+      'restart: completed stay completed, removed stay gone, paused stay paused',
+    ),
+    async () => {
+      const { s, dir } = await server();
+      await mediaFile(dir, 'a.bin', 10_000);
+      await mediaFile(dir, 'b.bin', 10_000, 1);
+      const home = await tempDir();
+      const first = await createDownloadManager({ dir: home, maxActive: 2 });
+      const app1 = first.application(ALL_APP);
+      const a = app1.downloadTrigger.registerDownloadURL(media(s, 'a.bin'), 'video/mp4')!;
+      const b = app1.downloadTrigger.registerDownloadURL(media(s, 'b.bin'), 'video/mp4')!;
+      await first.whenIdle();
+      app1.downloadManager.remove(app1.downloadManager.getDownloads!(b)!.item(0)!);
+      const c = app1.downloadTrigger.registerDownloadURL(media(s, 'a.bin'), 'video/mp4')!;
+      app1.downloadManager.pause!(app1.downloadManager.getDownloads!(c)!.item(0)!);
+      await first.close();
+      const second = await createDownloadManager({ dir: home, maxActive: 2 });
+      cleanups.push(() => second.close());
+      expect(second.views().map((v) => [v.id, v.state])).toEqual([
+        [a, 1],
+        [c, 4],
+      ]);
+      expect((await fs.stat(second.metaOf(a)!.filePath!)).size).toBe(10_000);
+      const again = second
+        .application(ALL_APP)
+        .downloadTrigger.registerDownloadURL(media(s, 'b.bin'), 'video/mp4');
+      expect(again).not.toBe(b);
+    },
+  );
+
+  it(
+    verifies(
+      ['DAE-STATE-1', 'DAE-UPDATE-2'],
+      'kill -9 mid-body, restart: continues from the last durable byte, byte-identical',
+    ),
+    async () => {
+      const { s, dir } = await server({ bytesPerSecond: 400_000 });
+      const bytes = await mediaFile(dir, 'big.bin', 1024 * 1024);
+      const home = await tempDir();
+      const script = fileURLToPath(new URL('./fixtures/child-manager.ts', import.meta.url));
+      const child = spawn(process.execPath, ['--import', 'tsx', script, home, media(s, 'big.bin')], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let durable = 0;
+      child.stdout.on('data', (chunk: Buffer) => {
+        for (const m of chunk.toString().matchAll(/durable (\d+)/g)) durable = Number(m[1]);
+      });
+      cleanups.push(async () => void child.kill('SIGKILL'));
+      await waitFor(() => durable > 100_000, 'the child to keep durable bytes', 20_000);
+      child.kill('SIGKILL');
+      await new Promise((r) => child.once('exit', r));
+      const m = await createDownloadManager({ dir: home, maxActive: 1 });
+      cleanups.push(() => m.close());
+      const [view] = m.views();
+      expect(view?.amountDownloaded).toBeGreaterThan(0);
+      await m.whenIdle();
+      const resumed = s.requests.filter((r) => r.headers.range !== undefined);
+      expect(resumed.at(-1)?.headers.range).toMatch(/^bytes=[1-9]\d*-$/);
+      expect(await contentOf(m, view!.id)).toEqual(bytes);
+    },
+  );
+});

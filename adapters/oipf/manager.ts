@@ -1,0 +1,390 @@
+/**
+ * The running OIPF download manager: `createDownloadManager` loads the registry under `dir`, starts
+ * the manager machine with the restored downloads and reservations, performs its effects for real
+ * (transfers.ts), persists every state change and durable-progress checkpoint (registry.ts), and gives
+ * each application its DAE objects (dae-objects.ts). This layer maps calls to events and snapshots to
+ * objects; states, reasons, scheduling, scope and storage decisions all come from machines/oipf.
+ *
+ * Storage accounting: the machine's `capacityBytes` is `min(configured, free space of the file
+ * system holding dir + the bytes this manager already keeps there)`, fixed when the manager starts;
+ * `discInfo.free` is then also capped by the file system's free space now (refreshed at every
+ * checkpoint), so another program filling the disk shows up, and a write that still hits a full
+ * device fails the download with reason 0 (STORAGE.EXHAUSTED).
+ *
+ * Notifications are dispatched in a microtask after the machine step that caused them (like a
+ * browser task), to the applications whose createFilteredList(undefined) scope holds the download.
+ *
+ * @module
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { type Actor, createActor } from 'xstate';
+import {
+  BYTES_PER_MB,
+  DAE_STATE,
+  type DaeCaller,
+  type DaeReason,
+  type DaeState,
+  type DownloadView,
+  discInfoOf,
+  downloadViews,
+  fitsStorage,
+  type LastResult,
+  type ManageDownloads,
+  type ManagedDownload,
+  type OipfManagerContext,
+  type OipfManagerEvent,
+  oipfManagerMachine,
+  type Profile,
+} from '../../machines/oipf/index.js';
+import type { DiscInfo } from '../../machines/oipf/manager.logic.js';
+import { freeBytes } from '../storage/index.js';
+import {
+  type ApplicationInfo,
+  callerOf,
+  DaeDownloadManager,
+  DaeDownloadTrigger,
+  type DaeHost,
+} from './dae-objects.js';
+import { acquireLock, type DirLock } from './lock.js';
+import type { DownloadMeta } from './meta.js';
+import { loadRegistry, RegistryWriter, registryDocOf } from './registry.js';
+import { TransferEngine, type TransferFetchOptions } from './transfers.js';
+
+/** Options of {@link createDownloadManager}. */
+export interface DownloadManagerOptions {
+  /** Where the registry, partial files and completed content live (created if missing). */
+  readonly dir: string;
+  /** Upper bound of the storage the manager may use, in bytes. @default the file system's free space + what it keeps */
+  readonly capacityBytes?: number;
+  /** Transfers active at once. @default 2 */
+  readonly maxActive?: number;
+  /** @default 'oipf' */
+  readonly profile?: Profile;
+  /** The `manageDownloads` capability (DAE-CAP-1). @default 'all' */
+  readonly manageDownloads?: ManageDownloads;
+  /** Organisations whose reservations never succeed. @default [] */
+  readonly reserveNever?: readonly string[];
+  /** HTTP timeouts; `bodyTimeoutMs` is the stall detector. */
+  readonly fetchOptions?: TransferFetchOptions;
+  /** Bytes between durable checkpoints (a crash re-fetches at most this much). @default 262_144 */
+  readonly flushEveryBytes?: number;
+  /** Multiplies the machine's timers (the stalled back-off); tests use a small factor. @default 1 */
+  readonly timerScale?: number;
+  /** False: do not transfer (CLI bookkeeping commands); registrations, pause, remove… still apply. @default true */
+  readonly transfers?: boolean;
+  /** Unexpected adapter errors (I/O failures outside a transfer). @default ignored */
+  readonly onError?: (error: unknown) => void;
+}
+
+/** One state change as the host reports it to embedders (the CLI): every download, no scope applied. */
+export interface HostStateChange {
+  readonly id: string;
+  readonly state: DaeState;
+  readonly reason: DaeReason | undefined;
+}
+
+/** One application's DAE objects. */
+export interface DaeApplication {
+  readonly downloadTrigger: DaeDownloadTrigger;
+  readonly downloadManager: DaeDownloadManager;
+}
+
+/** A disagreement between a decided return value and the machine's `lastResult` (should never happen). */
+export interface ResultMismatch {
+  readonly event: OipfManagerEvent['type'];
+  readonly decided: unknown;
+  readonly lastResult: LastResult | undefined;
+}
+
+/** The running download manager. */
+export interface DownloadManagerHost {
+  readonly dir: string;
+  readonly profile: Profile;
+  /** The DAE objects for one application (trusted: the runtime decided, DAE-SEC-1). */
+  application(app: ApplicationInfo): DaeApplication;
+  /** The current manager context (read-only snapshot). */
+  context(): OipfManagerContext;
+  /** Every live download as the machine sees it. */
+  views(): DownloadView[];
+  /** Adapter-side facts of a download (file path, CADD metadata). */
+  metaOf(id: string): DownloadMeta | undefined;
+  /** Bytes written (not yet durable) of a running transfer. */
+  liveBytes(id: string): number | undefined;
+  /** Subscribes to every state change; returns the unsubscribe function. */
+  onStateChange(listener: (change: HostStateChange) => void): () => void;
+  /** Resolves when no download is queued, in progress or stalled (all are 1, 4 or 8). */
+  whenIdle(): Promise<void>;
+  /** Resolves once the registry holds every state so far. */
+  flush(): Promise<void>;
+  /** Decided values the machine disagreed with (an invariant check; empty in a healthy run). */
+  readonly mismatches: readonly ResultMismatch[];
+  /** Stops transfers and timers, makes everything durable, releases the directory. */
+  close(): Promise<void>;
+}
+
+async function bytesUnder(dir: string): Promise<number> {
+  let total = 0;
+  const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
+  for (const entry of entries) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) total += await bytesUnder(full);
+    else if (entry.isFile()) total += (await fs.stat(full).catch(() => ({ size: 0 }))).size;
+  }
+  return total;
+}
+
+function sameValue(decided: unknown, result: LastResult | undefined): boolean {
+  return result !== undefined && Object.is(result.value, decided);
+}
+
+/** Starts a download manager on `dir`, restoring what it holds (in-progress downloads continue from their last durable byte). */
+export async function createDownloadManager(options: DownloadManagerOptions): Promise<DownloadManagerHost> {
+  const dir = path.resolve(options.dir);
+  await fs.mkdir(dir, { recursive: true });
+  const lock: DirLock = await acquireLock(dir);
+  try {
+    return await start(dir, options, lock);
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+}
+
+async function start(
+  dir: string,
+  options: DownloadManagerOptions,
+  lock: DirLock,
+): Promise<DownloadManagerHost> {
+  const partialDir = path.join(dir, 'partial');
+  const filesDir = path.join(dir, 'files');
+  const registry = await loadRegistry(dir);
+  const profile = options.profile ?? 'oipf';
+  const meta = new Map<string, DownloadMeta>(Object.entries(registry.meta));
+  let nextId = registry.nextId;
+  let fsFree = await freeBytes(dir);
+  const used = (await bytesUnder(partialDir)) + (await bytesUnder(filesDir));
+  const capacityBytes = Math.max(
+    0,
+    Math.min(options.capacityBytes ?? Number.MAX_SAFE_INTEGER, fsFree + used),
+  );
+  const writer = new RegistryWriter(dir);
+  const mismatches: ResultMismatch[] = [];
+  const listeners = new Set<(change: HostStateChange) => void>();
+  const views = new Set<DaeDownloadManager>();
+  const live = new Map<string, { bytes: number; since: number; at: number; from: number }>();
+  const idleWaiters = new Set<() => void>();
+  const onError = options.onError ?? (() => {});
+  let actor: Actor<typeof oipfManagerMachine> | undefined;
+  let closed = false;
+
+  const context = (): OipfManagerContext => actor!.getSnapshot().context;
+  const persist = () => {
+    if (actor === undefined) return;
+    writer.schedule(() => registryDocOf(context(), nextId, meta));
+  };
+  const checkpointed = async () => {
+    persist();
+    await writer.flush().catch(onError);
+    fsFree = await freeBytes(dir).catch(() => fsFree);
+  };
+  const patchMeta = (id: string, patch: Partial<DownloadMeta>) => {
+    const current = meta.get(id);
+    if (current === undefined) return;
+    meta.set(id, { ...current, ...patch });
+    persist();
+  };
+
+  const engine = new TransferEngine({
+    partialDir,
+    filesDir,
+    fetchOptions: options.fetchOptions ?? {},
+    flushEveryBytes: options.flushEveryBytes ?? 256 * 1024,
+    timerScale: options.timerScale ?? 1,
+    enabled: options.transfers ?? true,
+    send: (event) => {
+      if (!closed || event.type === 'TRANSFER.PROGRESS') actor?.send(event);
+    },
+    checkpointed,
+    metaOf: (id) => meta.get(id),
+    patchMeta,
+    onBytes: (id, written) => {
+      const now = Date.now();
+      const entry = live.get(id);
+      if (entry === undefined || written < entry.bytes)
+        live.set(id, { bytes: written, since: now, at: now, from: written });
+      else live.set(id, { ...entry, bytes: written, at: now });
+    },
+    onError,
+  });
+
+  // Notifications of one machine step, dispatched after it (a task, like a browser's event loop).
+  const queue: HostStateChange[] = [];
+  const flushNotifications = () => {
+    const batch = queue.splice(0);
+    for (const change of batch) {
+      for (const listener of listeners) listener(change);
+      const owner = meta.get(change.id) ?? context().downloads.find((d) => d.id === change.id);
+      if (owner === undefined) continue;
+      for (const view of views) if (view.sees(owner)) view.deliver(change.id, change.state, change.reason);
+    }
+  };
+  const checkIdle = () => {
+    if (idleWaiters.size === 0 || !isIdle(context())) return;
+    for (const resolve of idleWaiters) resolve();
+    idleWaiters.clear();
+  };
+
+  const machine = oipfManagerMachine.provide({
+    actions: {
+      startTransfer: (_args, params) => engine.startTransfer(params),
+      stopTransfer: (_args, params) => {
+        engine.stopTransfer(params);
+        live.delete(params.downloadId);
+      },
+      deleteData: (_args, params) => engine.deleteData(params),
+      startTimer: (_args, params) => engine.startTimer(params),
+      cancelTimer: (_args, params) => engine.cancelTimer(params),
+      verifyContent: (_args, params) => engine.verifyContent(params),
+      fetchDescriptor: (_args, params) => engine.fetchDescriptor(params),
+    },
+  });
+  actor = createActor(machine, {
+    input: {
+      capacityBytes,
+      profile,
+      maxActive: options.maxActive ?? 2,
+      manageDownloads: options.manageDownloads ?? 'all',
+      reserveNever: options.reserveNever ?? [],
+      downloads: registry.downloads as ManagedDownload[],
+      reservations: registry.reservations,
+    },
+  });
+  actor.on('STATE_CHANGED', (event) => {
+    if (queue.length === 0) queueMicrotask(flushNotifications);
+    queue.push({ id: event.id, state: event.state, reason: event.reason });
+  });
+  actor.on('REMOVED', (event) => {
+    live.delete(event.id);
+  });
+  actor.subscribe({
+    next: () => {
+      persist();
+      checkIdle();
+    },
+    error: onError,
+  });
+  actor.start();
+  persist();
+  // A descriptor fetch interrupted by a crash is requested again (the machine asked for it before).
+  for (const d of context().downloads) {
+    if (d.descriptorPending) engine.fetchDescriptor({ downloadId: d.id, url: d.context.url });
+  }
+  await writer.flush();
+
+  const host: DaeHost = {
+    profile,
+    context,
+    viewOf: (id) => downloadViews(context()).find((v) => v.id === id),
+    metaOf: (id) => meta.get(id),
+    patchMeta,
+    rateOf: (id) => {
+      const entry = live.get(id);
+      if (entry === undefined || entry.at <= entry.since) return undefined;
+      return ((entry.bytes - entry.from) * 1000) / (entry.at - entry.since);
+    },
+    newId: () => String(nextId++),
+    setMeta: (id, m) => {
+      meta.set(id, m);
+    },
+    dropMeta: (id) => {
+      meta.delete(id);
+    },
+    call: <T>(decided: T, event: OipfManagerEvent): T => {
+      if (closed) throw new Error('the download manager is closed');
+      actor!.send(event);
+      const lastResult = context().lastResult;
+      if (!sameValue(decided, lastResult)) mismatches.push({ event: event.type, decided, lastResult });
+      return decided;
+    },
+    discInfo: (): DiscInfo | undefined => {
+      const info = discInfoOf(context());
+      if (info === undefined) return undefined;
+      return { ...info, free: Math.min(info.free, Math.floor(fsFree / BYTES_PER_MB)) };
+    },
+    checkDownloadPossible: (caller: DaeCaller, bytes: number) => {
+      if (!Number.isSafeInteger(bytes) || bytes < 0) return false;
+      // The machine's accounting decides, for a not-yet-registered download of the caller's organisation.
+      const probe: ManagedDownload = {
+        id: '\u0000probe',
+        appId: caller.appId,
+        origin: caller.origin,
+        orgId: caller.orgId,
+        contentType: '',
+        descriptorPending: false,
+        value: 'queued',
+        context: {
+          id: '\u0000probe',
+          url: '',
+          totalSize: bytes,
+          bytesReceived: 0,
+          etag: undefined,
+          priority: 0,
+          stallAttempts: 0,
+          profile,
+        },
+      };
+      return fitsStorage(context(), probe, bytes) && bytes <= fsFree;
+    },
+  };
+
+  return {
+    dir,
+    profile,
+    mismatches,
+    application(app) {
+      const downloadManager = new DaeDownloadManager(host, app);
+      views.add(downloadManager);
+      return { downloadTrigger: new DaeDownloadTrigger(host, callerOf(app)), downloadManager };
+    },
+    context,
+    views: () => downloadViews(context()),
+    metaOf: (id) => meta.get(id),
+    liveBytes: (id) => live.get(id)?.bytes,
+    onStateChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    whenIdle() {
+      if (isIdle(context())) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        idleWaiters.add(resolve);
+      });
+    },
+    async flush() {
+      persist();
+      await writer.flush();
+    },
+    async close() {
+      if (closed) return;
+      await engine.close();
+      closed = true;
+      persist();
+      await writer.flush();
+      actor?.stop();
+      for (const resolve of idleWaiters) resolve();
+      idleWaiters.clear();
+      await lock.release();
+    },
+  };
+}
+
+/** Whether nothing is left to do: every download completed, paused or failed, no descriptor pending. */
+function isIdle(context: OipfManagerContext): boolean {
+  const done: readonly number[] = [
+    DAE_STATE.DOWNLOAD_COMPLETED,
+    DAE_STATE.DOWNLOAD_PAUSED,
+    DAE_STATE.DOWNLOAD_FAILED,
+  ];
+  return downloadViews(context).every((v) => done.includes(v.state) && !v.descriptorPending);
+}

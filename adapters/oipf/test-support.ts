@@ -1,0 +1,55 @@
+/**
+ * Test helpers for adapters/oipf: temp directories, deterministic media files, bounded waits and the
+ * applications the integration tests use. Tests only.
+ *
+ * @module
+ */
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { ApplicationInfo } from './dae-objects.js';
+
+/** A fresh temporary directory. */
+export function tempDir(prefix = 'dlstate-oipf-'): Promise<string> {
+  return fs.mkdtemp(path.join(os.tmpdir(), prefix));
+}
+
+/** Deterministic bytes (a seed makes a different object of the same size). */
+export function pattern(size: number, seed = 0): Buffer {
+  const buf = Buffer.alloc(size);
+  for (let i = 0; i < size; i += 1) buf[i] = (i * 31 + seed * 7 + (i >> 8)) & 0xff;
+  return buf;
+}
+
+/** Writes a media file of `size` deterministic bytes into `dir`; returns its bytes. */
+export async function mediaFile(dir: string, name: string, size: number, seed = 0): Promise<Buffer> {
+  const bytes = pattern(size, seed);
+  await fs.writeFile(path.join(dir, name), bytes);
+  return bytes;
+}
+
+/** Polls `predicate` every 10 ms until it holds; fails after `timeoutMs` (every wait is bounded). */
+export async function waitFor(
+  predicate: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** Sleeps `ms`. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** A trusted application that may manage every download. */
+export const ALL_APP: ApplicationInfo = {
+  id: 'portal',
+  origin: 'portal.example',
+  organisationId: 'operator',
+  permissions: ['permission_downloadmanager_all'],
+};

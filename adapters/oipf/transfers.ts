@@ -1,0 +1,377 @@
+/**
+ * The effect port of the OIPF download-manager machine, performed for real: HTTP transfers into
+ * crash-safe partial files, retry timers, content verification, descriptor fetches and deletion.
+ * It decides nothing about the protocol: every response (any status) goes back as TRANSFER.HEADERS,
+ * every failure as TRANSFER.FAILED with the transport's kind, and the machine chooses state and reason.
+ *
+ * - One transfer per download, tagged with a token: `stopTransfer` aborts the request (the socket is
+ *   closed — DAE-PAUSE-2) and invalidates the token, so nothing of a stopped transfer reaches the machine.
+ * - The resume offset is what is durably on disk (stack.md sharp edge 8): `TRANSFER.PROGRESS` is sent
+ *   only after `PartialStore` fsync'd the data and its journal, and the registry is flushed before the
+ *   next bytes are written. A transfer never resumes beyond the kept bytes; when the machine asks for a
+ *   range past the known end (a crash between completion and verification), the last byte is fetched
+ *   again so the server can still check If-Match.
+ * - Storage operations of one download (transfer, delete, verify) run one after another.
+ *
+ * @module
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, promises as fs } from 'node:fs';
+import path from 'node:path';
+import { type CaddItem, parseCadd } from '../../machines/oipf/cadd.js';
+import type { OipfManagerEffects, OipfManagerEvent, OipfManagerPort } from '../../machines/oipf/index.js';
+import { getText, type HttpResponse, isHttpError, openGet } from '../http/index.js';
+import { PartialStore, sanitizeFileName, uniquePath } from '../storage/index.js';
+import { type DownloadMeta, metaOfItem } from './meta.js';
+
+/** HTTP options of the transfers (undici timeouts; a body timeout is how a stall is detected). */
+export interface TransferFetchOptions {
+  /** No body byte for this long → TRANSFER.FAILED transient (→ stalled, 32). @default 30_000 */
+  readonly bodyTimeoutMs?: number;
+  /** @default 30_000 */
+  readonly headersTimeoutMs?: number;
+  /** @default 10_000 */
+  readonly connectTimeoutMs?: number;
+}
+
+/** What the engine needs from the manager host. */
+export interface TransferDeps {
+  /** The directory of partial files and their journals. */
+  readonly partialDir: string;
+  /** Where completed content is moved. */
+  readonly filesDir: string;
+  readonly fetchOptions: TransferFetchOptions;
+  /** Bytes between durable checkpoints. */
+  readonly flushEveryBytes: number;
+  /** Multiplies every machine-requested timer (tests shorten the stalled back-off). */
+  readonly timerScale: number;
+  /** False: only stop and delete are performed; transfers, timers and fetches wait for a running manager. */
+  readonly enabled: boolean;
+  /** Sends a result event to the manager machine. */
+  send(event: OipfManagerEvent): void;
+  /** Resolves once the registry holds every state sent so far. */
+  checkpointed(): Promise<void>;
+  metaOf(id: string): DownloadMeta | undefined;
+  patchMeta(id: string, patch: Partial<DownloadMeta>): void;
+  /** Bytes written (not yet durable) of a running transfer, for progress displays. */
+  onBytes(id: string, written: number): void;
+  /** Reports an unexpected adapter error (never a protocol outcome). */
+  onError(error: unknown): void;
+}
+
+interface Running {
+  readonly token: number;
+  readonly controller: AbortController;
+}
+
+/** Total size from a 200 (Content-Length) or a 206 (Content-Range `bytes a-b/total`). */
+function totalSizeOf(res: HttpResponse): number | undefined {
+  if (res.status === 206) {
+    const m = /\/(\d+)\s*$/.exec(res.headers['content-range'] ?? '');
+    return m ? Number(m[1]) : undefined;
+  }
+  if (res.status === 200) {
+    const n = Number(res.headers['content-length']);
+    return res.headers['content-length'] !== undefined && Number.isSafeInteger(n) ? n : undefined;
+  }
+  return undefined;
+}
+
+/** Why a 200/206 cannot be written at `from` without corrupting the kept bytes, if it cannot. */
+function unusable(res: HttpResponse, from: number): string | undefined {
+  if (res.status !== 200 && res.status !== 206) return undefined;
+  const encoding = res.headers['content-encoding'];
+  if (encoding !== undefined && encoding !== 'identity')
+    return `Content-Encoding ${encoding} on a ranged transfer`;
+  if (res.status === 206) {
+    const m = /^bytes (\d+)-\d+\/(\d+|\*)$/.exec((res.headers['content-range'] ?? '').trim());
+    if (!m || Number(m[1]) !== from)
+      return `Content-Range ${res.headers['content-range'] ?? '(none)'} does not start at ${from}`;
+  }
+  return undefined;
+}
+
+async function hashFile(file: string, algorithm: string): Promise<string> {
+  const hash = createHash(algorithm);
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** Performs the manager machine's effects (the `OipfManagerPort`). */
+export class TransferEngine implements OipfManagerPort {
+  readonly #deps: TransferDeps;
+  readonly #running = new Map<string, Running>();
+  readonly #tokens = new Map<string, number>();
+  readonly #chains = new Map<string, Promise<void>>();
+  readonly #stores = new Map<string, Promise<PartialStore>>();
+  readonly #timers = new Map<string, NodeJS.Timeout>();
+  #nextToken = 1;
+  #closing = false;
+
+  constructor(deps: TransferDeps) {
+    this.#deps = deps;
+  }
+
+  /** The store key of a download (ids are digits; the key must be a safe file stem). */
+  static keyOf(id: string): string {
+    return `dl-${id.replace(/[^A-Za-z0-9._-]/g, '_')}`;
+  }
+
+  #store(id: string): Promise<PartialStore> {
+    let store = this.#stores.get(id);
+    if (store === undefined) {
+      store = PartialStore.open(this.#deps.partialDir, TransferEngine.keyOf(id));
+      this.#stores.set(id, store);
+    }
+    return store;
+  }
+
+  /** Runs `task` after every earlier storage operation of this download. */
+  #chain(id: string, task: () => Promise<void>): void {
+    const previous = this.#chains.get(id) ?? Promise.resolve();
+    const next = previous.then(task).catch((error) => this.#deps.onError(error));
+    this.#chains.set(id, next);
+    void next.then(() => {
+      if (this.#chains.get(id) === next) this.#chains.delete(id);
+    });
+  }
+
+  #current(id: string, token: number): boolean {
+    return this.#tokens.get(id) === token;
+  }
+
+  #sendIf(id: string, token: number, event: OipfManagerEvent): void {
+    if (this.#current(id, token) && !this.#closing) this.#deps.send(event);
+  }
+
+  /** @see OipfManagerEffects.startTransfer */
+  startTransfer(params: OipfManagerEffects['startTransfer']): void {
+    if (!this.#deps.enabled || this.#closing) return;
+    const token = this.#nextToken++;
+    const controller = new AbortController();
+    this.#tokens.set(params.downloadId, token);
+    this.#running.set(params.downloadId, { token, controller });
+    if (this.#deps.metaOf(params.downloadId)?.firstTransferAt === undefined)
+      this.#deps.patchMeta(params.downloadId, { firstTransferAt: new Date().toISOString() });
+    this.#chain(params.downloadId, () => this.#transfer(params, token, controller));
+  }
+
+  async #transfer(
+    p: OipfManagerEffects['startTransfer'],
+    token: number,
+    controller: AbortController,
+  ): Promise<void> {
+    const id = p.downloadId;
+    if (!this.#current(id, token) || controller.signal.aborted) return;
+    try {
+      const store = await this.#store(id);
+      // Never resume beyond what is durably kept; past the known end, fetch the last byte again.
+      let from = Math.min(p.fromByte, store.durableOffset);
+      const length = store.journal?.length;
+      if (length !== undefined && length > 0 && from >= length) from = length - 1;
+      const headers: Record<string, string> = {};
+      if (from > 0) headers.range = `bytes=${from}-`;
+      if (p.ifMatch !== undefined) headers['if-match'] = p.ifMatch;
+      const o = this.#deps.fetchOptions;
+      const res = await openGet(p.url, {
+        headers,
+        signal: controller.signal,
+        ...(o.bodyTimeoutMs !== undefined ? { bodyTimeoutMs: o.bodyTimeoutMs } : {}),
+        ...(o.headersTimeoutMs !== undefined ? { headersTimeoutMs: o.headersTimeoutMs } : {}),
+        ...(o.connectTimeoutMs !== undefined ? { connectTimeoutMs: o.connectTimeoutMs } : {}),
+      });
+      if (!this.#current(id, token)) return res.abort();
+      const problem = unusable(res, from);
+      if (problem !== undefined) {
+        res.abort();
+        return this.#sendIf(id, token, {
+          type: 'TRANSFER.FAILED',
+          downloadId: id,
+          kind: 'permanent',
+          cause: problem,
+        });
+      }
+      const etag = res.headers.etag;
+      const totalSize = totalSizeOf(res);
+      this.#sendIf(id, token, {
+        type: 'TRANSFER.HEADERS',
+        downloadId: id,
+        status: res.status,
+        ...(etag !== undefined ? { etag } : {}),
+        ...(totalSize !== undefined ? { totalSize } : {}),
+      });
+      // The machine stopped it (stall, failure, restart) or the status carries no content.
+      if (!this.#current(id, token) || (res.status !== 200 && res.status !== 206)) return res.abort();
+      const start = res.status === 200 ? 0 : from;
+      await store.begin(
+        {
+          objectUri: p.url,
+          ...(etag !== undefined ? { etag } : {}),
+          ...(totalSize !== undefined ? { length: totalSize } : {}),
+        },
+        start,
+      );
+      if (start < p.fromByte)
+        this.#sendIf(id, token, { type: 'TRANSFER.PROGRESS', downloadId: id, bytesDurable: start });
+      const result = await store.writeBody(res.body, {
+        flushEveryBytes: this.#deps.flushEveryBytes,
+        onProgress: (written) => this.#deps.onBytes(id, written),
+        onDurable: async (durable) => {
+          // Durable progress is reported even while closing, so a restart continues from it.
+          if (!this.#current(id, token)) return;
+          this.#deps.send({ type: 'TRANSFER.PROGRESS', downloadId: id, bytesDurable: durable });
+          await this.#deps.checkpointed();
+        },
+      });
+      this.#sendIf(id, token, {
+        type: 'TRANSFER.COMPLETE',
+        downloadId: id,
+        bytesDurable: result.durableOffset,
+      });
+    } catch (error) {
+      if (!this.#current(id, token) || this.#closing) return;
+      if (
+        (error as NodeJS.ErrnoException).code === 'ENOSPC' ||
+        (error as NodeJS.ErrnoException).code === 'EDQUOT'
+      ) {
+        return this.#sendIf(id, token, { type: 'STORAGE.EXHAUSTED', downloadId: id });
+      }
+      const transient = isHttpError(error) && error.kind !== 'scheme' && error.kind !== 'redirects';
+      this.#sendIf(id, token, {
+        type: 'TRANSFER.FAILED',
+        downloadId: id,
+        kind: transient ? 'transient' : 'permanent',
+        cause: error instanceof Error ? error.message : String(error),
+      });
+    } finally {
+      if (this.#running.get(id)?.token === token) this.#running.delete(id);
+    }
+  }
+
+  /** @see OipfManagerEffects.stopTransfer */
+  stopTransfer(params: OipfManagerEffects['stopTransfer']): void {
+    const running = this.#running.get(params.downloadId);
+    this.#tokens.delete(params.downloadId);
+    this.#running.delete(params.downloadId);
+    // DAE-PAUSE-2: closing the request destroys its connection; no more bytes arrive.
+    running?.controller.abort();
+  }
+
+  /** @see OipfManagerEffects.deleteData */
+  deleteData(params: OipfManagerEffects['deleteData']): void {
+    const id = params.downloadId;
+    this.#chain(id, async () => {
+      const store = await this.#store(id);
+      await store.discard();
+      const file = this.#deps.metaOf(id)?.filePath;
+      if (file !== undefined) {
+        await fs.rm(file, { force: true });
+        this.#deps.patchMeta(id, { filePath: undefined });
+      }
+    });
+  }
+
+  /** @see OipfManagerEffects.startTimer */
+  startTimer(params: OipfManagerEffects['startTimer']): void {
+    if (!this.#deps.enabled || this.#closing) return;
+    const key = `${params.downloadId}:${params.name}`;
+    clearTimeout(this.#timers.get(key));
+    const timer = setTimeout(
+      () => {
+        this.#timers.delete(key);
+        if (!this.#closing)
+          this.#deps.send({ type: 'TIMER.FIRED', downloadId: params.downloadId, name: params.name });
+      },
+      Math.max(0, params.ms * this.#deps.timerScale),
+    );
+    this.#timers.set(key, timer);
+  }
+
+  /** @see OipfManagerEffects.cancelTimer */
+  cancelTimer(params: OipfManagerEffects['cancelTimer']): void {
+    const key = `${params.downloadId}:${params.name}`;
+    clearTimeout(this.#timers.get(key));
+    this.#timers.delete(key);
+  }
+
+  /** @see OipfManagerEffects.verifyContent */
+  verifyContent(params: OipfManagerEffects['verifyContent']): void {
+    if (!this.#deps.enabled || this.#closing) return;
+    const id = params.downloadId;
+    this.#chain(id, async () => {
+      const store = await this.#store(id);
+      const meta = this.#deps.metaOf(id);
+      if (meta?.checksum !== undefined) {
+        const actual = await hashFile(store.dataPath, meta.checksum.algorithm);
+        if (actual !== meta.checksum.value) {
+          this.#deps.send({ type: 'TRANSFER.CHECKSUM_MISMATCH', downloadId: id });
+          return;
+        }
+      }
+      const urlName = decodeURIComponent(
+        new URL(store.journal?.objectUri ?? 'http://x/content').pathname.split('/').pop() ?? '',
+      );
+      const name = sanitizeFileName(`${id}-${meta?.name ?? (urlName || 'content')}`);
+      await fs.mkdir(this.#deps.filesDir, { recursive: true });
+      const target = await uniquePath(this.#deps.filesDir, name);
+      await store.commit(target);
+      this.#deps.patchMeta(id, { filePath: target, completedAt: new Date().toISOString() });
+      await this.#deps.checkpointed();
+      this.#deps.send({ type: 'TRANSFER.VERIFIED', downloadId: id });
+    });
+  }
+
+  /** @see OipfManagerEffects.fetchDescriptor */
+  fetchDescriptor(params: OipfManagerEffects['fetchDescriptor']): void {
+    if (!this.#deps.enabled || this.#closing) return;
+    const id = params.downloadId;
+    void (async () => {
+      let item: CaddItem | undefined;
+      let cause = '';
+      try {
+        const res = await getText(params.url, { maxBytes: 256 * 1024 });
+        if (res.status !== 200) cause = `HTTP ${res.status} for the descriptor`;
+        else {
+          const parsed = parseCadd(res.text, { baseUrl: res.url });
+          if (parsed.ok) item = parsed.items[0];
+          else cause = parsed.error;
+        }
+      } catch (error) {
+        cause = error instanceof Error ? error.message : String(error);
+      }
+      if (this.#closing) return;
+      if (item === undefined) {
+        this.#deps.send({ type: 'DESCRIPTOR.REJECTED', downloadId: id, cause });
+        return;
+      }
+      this.#deps.patchMeta(id, metaOfItem(item));
+      this.#deps.send({
+        type: 'DESCRIPTOR.PARSED',
+        downloadId: id,
+        url: item.contentURL,
+        ...(item.totalSize !== undefined ? { totalSize: item.totalSize } : {}),
+      });
+    })();
+  }
+
+  /** Whether a transfer of this download is running (a request open or being opened). */
+  isTransferring(id: string): boolean {
+    return this.#running.has(id);
+  }
+
+  /** Stops every transfer and timer; resolves once every storage operation finished (durable progress reported). */
+  async close(): Promise<void> {
+    this.#closing = true;
+    for (const timer of this.#timers.values()) clearTimeout(timer);
+    this.#timers.clear();
+    for (const running of this.#running.values()) running.controller.abort();
+    for (let round = 0; round < 100 && this.#chains.size > 0; round += 1) {
+      await Promise.all([...this.#chains.values()]);
+    }
+  }
+}
+
+/** The path of the partial data file of a download (tests and tools). */
+export function partialPathOf(partialDir: string, id: string): string {
+  return path.join(partialDir, `${TransferEngine.keyOf(id)}.part`);
+}
