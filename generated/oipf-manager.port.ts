@@ -14,57 +14,93 @@ export interface OipfManagerPort {
   /**
    * Open an HTTP transfer of `url` from byte `fromByte` (a Range request when > 0), with If-Match when known.
    *
-   * Requested by: no transition or state names it (an action enqueued by `enqueueActions` is invisible
-   * here).
-   * Clauses: none.
+   * Requested by: entry of the machine via rebalanceSlots; APP.REGISTER [registerAccepted] in (machine)
+   * via applyRegister; APP.REMOVE [removeAccepted] in (machine) via applyRemove; DESCRIPTOR.PARSED in
+   * (machine) via forwardToDownload; DESCRIPTOR.REJECTED in (machine) via forwardToDownload;
+   * TRANSFER.HEADERS in (machine) via forwardToDownload; TRANSFER.PROGRESS in (machine) via
+   * forwardToDownload; TRANSFER.COMPLETE in (machine) via forwardToDownload; TRANSFER.VERIFIED in
+   * (machine) via forwardToDownload; TRANSFER.CHECKSUM_MISMATCH in (machine) via forwardToDownload;
+   * TRANSFER.FAILED in (machine) via forwardToDownload; TIMER.FIRED in (machine) via forwardToDownload;
+   * STORAGE.EXHAUSTED in (machine) via forwardToDownload; FDP.COMPLETED_WITH_ERRORS in (machine) via
+   * forwardToDownload; APP.PAUSE [pauseAccepted] in oipf via applyPause; APP.RESUME [resumeAccepted] in
+   * oipf via applyResume; APP.UPDATE_URL [updateAccepted] in oipf via applyUpdate.
+   * Clauses: DAE-STATE-1, DAE-PRIO-1, DAE-GET-2, DAE-EVT-1, DAE-REMOVE-1, DAE-REMOVE-2, DAE-STATE-2,
+   * DAE-RESERVE-5, HBB-FDP-1, DAE-PAUSE-1, DAE-PAUSE-2, DAE-RESUME-1, DAE-UPDATE-1, DAE-UPDATE-2,
+   * DAE-UPDATE-3, DAE-UPDATE-4, DAE-UPDATE-5.
+   * Events handled next (best effort: every event with a transition from the states entered on request):
+   * APP.PAUSE, APP.RESUME, APP.UPDATE_URL.
    */
   startTransfer(params: OipfManagerEffects['startTransfer']): void;
   /**
    * Abort that download's transfer: close the request and socket; no more bytes (DAE-PAUSE-2).
    *
-   * Requested by: no transition or state names it (an action enqueued by `enqueueActions` is invisible
-   * here).
-   * Clauses: none.
+   * Requested by: entry of the machine via rebalanceSlots; APP.REGISTER [registerAccepted] in (machine)
+   * via applyRegister; APP.REMOVE [removeAccepted] in (machine) via applyRemove; DESCRIPTOR.PARSED in
+   * (machine) via forwardToDownload; DESCRIPTOR.REJECTED in (machine) via forwardToDownload;
+   * TRANSFER.HEADERS in (machine) via forwardToDownload; TRANSFER.PROGRESS in (machine) via
+   * forwardToDownload; TRANSFER.COMPLETE in (machine) via forwardToDownload; TRANSFER.VERIFIED in
+   * (machine) via forwardToDownload; TRANSFER.CHECKSUM_MISMATCH in (machine) via forwardToDownload;
+   * TRANSFER.FAILED in (machine) via forwardToDownload; TIMER.FIRED in (machine) via forwardToDownload;
+   * STORAGE.EXHAUSTED in (machine) via forwardToDownload; FDP.COMPLETED_WITH_ERRORS in (machine) via
+   * forwardToDownload; APP.PAUSE [pauseAccepted] in oipf via applyPause; APP.RESUME [resumeAccepted] in
+   * oipf via applyResume; APP.UPDATE_URL [updateAccepted] in oipf via applyUpdate.
+   * Clauses: DAE-STATE-1, DAE-PRIO-1, DAE-GET-2, DAE-EVT-1, DAE-REMOVE-1, DAE-REMOVE-2, DAE-STATE-2,
+   * DAE-RESERVE-5, HBB-FDP-1, DAE-PAUSE-1, DAE-PAUSE-2, DAE-RESUME-1, DAE-UPDATE-1, DAE-UPDATE-2,
+   * DAE-UPDATE-3, DAE-UPDATE-4, DAE-UPDATE-5.
+   * Events handled next (best effort: every event with a transition from the states entered on request):
+   * APP.PAUSE, APP.RESUME, APP.UPDATE_URL.
    */
   stopTransfer(params: OipfManagerEffects['stopTransfer']): void;
   /**
    * Delete every byte and media content kept for that download.
    *
-   * Requested by: no transition or state names it (an action enqueued by `enqueueActions` is invisible
-   * here).
-   * Clauses: none.
+   * Requested by: APP.REMOVE [removeAccepted] in (machine) via applyRemove; TRANSFER.HEADERS in
+   * (machine) via forwardToDownload; TRANSFER.COMPLETE in (machine) via forwardToDownload;
+   * TRANSFER.CHECKSUM_MISMATCH in (machine) via forwardToDownload; TRANSFER.FAILED in (machine) via
+   * forwardToDownload; FDP.COMPLETED_WITH_ERRORS in (machine) via forwardToDownload.
+   * Clauses: DAE-REMOVE-1, DAE-REMOVE-2, DAE-RESERVE-5, DAE-EVT-1, HBB-FDP-1.
    */
   deleteData(params: OipfManagerEffects['deleteData']): void;
   /**
    * Start (or restart) that download's named timer; answer TIMER.FIRED { downloadId, name } when it fires.
    *
-   * Requested by: no transition or state names it (an action enqueued by `enqueueActions` is invisible
-   * here).
-   * Clauses: none.
+   * Requested by: TRANSFER.HEADERS in (machine) via forwardToDownload; TRANSFER.FAILED in (machine) via
+   * forwardToDownload.
+   * Clauses: DAE-RESERVE-5, DAE-EVT-1.
    */
   startTimer(params: OipfManagerEffects['startTimer']): void;
   /**
    * Cancel that download's named timer (no-op when it already fired).
    *
-   * Requested by: no transition or state names it (an action enqueued by `enqueueActions` is invisible
-   * here).
-   * Clauses: none.
+   * Requested by: entry of the machine via rebalanceSlots; APP.REGISTER [registerAccepted] in (machine)
+   * via applyRegister; APP.REMOVE [removeAccepted] in (machine) via applyRemove; DESCRIPTOR.PARSED in
+   * (machine) via forwardToDownload; DESCRIPTOR.REJECTED in (machine) via forwardToDownload;
+   * TRANSFER.HEADERS in (machine) via forwardToDownload; TRANSFER.PROGRESS in (machine) via
+   * forwardToDownload; TRANSFER.COMPLETE in (machine) via forwardToDownload; TRANSFER.VERIFIED in
+   * (machine) via forwardToDownload; TRANSFER.CHECKSUM_MISMATCH in (machine) via forwardToDownload;
+   * TRANSFER.FAILED in (machine) via forwardToDownload; TIMER.FIRED in (machine) via forwardToDownload;
+   * STORAGE.EXHAUSTED in (machine) via forwardToDownload; FDP.COMPLETED_WITH_ERRORS in (machine) via
+   * forwardToDownload; APP.PAUSE [pauseAccepted] in oipf via applyPause; APP.RESUME [resumeAccepted] in
+   * oipf via applyResume; APP.UPDATE_URL [updateAccepted] in oipf via applyUpdate.
+   * Clauses: DAE-STATE-1, DAE-PRIO-1, DAE-GET-2, DAE-EVT-1, DAE-REMOVE-1, DAE-REMOVE-2, DAE-STATE-2,
+   * DAE-RESERVE-5, HBB-FDP-1, DAE-PAUSE-1, DAE-PAUSE-2, DAE-RESUME-1, DAE-UPDATE-1, DAE-UPDATE-2,
+   * DAE-UPDATE-3, DAE-UPDATE-4, DAE-UPDATE-5.
+   * Events handled next (best effort: every event with a transition from the states entered on request):
+   * APP.PAUSE, APP.RESUME, APP.UPDATE_URL.
    */
   cancelTimer(params: OipfManagerEffects['cancelTimer']): void;
   /**
    * Check the stored content (checksum, length); answer TRANSFER.VERIFIED or TRANSFER.CHECKSUM_MISMATCH.
    *
-   * Requested by: no transition or state names it (an action enqueued by `enqueueActions` is invisible
-   * here).
-   * Clauses: none.
+   * Requested by: TRANSFER.COMPLETE in (machine) via forwardToDownload.
+   * Clauses: DAE-EVT-1.
    */
   verifyContent(params: OipfManagerEffects['verifyContent']): void;
   /**
    * Fetch and parse the Content Access Download Descriptor at `url`; answer DESCRIPTOR.PARSED / REJECTED.
    *
-   * Requested by: no transition or state names it (an action enqueued by `enqueueActions` is invisible
-   * here).
-   * Clauses: none.
+   * Requested by: APP.REGISTER [registerAccepted] in (machine) via applyRegister.
+   * Clauses: DAE-STATE-1, DAE-PRIO-1, DAE-GET-2, DAE-EVT-1.
    */
   fetchDescriptor(params: OipfManagerEffects['fetchDescriptor']): void;
 }

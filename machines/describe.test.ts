@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { and, assign, not, setup } from 'xstate';
+import { and, assign, enqueueActions, not, setup } from 'xstate';
 import type { ClauseMeta } from './clauses.js';
-import { actionName, describeMachine, guardName, requestedActions } from './describe.js';
+import {
+  actionName,
+  describeMachine,
+  enqueuedBy,
+  guardName,
+  requestedActions,
+  requestedEffects,
+} from './describe.js';
 
 interface FixtureEffects {
   httpGet: { readonly uri: string };
@@ -127,6 +134,43 @@ describe('describeMachine', () => {
 
   it('collects every requested action name, including entry actions', () => {
     expect(requestedActions(d)).toEqual(['assign', 'httpGet', 'postReport', 'rememberSize']);
+  });
+
+  it('keeps only effects (Effects members) apart from named and inline assigns', () => {
+    expect(requestedEffects(d, ['httpGet', 'postReport', 'startTimer'])).toEqual(['httpGet', 'postReport']);
+    expect(requestedEffects(d, ['rememberSize'])).toEqual(['rememberSize']);
+  });
+
+  it('records the root entry actions and counts effects of declared enqueueActions blocks', () => {
+    const blocks = setup({
+      types: { events: {} as { type: 'GO' } | { type: 'STOP' } },
+      actions: {
+        httpGet: (_args, _params: FixtureEffects['httpGet']) => {},
+        step: enqueueActions(({ enqueue }) =>
+          (enqueue as unknown as (action: { type: string; params: object }) => void)({
+            type: 'httpGet',
+            params: { uri: 'u' },
+          }),
+        ),
+        boot: enqueueActions(() => {}),
+      },
+    }).createMachine({
+      id: 'blocks',
+      entry: ['boot'],
+      initial: 'a',
+      states: { a: { on: { GO: { actions: 'step' }, STOP: { actions: 'step' } } } },
+    });
+    const b = describeMachine(blocks);
+    expect(b.entry).toEqual(['boot']);
+    expect(b.exit).toEqual([]);
+    expect(requestedActions(b)).toEqual(['boot', 'step']);
+    expect(requestedEffects(b, ['httpGet', 'postReport'])).toEqual([]);
+    const perEvent = { step: { GO: ['httpGet'] }, boot: ['postReport'] };
+    expect(enqueuedBy(perEvent, 'step', 'GO')).toEqual(['httpGet']);
+    expect(enqueuedBy(perEvent, 'step', 'STOP')).toEqual([]);
+    expect(enqueuedBy(perEvent, 'step', '')).toEqual(['httpGet']);
+    expect(enqueuedBy(perEvent, 'other', 'GO')).toEqual([]);
+    expect(requestedEffects(b, ['httpGet', 'postReport'], perEvent)).toEqual(['httpGet', 'postReport']);
   });
 });
 

@@ -14,6 +14,28 @@ import type { ClauseId } from './clauses.js';
 /** What kind of node a state is, exactly as xstate types it. */
 export type StateType = 'atomic' | 'compound' | 'parallel' | 'final' | 'history';
 
+/**
+ * One registered machine and where its chart and its effect/event types are written (the registry,
+ * `machines/registry.ts`, lists them; declared here so tools and fixtures can name the shape without
+ * loading every machine).
+ */
+export interface MachineEntry {
+  /** Short id used for file names and `--machine` (`dlota` → `generated/dlota.port.ts`, port `DlotaPort`). */
+  readonly id: string;
+  /** Human name shown by `dlstate machines`. */
+  readonly name: string;
+  /** Repo-relative path of the `*.machine.ts` file that authors the chart. */
+  readonly file: string;
+  /** The machine itself. */
+  readonly machine: AnyStateMachine;
+  /** Repo-relative path of the `*.types.ts` file declaring the effects interface and the event union. */
+  readonly typesFile: string;
+  /** Name of the `<Name>Effects` interface in {@link MachineEntry.typesFile} (one member per effect action). */
+  readonly effectsInterface: string;
+  /** The effects its `enqueueActions` blocks may request, which the chart cannot show (see {@link EnqueuedEffects}). */
+  readonly enqueues?: EnqueuedEffects;
+}
+
 /** One state of a machine (the root node itself is the machine, not a state). */
 export interface StateDescription {
   /** Dotted path from the root, as in a state value (`downloading.paused`); unique in the machine. */
@@ -64,6 +86,10 @@ export interface MachineDescription {
   readonly id: string;
   /** The id of the root's initial state. */
   readonly initial: string;
+  /** Names of the root's entry actions (run once when the actor starts), in order. */
+  readonly entry: readonly string[];
+  /** Names of the root's exit actions (run when the actor stops), in order. */
+  readonly exit: readonly string[];
   /** Every state except the root, pre-order (parents before children, siblings in document order). */
   readonly states: readonly StateDescription[];
   /** Every transition, in document order ({@link TransitionDescription.order}). */
@@ -92,7 +118,14 @@ export function describeMachine(machine: AnyStateMachine): MachineDescription {
   };
   visit(root);
   const initial = root.initial.target[0];
-  return { id: machine.id, initial: initial ? stateId(initial) : '', states, transitions };
+  return {
+    id: machine.id,
+    initial: initial ? stateId(initial) : '',
+    entry: root.entry.map(actionName),
+    exit: root.exit.map(actionName),
+    states,
+    transitions,
+  };
 }
 
 function describeState(node: AnyNode): StateDescription {
@@ -197,10 +230,64 @@ function stableJson(value: unknown): string {
   return JSON.stringify(value) ?? 'undefined';
 }
 
-/** Every action name a machine's chart requests anywhere (transitions, entry, exit), sorted. */
+/**
+ * Every action name a machine's chart requests anywhere (transitions, state and root entry/exit), sorted:
+ * effects, named `assign`s, built-in creators (`assign`, `raise`) and `enqueueActions` blocks alike — use
+ * {@link requestedEffects} for the effects alone.
+ */
 export function requestedActions(description: MachineDescription): string[] {
-  const names = new Set<string>();
+  const names = new Set<string>([...description.entry, ...description.exit]);
   for (const t of description.transitions) for (const a of t.actions) names.add(a);
   for (const s of description.states) for (const a of [...s.entry, ...s.exit]) names.add(a);
   return [...names].sort();
+}
+
+/**
+ * The effects a machine requests from inside `enqueueActions` blocks, which no walk of the chart can see
+ * (the block is one opaque action): block action name → the effect names it may request whatever the
+ * event, or, per event type, the effects it may request when it runs for that event (an event it does not
+ * list: none). A block that requests no effect is declared with `[]`. Declared beside the machine and
+ * named in its registry entry, so ports list those effects with the clauses of the transitions that run
+ * the block; a test checks the declaration against what the block really enqueues.
+ */
+export type EnqueuedEffects<Effect extends string = string, Event extends string = string> = Readonly<
+  Record<string, readonly Effect[] | Readonly<Partial<Record<Event, readonly Effect[]>>>>
+>;
+
+/**
+ * The effects the block `action` may request when it runs for `event` (`''` for an entry/exit action or an
+ * eventless transition: every effect it may request for any event), per `enqueues`; empty when undeclared.
+ */
+export function enqueuedBy(
+  enqueues: EnqueuedEffects | undefined,
+  action: string,
+  event: string,
+): readonly string[] {
+  const declared = enqueues?.[action];
+  if (declared === undefined) return [];
+  if (Array.isArray(declared)) return declared as readonly string[];
+  const byEvent = declared as Readonly<Record<string, readonly string[] | undefined>>;
+  if (event !== '') return byEvent[event] ?? [];
+  return [...new Set(Object.values(byEvent).flatMap((effects) => effects ?? []))];
+}
+
+/**
+ * The members of `effects` (an Effects interface's keys) that the chart requests, by name or through a
+ * declared `enqueueActions` block, sorted; other actions (named `assign`s, built-ins) are not effects.
+ */
+export function requestedEffects(
+  description: MachineDescription,
+  effects: readonly string[],
+  enqueues?: EnqueuedEffects,
+): string[] {
+  const members = new Set(effects);
+  const found = new Set<string>();
+  const add = (action: string, event: string): void => {
+    if (members.has(action)) found.add(action);
+    for (const effect of enqueuedBy(enqueues, action, event)) if (members.has(effect)) found.add(effect);
+  };
+  for (const a of [...description.entry, ...description.exit]) add(a, '');
+  for (const t of description.transitions) for (const a of t.actions) add(a, t.event);
+  for (const s of description.states) for (const a of [...s.entry, ...s.exit]) add(a, '');
+  return [...found].sort();
 }

@@ -4,38 +4,18 @@
  *
  * @module
  */
-import type { AnyStateMachine } from 'xstate';
+import type { MachineEntry } from './describe.js';
 import { dlotaMachine } from './dlota/index.js';
 import { oipfDownloadMachine, oipfManagerMachine } from './oipf/index.js';
+import { OIPF_MANAGER_ENQUEUES } from './oipf/manager.enqueues.js';
 
-/** One registered machine and where its chart and its effect/event types are written. */
-export interface MachineEntry {
-  /** Short id used for file names and `--machine` (`dlota` → `generated/dlota.port.ts`, port `DlotaPort`). */
-  readonly id: string;
-  /** Human name shown by `dlstate machines`. */
-  readonly name: string;
-  /** Repo-relative path of the `*.machine.ts` file that authors the chart. */
-  readonly file: string;
-  /** The machine itself. */
-  readonly machine: AnyStateMachine;
-  /** Repo-relative path of the `*.types.ts` file declaring the effects interface and the event union. */
-  readonly typesFile: string;
-  /** Name of the `<Name>Effects` interface in {@link MachineEntry.typesFile} (one member per effect action). */
-  readonly effectsInterface: string;
-}
+export type { MachineEntry } from './describe.js';
 
 /**
  * Every machine of the project, in the order the CLI lists them.
  *
- * Empty until the machines land (issues 3 and 4). The lead adds, for example:
- * ```ts
- * import { dlotaMachine } from './dlota/index.js';
-import { oipfDownloadMachine, oipfManagerMachine } from './oipf/index.js';
- * import { oipfDownloadMachine, oipfManagerMachine } from './oipf/index.js';
- * { id: 'dlota', name: 'OMA DLOTA 2.0 download agent', file: 'machines/dlota/download.machine.ts',
- *   machine: dlotaMachine, typesFile: 'machines/dlota/download.types.ts', effectsInterface: 'DownloadEffects' },
- * ```
- * `npm run generate -- --check` fails while a `machines/*\/*.machine.ts` file is not listed here.
+ * `npm run generate -- --check` fails while a `machines/*\/*.machine.ts` file is not listed here. A machine
+ * that requests effects inside `enqueueActions` blocks names their declaration in `enqueues`.
  */
 export const MACHINES: readonly MachineEntry[] = Object.freeze([
   {
@@ -61,5 +41,6 @@ export const MACHINES: readonly MachineEntry[] = Object.freeze([
     machine: oipfManagerMachine,
     typesFile: 'machines/oipf/manager.types.ts',
     effectsInterface: 'OipfManagerEffects',
+    enqueues: OIPF_MANAGER_ENQUEUES,
   },
 ]);

@@ -1,13 +1,21 @@
 /**
  * Emits `generated/constants.ts`: `as const` tables and their union types, taken from the machines' own
- * registries (clause ids; status codes, DAE states/reasons and RESERVE_* values once those modules exist),
- * so application code can use them without importing the machines.
+ * registries (clause ids, DLOTA status codes, DAE download states and failure reasons, RESERVE_* results,
+ * download-manager permissions and `manageDownloads` values), so application code can use them without
+ * importing the machines.
  *
  * @module
  */
 import { IndentationText, NewLineKind, Project, QuoteKind } from 'ts-morph';
 import { CLAUSE_IDS } from '../../machines/clauses.js';
 import { STATUS_OUTCOMES, STATUS_TABLE } from '../../machines/dlota/status.js';
+import {
+  DOWNLOAD_STATES,
+  FAILURE_REASONS,
+  MANAGE_DOWNLOADS_VALUES,
+  PERMISSIONS,
+  RESERVE_RESULTS,
+} from '../../machines/oipf/constants.js';
 import { lineCommentBanner, normalizeText } from './banner.js';
 
 /** A scalar cell of a constant table. */
@@ -66,21 +74,73 @@ export function statusCodeTable(): ConstantTable {
   };
 }
 
-/**
- * DAE download states, failure reasons and RESERVE_* results from `machines/oipf/constants.ts`.
- *
- * TODO(lead): wire once `machines/oipf/constants.ts` exists: one table each for `DOWNLOAD_STATES`
- * (key `value`), `FAILURE_REASONS` (key `value`) and `RESERVE_RESULTS` (key `name`), mapped from its
- * frozen tables exactly as above. Returning no table keeps `constants.ts` honest meanwhile.
- */
-export function oipfTables(): readonly ConstantTable[] {
-  return [];
+/** `{ NAME: { value, meaning } }` (a frozen table of machines/oipf/constants.ts) as `{ name, value, meaning }` rows. */
+function namedRows(
+  table: Readonly<Record<string, { readonly value: number; readonly meaning: string }>>,
+): Readonly<Record<string, ConstantValue>>[] {
+  return Object.entries(table).map(([name, row]) => ({ name, value: row.value, meaning: row.meaning }));
 }
 
-/** Every constant table the registries provide today. */
+const OIPF_SOURCE = 'machines/oipf/constants.ts';
+
+/**
+ * DAE download states (DAE-STATE-1), failure reasons (DAE-STATE-2), RESERVE_* results (DAE-RESERVE-7),
+ * download-manager permissions (DAE 10.1.4) and `manageDownloads` values (DAE-CAP-1), from the frozen
+ * tables of `machines/oipf/constants.ts`; numeric tables are unioned by `value` so they type what the DAE
+ * objects return (`Download.state`, `reserve()`), the named ones by their name.
+ */
+export function oipfTables(): readonly ConstantTable[] {
+  return [
+    {
+      source: OIPF_SOURCE,
+      name: 'DOWNLOAD_STATES',
+      typeName: 'DaeState',
+      key: 'value',
+      doc: 'OIPF DAE `Download.state` values (DAE-STATE-1): the constant name seen on Download, its value and meaning.',
+      values: namedRows(DOWNLOAD_STATES),
+    },
+    {
+      source: OIPF_SOURCE,
+      name: 'FAILURE_REASONS',
+      typeName: 'DaeReason',
+      key: 'value',
+      doc: 'OIPF DAE failure reasons, defined only with state 8 (DAE-STATE-2); names as seen in one implementation.',
+      values: namedRows(FAILURE_REASONS),
+    },
+    {
+      source: OIPF_SOURCE,
+      name: 'RESERVE_RESULTS',
+      typeName: 'ReserveResult',
+      key: 'value',
+      doc: 'Results of `reserve()` (DAE-RESERVE-7); the seed gives no numbers, ours are 0…6 in the order it lists them.',
+      values: namedRows(RESERVE_RESULTS),
+    },
+    {
+      source: OIPF_SOURCE,
+      name: 'PERMISSIONS',
+      typeName: 'Permission',
+      key: 'name',
+      doc: 'Download-manager permissions of DAE 10.1.4 and the scope each grants (the widest one wins).',
+      values: Object.entries(PERMISSIONS).map(([name, row]) => ({
+        name,
+        scope: row.scope,
+        meaning: row.meaning,
+      })),
+    },
+    {
+      source: OIPF_SOURCE,
+      name: 'MANAGE_DOWNLOADS_VALUES',
+      typeName: 'ManageDownloads',
+      key: 'value',
+      doc: 'Values of the `manageDownloads` attribute of `<download>` in the capability description (DAE-CAP-1); ours.',
+      values: Object.entries(MANAGE_DOWNLOADS_VALUES).map(([value, meaning]) => ({ value, meaning })),
+    },
+  ];
+}
+
+/** Every constant table the registries provide, in the order `constants.ts` emits them. */
 export function loadConstantTables(): ConstantTables {
-  const status = statusCodeTable();
-  return { tables: [clauseIdTable(), ...(status ? [status] : []), ...oipfTables()] };
+  return { tables: [clauseIdTable(), statusCodeTable(), ...oipfTables()] };
 }
 
 /** A TypeScript literal with single quotes (the repo's style). */
@@ -119,7 +179,11 @@ function arrayStatement(table: ConstantTable): string {
     (value, i) => {
       const line = `  ${rows[i]},`;
       if (line.length <= LINE_WIDTH || value === null || typeof value !== 'object') return line;
-      const cells = Object.entries(value).map(([k, v]) => `    ${propertyKey(k)}: ${literal(v)},`);
+      // A cell too long for its line moves its value to the next line, as Biome does.
+      const cells = Object.entries(value).map(([k, v]) => {
+        const cell = `    ${propertyKey(k)}: ${literal(v)},`;
+        return cell.length <= LINE_WIDTH ? cell : `    ${propertyKey(k)}:\n      ${literal(v)},`;
+      });
       return ['  {', ...cells, '  },'].join('\n');
     },
   );
@@ -151,11 +215,5 @@ export function renderConstants(input: ConstantTables): string {
   });
   file.addStatements(blocks.join('\n\n'));
   const sources = [...new Set(input.tables.map((t) => t.source))].sort();
-  const todo = [
-    '// TODO(lead): status codes (machines/dlota) and DAE states, reasons and RESERVE_* values',
-    '// (machines/oipf/constants.ts) are added by wiring the hooks in adapters/codegen/constants.ts.',
-  ];
-  const pending =
-    statusCodeTable() === undefined || oipfTables().length === 0 ? `${todo.join('\n')}\n\n` : '';
-  return normalizeText(`${lineCommentBanner(sources)}\n${pending}${file.getFullText()}`);
+  return normalizeText(`${lineCommentBanner(sources)}\n${file.getFullText()}`);
 }

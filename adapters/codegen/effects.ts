@@ -63,6 +63,23 @@ export class EffectsReader {
 
   constructor(private readonly root: string) {}
 
+  private static readonly shared = new Map<string, EffectsReader>();
+
+  /**
+   * One reader per package root for the whole process: a second run (a test, `--check` after a write)
+   * reuses the parsed project after refreshing every file from disk, instead of parsing it all again.
+   */
+  static forRoot(root: string): EffectsReader {
+    let reader = EffectsReader.shared.get(root);
+    if (reader) {
+      for (const file of reader.project.getSourceFiles()) file.refreshFromFileSystemSync();
+    } else {
+      reader = new EffectsReader(root);
+      EffectsReader.shared.set(root, reader);
+    }
+    return reader;
+  }
+
   /** Reads `effectsInterface` (and the matching `…Event` union) from the repo-relative `typesFile`. */
   read(typesFile: string, effectsInterface: string): EffectsInfo {
     const typesPath = resolveTypesSource(this.root, typesFile);

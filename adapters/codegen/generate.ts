@@ -7,10 +7,16 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describeMachine, requestedActions } from '../../machines/describe.js';
-import type { MachineEntry } from '../../machines/registry.js';
+import type { MachineEntry } from '../../machines/describe.js';
+import {
+  describeMachine,
+  type MachineDescription,
+  requestedActions,
+  requestedEffects,
+} from '../../machines/describe.js';
 import { GENERATE_COMMAND } from './banner.js';
 import { type ConstantTables, loadConstantTables, renderConstants } from './constants.js';
+import { renderDaeTypings } from './dae.js';
 import { type EffectsInfo, EffectsReader } from './effects.js';
 import { renderMermaid } from './mermaid.js';
 import { type PortTypes, renderPort } from './port.js';
@@ -98,31 +104,63 @@ function checkUnique(machines: readonly MachineEntry[]): void {
   }
 }
 
-/** Names the convention breaks between a machine's chart and its effects/event types. */
+/** The `type` an xstate built-in action creator stamps on its implementation (`xstate.assign`…). */
+function builtinType(impl: unknown): string | undefined {
+  const type = (impl as { type?: unknown } | undefined)?.type;
+  return typeof type === 'string' && type.startsWith('xstate.') ? type : undefined;
+}
+
+/**
+ * Names the convention breaks between a machine's chart, its effects/event types and its `enqueues`
+ * declaration: actions that are neither effects nor built-ins, `enqueueActions` blocks left undeclared,
+ * declarations naming unknown blocks or effects, and effects nothing requests.
+ */
 function conventionWarnings(
   entry: MachineEntry,
   effects: EffectsInfo,
-  requested: readonly string[],
+  description: MachineDescription,
 ): string[] {
   const warnings: string[] = [];
+  const requested = requestedActions(description);
   const members = new Set(effects.members.map((m) => m.name));
   const implementations = (entry.machine.implementations?.actions ?? {}) as Record<string, unknown>;
+  const declared = entry.enqueues ?? {};
   for (const name of requested) {
     if (members.has(name)) continue;
-    const impl = implementations[name] as { type?: unknown } | undefined;
-    const builtin =
-      (impl !== undefined && typeof impl.type === 'string' && impl.type.startsWith('xstate.')) ||
-      (impl === undefined && name !== 'inline');
+    const impl = implementations[name];
+    const builtin = builtinType(impl) !== undefined || (impl === undefined && name !== 'inline');
     if (!builtin) {
       warnings.push(
         `${entry.id}: action ${name} is not a member of ${effects.effectsInterface}, so no port member exists for it`,
       );
     }
-  }
-  for (const name of members) {
-    if (!requested.includes(name)) {
+    // A block's effects are invisible to the chart: it must say which it may request (`[]` for none).
+    if (builtinType(impl) === 'xstate.enqueueActions' && !(name in declared)) {
       warnings.push(
-        `${entry.id}: ${effects.effectsInterface}.${name} is never requested by the chart (or only inside enqueueActions)`,
+        `${entry.id}: action ${name} is an enqueueActions block, but the registry entry declares no \`enqueues\` for it, so the effects it requests are invisible to the port`,
+      );
+    }
+  }
+  for (const [block, value] of Object.entries(declared)) {
+    if (!requested.includes(block)) {
+      warnings.push(`${entry.id}: enqueues declares ${block}, which the chart never requests`);
+    } else if (builtinType(implementations[block]) !== 'xstate.enqueueActions') {
+      warnings.push(`${entry.id}: enqueues declares ${block}, which is not an enqueueActions block`);
+    }
+    const names = Array.isArray(value) ? value : Object.values(value).flat();
+    for (const effect of new Set(names as readonly string[])) {
+      if (!members.has(effect)) {
+        warnings.push(
+          `${entry.id}: enqueues declares ${block} → ${effect}, which is not a member of ${effects.effectsInterface}`,
+        );
+      }
+    }
+  }
+  const reached = requestedEffects(description, [...members], entry.enqueues);
+  for (const name of members) {
+    if (!reached.includes(name)) {
+      warnings.push(
+        `${entry.id}: ${effects.effectsInterface}.${name} is never requested by the chart, nor by a declared enqueueActions block`,
       );
     }
   }
@@ -133,7 +171,7 @@ function conventionWarnings(
 export function renderAll(options: GenerateOptions): Rendered {
   const { root, outDir, machines } = options;
   checkUnique(machines);
-  const reader = new EffectsReader(root);
+  const reader = EffectsReader.forRoot(root);
   const files = new Map<string, string>();
   const warnings: string[] = [];
   for (const entry of machines) {
@@ -149,12 +187,13 @@ export function renderAll(options: GenerateOptions): Rendered {
         description,
         effects,
         types: portTypesFor(root, outDir, effects),
+        ...(entry.enqueues ? { enqueues: entry.enqueues } : {}),
       }),
     );
     files.set(`${entry.id}.transitions.json`, renderTransitionTable(description, chartSources));
     files.set(`${entry.id}.scxml`, renderScxml(description, chartSources));
     files.set(`${entry.id}.mmd`, renderMermaid(description, chartSources));
-    warnings.push(...conventionWarnings(entry, effects, requestedActions(description)));
+    warnings.push(...conventionWarnings(entry, effects, description));
     const known = new Set(effects.events);
     if (effects.eventType) {
       for (const t of description.transitions) {
@@ -165,6 +204,7 @@ export function renderAll(options: GenerateOptions): Rendered {
     }
   }
   files.set('constants.ts', renderConstants(options.constants ?? loadConstantTables()));
+  files.set('oipf-dae.d.ts', renderDaeTypings());
   const sorted = new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   return { files: sorted, warnings: [...new Set(warnings)] };
 }
@@ -178,13 +218,14 @@ export function renderPortOnly(
     const known = options.machines.map((m) => m.id).join(', ') || '(none registered)';
     throw new Error(`unknown machine ${options.id}; known: ${known}`);
   }
-  const effects = new EffectsReader(options.root).read(entry.typesFile, entry.effectsInterface);
+  const effects = EffectsReader.forRoot(options.root).read(entry.typesFile, entry.effectsInterface);
   const content = renderPort({
     id: entry.id,
     sources: [entry.file, effects.typesPath],
     description: describeMachine(entry.machine),
     effects,
     types: portTypesFor(options.root, options.outDir, effects, options.inline),
+    ...(entry.enqueues ? { enqueues: entry.enqueues } : {}),
   });
   return { name: `${entry.id}.port.ts`, content };
 }
@@ -213,6 +254,18 @@ function filesOnDisk(outDir: string): string[] {
     .sort();
 }
 
+/** Marker of any generator's banner (`Generated by \`npm run coverage:spec\``…). */
+const ANY_BANNER = /Generated by `[^`]+`/;
+
+/**
+ * Whether a file carries another generator's banner (e.g. `generated/coverage.json`, written by the spec
+ * coverage report): that generator owns and checks it, so it is neither extra nor removed here.
+ */
+function ownedByAnotherGenerator(path: string): boolean {
+  const head = readFileSync(path, 'utf8').slice(0, 2000);
+  return ANY_BANNER.test(head) && !head.includes(BANNER_MARK);
+}
+
 /** Compares rendered files with `outDir` byte for byte. */
 export function checkOutput(rendered: Rendered, options: GenerateOptions): CheckResult {
   const stale: string[] = [];
@@ -222,7 +275,9 @@ export function checkOutput(rendered: Rendered, options: GenerateOptions): Check
     if (!existsSync(path)) missing.push(name);
     else if (readFileSync(path, 'utf8') !== content) stale.push(name);
   }
-  const extra = filesOnDisk(options.outDir).filter((name) => !rendered.files.has(name));
+  const extra = filesOnDisk(options.outDir).filter(
+    (name) => !rendered.files.has(name) && !ownedByAnotherGenerator(join(options.outDir, name)),
+  );
   const registered = new Set(options.machines.map((m) => m.file));
   const discovered = options.discoverMachines === false ? [] : findMachineFiles(options.root);
   const unregistered = discovered.filter((file) => !registered.has(file));

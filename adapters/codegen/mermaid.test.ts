@@ -49,6 +49,8 @@ describe('renderMermaid', () => {
     const ids = mermaidIds({
       id: 'm',
       initial: 'a-b',
+      entry: [],
+      exit: [],
       states: [
         { id: 'a-b', key: 'a-b', type: 'atomic', clauses: [], tags: [], entry: [], exit: [] },
         { id: 'a_b', key: 'a_b', type: 'atomic', clauses: [], tags: [], entry: [], exit: [] },

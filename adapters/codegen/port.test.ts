@@ -1,9 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
 import { describeMachine } from '../../machines/describe.js';
+import { typecheck } from './compile.test-support.js';
 import { EffectsReader } from './effects.js';
 import { fixtureEntry } from './fixtures/fixture.machine.js';
 import { packageRoot } from './generate.js';
@@ -19,31 +19,9 @@ afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-/** Type-checks the files of `dir` with strict settings; returns the diagnostics as `file:line message`. */
+/** Type-checks the files of `dir` strict (see {@link typecheck}); returns the diagnostics as `file:line message`. */
 function compile(dir: string, files: Record<string, string>): string[] {
-  writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-  const program = ts.createProgram({
-    rootNames: Object.keys(files).map((name) => join(dir, name)),
-    options: {
-      strict: true,
-      noEmit: true,
-      noUnusedLocals: true,
-      noUncheckedIndexedAccess: true,
-      exactOptionalPropertyTypes: true,
-      target: ts.ScriptTarget.ES2022,
-      module: ts.ModuleKind.NodeNext,
-      moduleResolution: ts.ModuleResolutionKind.NodeNext,
-      skipLibCheck: true,
-      types: [],
-    },
-  });
-  return ts.getPreEmitDiagnostics(program).map((d) => {
-    const where = d.file
-      ? `${relative(dir, d.file.fileName)}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}`
-      : '';
-    return `${where} ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;
-  });
+  return typecheck(dir, files);
 }
 
 const client = `import type { FixtureEvent, FixturePort } from './fixture.port.js';

@@ -8,7 +8,7 @@
  */
 import { IndentationText, NewLineKind, Project, QuoteKind } from 'ts-morph';
 import type { ClauseId } from '../../machines/clauses.js';
-import type { MachineDescription } from '../../machines/describe.js';
+import { type EnqueuedEffects, enqueuedBy, type MachineDescription } from '../../machines/describe.js';
 import { camelCase, lineCommentBanner, normalizeText, pascalCase, wrap } from './banner.js';
 import type { EffectsInfo } from './effects.js';
 
@@ -27,30 +27,55 @@ export interface EffectUsage {
   readonly eventsNext: readonly string[];
 }
 
-/** Where the machine requests `effect` and the events it handles next (see {@link EffectUsage}). */
-export function effectUsage(description: MachineDescription, effect: string): EffectUsage {
+/**
+ * Where the machine requests `effect` — by name, or through an `enqueueActions` block that `enqueues`
+ * declares may request it (shown as `… via block`) — and the events it handles next (see {@link EffectUsage}).
+ */
+export function effectUsage(
+  description: MachineDescription,
+  effect: string,
+  enqueues?: EnqueuedEffects,
+): EffectUsage {
   const requestedBy: string[] = [];
   const clauses: ClauseId[] = [];
   const waitIn: string[] = [];
   const addClauses = (ids: readonly ClauseId[]) => {
     for (const id of ids) if (!clauses.includes(id)) clauses.push(id);
   };
+  /** `''` when `actions` name the effect itself, ` via block` when a declared block may request it. */
+  const via = (actions: readonly string[], event: string): string | undefined => {
+    if (actions.includes(effect)) return '';
+    const block = actions.find((a) => enqueuedBy(enqueues, a, event).includes(effect));
+    return block === undefined ? undefined : ` via ${block}`;
+  };
+  const rootEntry = via(description.entry, '');
+  if (rootEntry !== undefined) {
+    requestedBy.push(`entry of the machine${rootEntry}`);
+    if (description.initial) waitIn.push(description.initial);
+  }
+  const rootExit = via(description.exit, '');
+  if (rootExit !== undefined) requestedBy.push(`exit of the machine${rootExit}`);
   for (const t of description.transitions) {
-    if (!t.actions.includes(effect)) continue;
+    const how = via(t.actions, t.event);
+    if (how === undefined) continue;
     const event = t.event === '' ? 'always' : t.event;
     const targets = t.targets.length > 0 ? ` → ${t.targets.join(', ')}` : '';
-    requestedBy.push(`${event}${t.guard ? ` [${t.guard}]` : ''} in ${t.source || '(machine)'}${targets}`);
+    requestedBy.push(
+      `${event}${t.guard ? ` [${t.guard}]` : ''} in ${t.source || '(machine)'}${targets}${how}`,
+    );
     addClauses(t.clauses);
     waitIn.push(...(t.targets.length > 0 ? t.targets : [t.source]));
   }
   for (const s of description.states) {
-    if (s.entry.includes(effect)) {
-      requestedBy.push(`entry of ${s.id}`);
+    const entry = via(s.entry, '');
+    if (entry !== undefined) {
+      requestedBy.push(`entry of ${s.id}${entry}`);
       waitIn.push(s.id);
       addClauses(s.clauses);
     }
-    if (s.exit.includes(effect)) {
-      requestedBy.push(`exit of ${s.id}`);
+    const exit = via(s.exit, '');
+    if (exit !== undefined) {
+      requestedBy.push(`exit of ${s.id}${exit}`);
       addClauses(s.clauses);
     }
   }
@@ -94,6 +119,8 @@ export interface PortInput {
   readonly description: MachineDescription;
   readonly effects: EffectsInfo;
   readonly types: PortTypes;
+  /** The effects the machine's `enqueueActions` blocks may request (the registry entry's `enqueues`). */
+  readonly enqueues?: EnqueuedEffects;
 }
 
 /** The `<id>.port.ts` text. */
@@ -148,7 +175,7 @@ export function renderPort(input: PortInput): string {
       name: member.name,
       parameters: [{ name: 'params', type: `${effectsType}['${member.name}']` }],
       returnType: 'void',
-      docs: [memberDoc(member.doc, effectUsage(description, member.name))],
+      docs: [memberDoc(member.doc, effectUsage(description, member.name, input.enqueues))],
     })),
   });
   file.addFunction({
@@ -196,7 +223,7 @@ function memberDoc(doc: string, usage: EffectUsage): string {
   const notes: string[] = [];
   notes.push(
     ...wrap(
-      `Requested by: ${usage.requestedBy.length > 0 ? usage.requestedBy.join('; ') : 'no transition or state names it (an action enqueued by `enqueueActions` is invisible here)'}.`,
+      `Requested by: ${usage.requestedBy.length > 0 ? usage.requestedBy.join('; ') : 'no transition or state names it, nor a declared `enqueueActions` block'}.`,
       100,
     ),
   );
