@@ -50,8 +50,8 @@ const APP_B: ApplicationInfo = {
 describe('DAE objects over the running manager', () => {
   it(
     verifies(
-      ['DAE-REMOVE-1', 'DAE-REMOVE-2'],
-      'remove deletes the file and makes the Download all-undefined; later calls return false',
+      ['DAE-REMOVE-1', 'DAE-REMOVE-2', 'DAE-REMOVE-3'],
+      'remove deletes the file, makes the Download all-undefined, tells the A/V hook; later calls return false',
     ),
     async () => {
       const { s, dir } = await server();
@@ -62,10 +62,13 @@ describe('DAE objects over the running manager', () => {
       await m.whenIdle();
       const d = downloadManager.getDownloads!(id)!.item(0)!;
       const file = m.metaOf(id)!.filePath!;
+      const playerErrors: string[] = [];
+      m.onRemoved((removed) => playerErrors.push(`${removed}: A/V control → state 6`));
       expect((await fs.stat(file)).size).toBe(20_000);
       expect([d.id, d.state, d.name, d.amountDownloaded]).toEqual([id, 1, 'clip.bin', 20_000]);
       expect(downloadManager.remove(d)).toBe(true);
       expect(m.context().lastResult).toEqual({ method: 'remove', downloadId: id, value: true });
+      expect(playerErrors).toEqual([`${id}: A/V control → state 6`]);
       for (const p of DOWNLOAD_PROPERTIES) expect(d[p], p).toBeUndefined();
       await m.flush();
       await waitFor(

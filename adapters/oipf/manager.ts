@@ -113,6 +113,11 @@ export interface DownloadManagerHost {
   liveBytes(id: string): number | undefined;
   /** Subscribes to every state change; returns the unsubscribe function. */
   onStateChange(listener: (change: HostStateChange) => void): () => void;
+  /**
+   * Calls `listener(id)` when a download is removed: the hook an A/V control object playing that download uses to
+   * go to its error state 6 (DAE-REMOVE-3; no player is in scope here). Returns the unsubscribe function.
+   */
+  onRemoved(listener: (id: string) => void): () => void;
   /** Resolves when no download is queued, in progress or stalled (all are 1, 4 or 8). */
   whenIdle(): Promise<void>;
   /** Resolves once the registry holds every state so far. */
@@ -264,8 +269,10 @@ async function start(
     if (queue.length === 0) queueMicrotask(flushNotifications);
     queue.push({ id: event.id, state: event.state, reason: event.reason });
   });
+  const removedListeners = new Set<(id: string) => void>();
   actor.on('REMOVED', (event) => {
     live.delete(event.id);
+    for (const listener of removedListeners) listener(event.id);
   });
   actor.subscribe({
     next: () => {
@@ -351,6 +358,10 @@ async function start(
     views: () => downloadViews(context()),
     metaOf: (id) => meta.get(id),
     liveBytes: (id) => live.get(id)?.bytes,
+    onRemoved(listener) {
+      removedListeners.add(listener);
+      return () => removedListeners.delete(listener);
+    },
     onStateChange(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

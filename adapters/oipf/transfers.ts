@@ -18,8 +18,9 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
+import type { OipfManagerPort } from '../../generated/oipf-manager.port.js';
 import { type CaddItem, parseCadd } from '../../machines/oipf/cadd.js';
-import type { OipfManagerEffects, OipfManagerEvent, OipfManagerPort } from '../../machines/oipf/index.js';
+import type { OipfManagerEffects, OipfManagerEvent } from '../../machines/oipf/index.js';
 import { getText, type HttpResponse, isHttpError, openGet } from '../http/index.js';
 import { PartialStore, sanitizeFileName, uniquePath } from '../storage/index.js';
 import { type DownloadMeta, metaOfItem } from './meta.js';

@@ -31,6 +31,8 @@ export interface ServerFaults {
   refuseReports?: number | 'drop';
   /** Media names answered with 404. */
   missing?: Set<string>;
+  /** Media names whose descriptor is served but whose object (`/media/<name>`) is answered with 404. */
+  missingMedia?: Set<string>;
   /** Throttle media bodies to about this many bytes per second (the demo uses it to show progress). */
   bytesPerSecond?: number;
 }
@@ -141,6 +143,8 @@ export async function startDownloadServer(options: DownloadServerOptions): Promi
       return sendText(res, 200, req.method === 'HEAD' ? '' : descriptorFor(object), DD2_MEDIA_TYPE);
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, 'use GET or HEAD\n');
+    if (faults.missingMedia?.has(name))
+      return sendText(res, 404, `media object ${JSON.stringify(name)} is gone\n`);
     return sendMedia(req, res, object);
   }
 

@@ -4,6 +4,7 @@ import { isDescriptorMediaType, parseDDVersion, parseSize, resolveHttpUri } from
 import { parseDescriptor } from './descriptor.js';
 import {
   DD_MAX_BYTES,
+  DD_MAX_DEPTH,
   DD_MAX_MEDIA_OBJECTS,
   DD_MAX_PRODUCTS,
   DD_MAX_TEXT_BYTES,
@@ -248,4 +249,19 @@ describe('descriptor field readers', () => {
     expect(resolveHttpUri('data:,x', 'http://h/')).toBeNull();
     expect(isDescriptorMediaType(undefined)).toBe(true);
   });
+});
+
+describe('descriptor nesting limit', () => {
+  it(
+    verifies(
+      'DL-DD-2',
+      'elements nested deeper than DD_MAX_DEPTH are a 906 with the reason, not a slow parse',
+    ),
+    () => {
+      const deep = `<media xmlns="http://www.openmobilealliance.org/xmlns/dd">${'<x>'.repeat(DD_MAX_DEPTH)}${'</x>'.repeat(DD_MAX_DEPTH)}</media>`;
+      const result = parseDescriptor(deep, { baseUrl: 'http://dd.example/x.dd' });
+      expect(result).toMatchObject({ ok: false, outcome: 'invalidDescriptor' });
+      expect(result.ok ? '' : result.reason).toMatch(/nested deeper than 32/);
+    },
+  );
 });

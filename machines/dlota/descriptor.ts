@@ -18,6 +18,7 @@ import {
 } from './descriptor.model.js';
 import {
   DD_MAX_BYTES,
+  DD_MAX_DEPTH,
   DD_MAX_MEDIA_OBJECTS,
   DD_MAX_PRODUCTS,
   DD_MAX_TEXT_BYTES,
@@ -93,6 +94,9 @@ function collect(xml: string, opts: ParseDescriptorOptions): ParseResult {
       rootNamespace = tag.uri;
       versionAttribute = tag.attributes.DDVersion?.value;
       media = fields(at);
+    }
+    if (stack.length >= DD_MAX_DEPTH) {
+      throw new Stop(invalid(`elements nested deeper than ${DD_MAX_DEPTH} levels`, tag.local, at));
     }
     const parentOurs = stack.every((frame) => frame.ours);
     const ours = parentOurs && tag.uri === rootNamespace;

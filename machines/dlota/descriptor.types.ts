@@ -19,6 +19,8 @@ export const DD_MAX_BYTES = 1_048_576;
 export const DD_MAX_PRODUCTS = 64;
 /** Most `<mediaObject>` elements accepted in one descriptor, over all products (ours). */
 export const DD_MAX_MEDIA_OBJECTS = 256;
+/** Deepest element nesting accepted (the schema needs 5 levels; ours, so parsing stays linear). */
+export const DD_MAX_DEPTH = 32;
 /** Longest text content of one element, in UTF-8 bytes (ours). */
 export const DD_MAX_TEXT_BYTES = 4096;
 

@@ -3,6 +3,7 @@ import { verifies } from '../../property-tests/verifies.js';
 import {
   acceptPartial,
   canRetryReport,
+  descriptorReceived,
   exposesByteRanges,
   hasEnoughSpace,
   headerConflict,
@@ -10,6 +11,7 @@ import {
   isTypeSupported,
   needsConfirmation,
   parseContentRange,
+  reportDelivered,
   reportRetryDelay,
   resolveOptions,
   resumeRange,
@@ -118,5 +120,17 @@ describe('agent protocol decisions', () => {
     expect(resolveOptions({ ddUrl: 'x', supportedTypes: [], maxReportAttempts: 0 }).maxReportAttempts).toBe(
       1,
     );
+  });
+});
+
+describe('delivery rules', () => {
+  it(verifies('DL-NOTIFY-1', 'a status report is delivered only when the POST is answered 200'), () => {
+    expect(reportDelivered(200)).toBe(true);
+    for (const status of [201, 204, 202, 301, 404, 500, 503]) expect(reportDelivered(status)).toBe(false);
+  });
+
+  it('only a 2xx answer to the descriptor GET carries a descriptor', () => {
+    expect([200, 203, 299].map(descriptorReceived)).toEqual([true, true, true]);
+    expect([199, 304, 404, 500].map(descriptorReceived)).toEqual([false, false, false, false]);
   });
 });

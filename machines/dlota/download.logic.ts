@@ -238,3 +238,13 @@ export function buildOutput(context: DownloadContext): DownloadOutput {
     pendingReports: context.pendingReports,
   };
 }
+
+/** DL-NOTIFY-1: a status report counts as delivered only when the POST is answered 200. */
+export function reportDelivered(status: number): boolean {
+  return status === 200;
+}
+
+/** Only a 2xx answer to the descriptor GET carries a descriptor; anything else is DESCRIPTOR.FAILED. */
+export function descriptorReceived(status: number): boolean {
+  return status >= 200 && status < 300;
+}

@@ -92,6 +92,15 @@ export function ifMatchPasses(ifMatch: string, currentEtag: string | undefined):
 }
 
 /**
+ * RFC 9110 §14.1.3: a suffix range longer than the representation selects all of it (`bytes=-N`, N ≥ len > 0
+ * → `bytes=0-`); range-parser would call it unsatisfiable.
+ */
+function widenLongSuffix(range: string, len: number): string {
+  const suffix = /^\s*bytes\s*=\s*-(\d+)\s*$/.exec(range);
+  return suffix && len > 0 && Number(suffix[1]) >= len ? 'bytes=0-' : range;
+}
+
+/**
  * Decides the response to a GET or HEAD of a media object: `Accept-Ranges: bytes` always (DL-PR-1,
  * DL-PR-2), the ETag `"objectID/objectVersion"` when both are known (DL-PR-3), If-Match before Range,
  * one satisfiable `bytes=` range → 206 with Content-Range (DL-EX-B6), otherwise see the module notes.
@@ -124,7 +133,7 @@ export function decideMediaResponse(object: ServedObject, request: MediaRequest)
     body: null,
     note,
   });
-  const parsed = rangeParser(len, request.range);
+  const parsed = rangeParser(len, widenLongSuffix(request.range, len));
   if (parsed === -2) {
     return unsatisfiable(`malformed Range "${request.range}": only one "bytes=first-last" range is accepted`);
   }

@@ -14,6 +14,7 @@ export const DLOTA_FUNCTION_CLAUSES: Readonly<Record<string, readonly ClauseId[]
   parseDescriptor: ['DL-DD-1', 'DL-DD-2', 'DL-DD-3', 'DL-DD-4', 'DL-DD-5', 'DL-RET-1'],
   statusLine: ['DL-NOTIFY-1', 'DL-STATUS-957'],
   parseStatusLine: ['DL-NOTIFY-1'],
+  reportDelivered: ['DL-NOTIFY-1'],
   resumeRange: ['DL-PR-7', 'DL-PR-8', 'DL-EX-B6'],
   acceptPartial: ['DL-PR-11', 'DL-EX-B6'],
   exposesByteRanges: ['DL-PR-12', 'DL-PR-4'],

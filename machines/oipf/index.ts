@@ -40,9 +40,9 @@ export * from './scope.js';
  */
 export const OIPF_NOT_APPLICABLE: Readonly<Partial<Record<ClauseId, string>>> = Object.freeze({
   'DAE-EVT-2':
-    'The DownloadStateChange DOM event (no bubbling/capture, not cancellable, useCapture ignored) is dispatched by the DAE object adapter (adapters/oipf, running-manager issue) from the STATE_CHANGED notifications these machines emit.',
+    'Not a machine element: the DownloadStateChange DOM event (no bubbling/capture, not cancellable, useCapture ignored) is dispatched by the DAE object adapter (adapters/oipf/dae-objects.ts) from the STATE_CHANGED notifications these machines emit; its tests verify it.',
   'DAE-REMOVE-3':
-    'No A/V control object is in scope: the REMOVED notification is the hook; the adapters/oipf A/V control stub moves a player of that download to its error state 6.',
+    'No A/V control object is in scope: the machines emit REMOVED, and the running manager exposes it as `onRemoved(listener)`, the hook a player uses to go to its error state 6.',
   'DAE-SEC-1':
     'Whether an application is trusted is decided by the application runtime before the object is exposed (adapters/oipf); the machines only apply the download-manager permissions (scope.ts).',
   'DAE-CAP-1':

@@ -1,0 +1,405 @@
+/**
+ * The DLOTA agent's effects, performed: one method per effect the machine requests ({@link DlotaPort}, generated from the machine),
+ * each using the shared adapters (HTTP, storage, notify) and answering with the result events the machine
+ * expects. No protocol decision is taken here — which status is acceptable, whether to resume, whether a
+ * 206 fits the kept range: the machine's guards decide from the facts (status, headers, durable offsets)
+ * this module reports.
+ *
+ * Order: effects run one after another on a chain (a discard waits for the transfer it follows to stop);
+ * `abortTransfer` and a new `httpGet` close the current connection at once. Bytes are written at
+ * `httpGet.offset` only after the machine, having seen the headers, still wants the body.
+ *
+ * @module
+ */
+
+import path from 'node:path';
+import type { DlotaPort } from '../../generated/dlota.port.js';
+import { descriptorReceived } from '../../machines/dlota/download.logic.js';
+import type {
+  DownloadContext,
+  DownloadEffects,
+  DownloadEvent,
+  DownloadTimer,
+  Transfer,
+} from '../../machines/dlota/download.types.js';
+import { parseStatusLine } from '../../machines/dlota/status.js';
+import { getText, type HttpResponse, isHttpError, openGet, post } from '../http/client.js';
+import { freeBytes, keyFor, uniquePath } from '../storage/files.js';
+import { PartialStore } from '../storage/partial.js';
+import type { Observation } from './observation.js';
+import type { AgentOptions } from './options.js';
+import { REPORT_CONTENT_TYPE, reportAccepted } from './reports.js';
+
+/** What the interpreter needs from the running actor. */
+export interface InterpreterHost {
+  /** Sends an event to the machine (never called synchronously from inside an effect). */
+  send(event: DownloadEvent): void;
+  /** The machine's current state as a dotted path (`retrieving.downloading`). */
+  state(): string;
+  /** The machine's current transfer (offset, length, ETag as the machine keeps them). */
+  transfer(): Transfer;
+  emit(observation: Observation): void;
+  /** Asks the user; the host answers with USER.CONFIRMED / USER.DECLINED or stops the run. */
+  askConfirmation(request: DownloadEffects['askConfirmation']): void;
+  /** An unexpected failure (not a protocol fact): the run ends with an internal error. */
+  fatal(error: unknown): void;
+}
+
+interface ActiveTransfer {
+  readonly generation: number;
+  readonly controller: AbortController;
+  response?: HttpResponse;
+  aborted: boolean;
+}
+
+const STORAGE_FULL = new Set(['ENOSPC', 'EDQUOT']);
+
+/** The generated DlotaPort of the running agent: performs each effect and sends the result events back. */
+export class AgentInterpreter implements DlotaPort {
+  /** The machine context of the transition that requested the effect being called (set by the wiring). */
+  context!: DownloadContext;
+  /** Paths the committed objects were moved to, in order. */
+  readonly installed: string[] = [];
+  #chain: Promise<void> = Promise.resolve();
+  #generation = 0;
+  #transfer: ActiveTransfer | undefined;
+  readonly #timers = new Map<DownloadTimer, NodeJS.Timeout>();
+  readonly #stores = new Map<string, Promise<PartialStore>>();
+  /** Journals already offered to the machine this run (one RESTART.RECOVERED per kept range). */
+  readonly #offered = new Set<string>();
+  #lastProgress = 0;
+  #closed = false;
+
+  constructor(
+    readonly options: AgentOptions,
+    readonly host: InterpreterHost,
+  ) {}
+
+  /** Resolves when every queued effect has finished. */
+  async idle(): Promise<void> {
+    let seen: Promise<void>;
+    do {
+      seen = this.#chain;
+      await seen;
+    } while (seen !== this.#chain);
+  }
+
+  /** Stops everything: closes the connection, clears the timers; later results are dropped. */
+  close(): void {
+    this.#closed = true;
+    this.abortTransfer();
+    for (const timer of this.#timers.values()) clearTimeout(timer);
+    this.#timers.clear();
+  }
+
+  #enqueue(task: () => Promise<void>): void {
+    this.#chain = this.#chain.then(task).catch((error: unknown) => this.host.fatal(error));
+  }
+
+  #send(event: DownloadEvent): void {
+    if (!this.#closed) this.host.send(event);
+  }
+
+  #http() {
+    const h = this.options.http ?? {};
+    return {
+      ...(h.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: h.connectTimeoutMs }),
+      ...(h.headersTimeoutMs === undefined ? {} : { headersTimeoutMs: h.headersTimeoutMs }),
+      ...(h.bodyTimeoutMs === undefined ? {} : { bodyTimeoutMs: h.bodyTimeoutMs }),
+      ...(h.maxRedirects === undefined ? {} : { maxRedirects: h.maxRedirects }),
+      onRequest: (r: { method: string; url: string; headers: Readonly<Record<string, string>> }) =>
+        this.host.emit({ event: 'request', method: r.method, url: r.url, headers: { ...r.headers } }),
+    };
+  }
+
+  /** The kept range of an object of the current descriptor: keyed by (DD URL, ObjectURI). */
+  #store(objectUri: string, ddUrl = this.context.ddUrl): Promise<PartialStore> {
+    const key = keyFor(ddUrl, objectUri);
+    let store = this.#stores.get(key);
+    if (!store) {
+      store = PartialStore.open(this.options.stateDir, key);
+      this.#stores.set(key, store);
+    }
+    return store;
+  }
+
+  fetchDescriptor(params: DownloadEffects['fetchDescriptor']): void {
+    this.#enqueue(async () => {
+      try {
+        const res = await getText(params.url, this.#http());
+        this.host.emit({ event: 'response', url: res.url, status: res.status, headers: res.headers });
+        if (descriptorReceived(res.status)) {
+          const contentType = res.headers['content-type'];
+          this.#send({
+            type: 'DESCRIPTOR.LOADED',
+            body: res.text,
+            url: res.url,
+            ...(contentType === undefined ? {} : { contentType }),
+          });
+        } else {
+          this.#send({
+            type: 'DESCRIPTOR.FAILED',
+            reason: `HTTP ${res.status} from ${res.url}`,
+            status: res.status,
+          });
+        }
+      } catch (error) {
+        this.#send({ type: 'DESCRIPTOR.FAILED', reason: (error as Error).message });
+      }
+    });
+  }
+
+  queryFreeSpace(_params: DownloadEffects['queryFreeSpace']): void {
+    this.#enqueue(async () => {
+      // The kept range lives in the state directory and is moved (renamed) to --out at commit.
+      this.#send({ type: 'FREE_SPACE.MEASURED', bytes: await freeBytes(this.options.stateDir) });
+    });
+  }
+
+  askConfirmation(params: DownloadEffects['askConfirmation']): void {
+    this.#enqueue(async () => this.host.askConfirmation(params));
+  }
+
+  httpGet(params: DownloadEffects['httpGet']): void {
+    // One transfer at a time: a new request supersedes (and closes) the previous one.
+    this.abortTransfer();
+    const transfer: ActiveTransfer = {
+      generation: ++this.#generation,
+      controller: new AbortController(),
+      aborted: false,
+    };
+    this.#transfer = transfer;
+    const ddUrl = this.context.ddUrl;
+    this.#enqueue(() => this.#get(params, transfer, ddUrl));
+  }
+
+  #current(transfer: ActiveTransfer): boolean {
+    return !this.#closed && !transfer.aborted && this.#transfer === transfer;
+  }
+
+  async #get(params: DownloadEffects['httpGet'], transfer: ActiveTransfer, ddUrl: string): Promise<void> {
+    if (!this.#current(transfer)) return;
+    const store = await this.#store(params.url, ddUrl);
+    const headers: Record<string, string> = {};
+    if (params.range !== undefined) headers.Range = params.range;
+    if (params.ifMatch !== undefined) headers['If-Match'] = params.ifMatch;
+    let res: HttpResponse;
+    try {
+      res = await openGet(params.url, { ...this.#http(), headers, signal: transfer.controller.signal });
+    } catch (error) {
+      if (this.#current(transfer)) this.#send({ type: 'CONNECTION.LOST', cause: (error as Error).message });
+      return;
+    }
+    transfer.response = res;
+    if (!this.#current(transfer)) return res.abort();
+    const h = res.headers;
+    this.host.emit({ event: 'response', url: res.url, status: res.status, headers: h });
+    const encoding = h['content-encoding'];
+    if (res.status === 206 && encoding !== undefined && encoding.toLowerCase() !== 'identity') {
+      // Encoded bytes are not the object's bytes at these offsets (stack.md sharp edge 8): nothing is
+      // appended; the machine sees a failed transfer.
+      res.abort();
+      this.#send({ type: 'CONNECTION.LOST', cause: `Content-Encoding ${encoding} on a 206` });
+      return;
+    }
+    const contentLength = h['content-length'] === undefined ? undefined : Number(h['content-length']);
+    this.#send({
+      type: 'RESPONSE.HEADERS',
+      status: res.status,
+      ...(h['accept-ranges'] === undefined ? {} : { acceptRanges: h['accept-ranges'] }),
+      ...(h.etag === undefined ? {} : { etag: h.etag }),
+      ...(h['content-range'] === undefined ? {} : { contentRange: h['content-range'] }),
+      ...(contentLength === undefined || !Number.isSafeInteger(contentLength) ? {} : { contentLength }),
+      ...(h['content-type'] === undefined ? {} : { contentType: h['content-type'] }),
+    });
+    // A journal from an earlier run: offer it once the machine knows whether the server exposes ranges
+    // (it accepts RESTART.RECOVERED in `retrieving.downloading`); it decides to resume, verify or discard.
+    const journal = store.journal;
+    if (this.#wantsBody(transfer) && journal !== undefined && !this.#offered.has(store.key)) {
+      this.#offered.add(store.key);
+      const length = journal.length ?? this.host.transfer().length;
+      this.host.emit({
+        event: 'recovered',
+        url: params.url,
+        offset: journal.durableOffset,
+        length,
+        ...(journal.etag === undefined ? {} : { etag: journal.etag }),
+      });
+      this.#send({
+        type: 'RESTART.RECOVERED',
+        offset: journal.durableOffset,
+        length,
+        ...(journal.etag === undefined ? {} : { etag: journal.etag }),
+      });
+    }
+    this.#offered.add(store.key);
+    if (!this.#wantsBody(transfer)) return res.abort();
+    await this.#stream(params, transfer, res, store, ddUrl);
+  }
+
+  /** Whether the machine, after the events so far, still wants this response's body. */
+  #wantsBody(transfer: ActiveTransfer): boolean {
+    return this.#current(transfer) && this.host.state() === 'retrieving.downloading';
+  }
+
+  async #stream(
+    params: DownloadEffects['httpGet'],
+    transfer: ActiveTransfer,
+    res: HttpResponse,
+    store: PartialStore,
+    ddUrl: string,
+  ): Promise<void> {
+    const kept = this.host.transfer();
+    try {
+      await store.begin(
+        {
+          objectUri: params.url,
+          ddUrl,
+          length: kept.length,
+          ...(kept.etag === undefined ? {} : { etag: kept.etag }),
+        },
+        params.offset,
+      );
+      const interval = this.options.progressIntervalMs ?? 100;
+      const result = await store.writeBody(res.body, {
+        ...(this.options.flushEveryBytes === undefined
+          ? {}
+          : { flushEveryBytes: this.options.flushEveryBytes }),
+        // One byte past the length is enough to show the body is too long (DL-INST-10 is the machine's call).
+        maxOffset: kept.length + 1,
+        onDurable: (offset) => {
+          if (this.#current(transfer)) this.#send({ type: 'BODY.DURABLE', offset });
+        },
+        onProgress: (offset) => {
+          const now = Date.now();
+          if (now - this.#lastProgress < interval && offset < kept.length) return;
+          this.#lastProgress = now;
+          this.host.emit({ event: 'progress', received: offset, total: kept.length });
+        },
+      });
+      if (!result.overflow)
+        this.host.emit({ event: 'progress', received: result.durableOffset, total: kept.length });
+      if (this.#current(transfer)) {
+        if (result.overflow) res.abort();
+        this.#send({ type: 'BODY.END', offset: result.durableOffset });
+      }
+    } catch (error) {
+      if (!this.#current(transfer)) return;
+      res.abort();
+      const code = (error as NodeJS.ErrnoException).code;
+      if (isHttpError(error)) this.#send({ type: 'CONNECTION.LOST', cause: error.message });
+      else if (code !== undefined && STORAGE_FULL.has(code)) this.#send({ type: 'STORAGE.FULL' });
+      else throw error;
+    }
+  }
+
+  abortTransfer(_params: DownloadEffects['abortTransfer'] = {}): void {
+    const transfer = this.#transfer;
+    if (!transfer || transfer.aborted) return;
+    transfer.aborted = true;
+    transfer.controller.abort();
+    transfer.response?.abort();
+  }
+
+  discardPartial(params: DownloadEffects['discardPartial']): void {
+    const { objects, objectIndex, ddUrl } = this.context;
+    const uris =
+      params.scope === 'all'
+        ? objects.map((o) => o.objectURIs[0] ?? '')
+        : [objects[params.objectIndex ?? objectIndex]?.objectURIs[0] ?? ''];
+    this.#enqueue(async () => {
+      for (const uri of uris) await (await this.#store(uri, ddUrl)).discard();
+    });
+  }
+
+  preInstall(params: DownloadEffects['preInstall']): void {
+    const ddUrl = this.context.ddUrl;
+    this.#enqueue(async () => {
+      // The installer's check: every object is whole in the state directory (renamed to --out at commit).
+      for (const file of params.files) {
+        const store = await this.#store(file.objectURI, ddUrl);
+        if (store.durableOffset !== file.size) {
+          this.#send({
+            type: 'INSTALL.FAILED',
+            reason: 'deviceAborted',
+            detail: `${file.objectURI}: ${store.durableOffset} bytes kept, ${file.size} expected`,
+          });
+          return;
+        }
+      }
+      this.#send({ type: 'INSTALL.PREPARED' });
+    });
+  }
+
+  commitObject(params: DownloadEffects['commitObject']): void {
+    const { ddUrl, dd } = this.context;
+    this.#enqueue(async () => {
+      for (const file of params.files) {
+        const store = await this.#store(file.objectURI, ddUrl);
+        const target = await uniquePath(this.options.outDir, fileNameFor(file.objectURI, dd?.name));
+        await store.commit(target);
+        this.installed.push(path.resolve(target));
+      }
+    });
+  }
+
+  postReport(params: DownloadEffects['postReport']): void {
+    this.#enqueue(async () => {
+      try {
+        const res = await post(params.url, params.body, {
+          contentType: REPORT_CONTENT_TYPE,
+          onRequest: this.#http().onRequest,
+        });
+        if (reportAccepted(res.status)) {
+          this.#status(params.body, true);
+          this.#send({ type: 'REPORT.ACCEPTED' });
+        } else
+          this.#reportFailed(params.body, {
+            type: 'REPORT.FAILED',
+            status: res.status,
+            reason: `HTTP ${res.status}`,
+          });
+      } catch (error) {
+        this.#reportFailed(params.body, { type: 'REPORT.FAILED', reason: (error as Error).message });
+      }
+    });
+  }
+
+  #reportFailed(body: string, event: Extract<DownloadEvent, { type: 'REPORT.FAILED' }>): void {
+    this.#send(event);
+    // The machine retries after a back-off, or gives up and queues the report (DL-INST-12).
+    if (this.host.state() !== 'notifying.waitingToRetry') this.#status(body, false);
+  }
+
+  #status(body: string, reported: boolean): void {
+    const parsed = parseStatusLine(body, this.options.numbering ?? 'seed');
+    if (parsed) this.host.emit({ event: 'status', code: parsed.code, text: parsed.text, reported });
+  }
+
+  startTimer(params: DownloadEffects['startTimer']): void {
+    this.cancelTimer({ name: params.name });
+    this.#timers.set(
+      params.name,
+      setTimeout(() => {
+        this.#timers.delete(params.name);
+        this.#send({ type: 'TIMER.FIRED', name: params.name });
+      }, params.ms),
+    );
+  }
+
+  cancelTimer(params: DownloadEffects['cancelTimer']): void {
+    clearTimeout(this.#timers.get(params.name));
+    this.#timers.delete(params.name);
+  }
+}
+
+/** The file name of an installed object: the last segment of its ObjectURI, else the DD name (sanitised by `uniquePath`). */
+export function fileNameFor(objectUri: string, ddName?: string): string {
+  let last = '';
+  try {
+    last = decodeURIComponent(new URL(objectUri).pathname.split('/').pop() ?? '');
+  } catch {
+    last = '';
+  }
+  return last || ddName || 'download';
+}

@@ -1,0 +1,66 @@
+/**
+ * Options of a running DLOTA agent, with their defaults.
+ *
+ * @module
+ */
+import type { ConfirmationRequest, ResumePolicy } from '../../machines/dlota/download.types.js';
+import type { StatusNumbering } from '../../machines/dlota/status.js';
+import type { Observation } from './observation.js';
+
+/** Media types the CLI agent accepts: it stores any object as a file. @default ['*\/*'] */
+export const DEFAULT_SUPPORTED_TYPES: readonly string[] = ['*/*'];
+/** Delay before re-requesting after a lost connection (doubled per consecutive loss). @default 500 */
+export const DEFAULT_RECONNECT_DELAY_MS = 500;
+/** Consecutive connection losses without progress before the run stops paused (exit 75). @default 4 */
+export const DEFAULT_MAX_RECONNECTS = 4;
+/** Minimum interval between two `progress` observations. @default 100 */
+export const DEFAULT_PROGRESS_INTERVAL_MS = 100;
+
+/** HTTP time limits and redirects (see the HTTP adapter's defaults: connect 10 s, headers 30 s, stalled body 30 s, 5 redirects). */
+export interface AgentHttpOptions {
+  readonly connectTimeoutMs?: number;
+  readonly headersTimeoutMs?: number;
+  /** A body that delivers no byte for this long counts as a lost connection. */
+  readonly bodyTimeoutMs?: number;
+  readonly maxRedirects?: number;
+}
+
+/** Everything {@link startAgent} needs. */
+export interface AgentOptions {
+  /** The descriptor URL. */
+  readonly ddUrl: string;
+  /** Where committed objects go. */
+  readonly outDir: string;
+  /** Where kept ranges, journals and the report queue live. */
+  readonly stateDir: string;
+  /** The user already agreed (`--yes`): no confirmation is asked (DL-STEP-5). @default false */
+  readonly preConfirmed?: boolean;
+  /** @default 'seed' (957) */
+  readonly numbering?: StatusNumbering;
+  /** @default DEFAULT_SUPPORTED_TYPES */
+  readonly supportedTypes?: readonly string[];
+  /**
+   * Asks the user (DL-STEP-5): true = confirmed, false = declined, undefined = cannot ask (the run stops
+   * with `confirmationRequired`, nothing downloaded or reported). Without it, asking stops the run.
+   */
+  readonly confirm?: (request: ConfirmationRequest) => Promise<boolean | undefined>;
+  /** Receives every observation, synchronously. */
+  readonly onObservation?: (observation: Observation) => void;
+  /** Bytes between durable checkpoints (fsync + journal). @default 1 MiB (PartialStore's default) */
+  readonly flushEveryBytes?: number;
+  /** POST attempts of one report within the run (DL-INST-12). @default 3 (the machine's default) */
+  readonly maxReportAttempts?: number;
+  /** Base back-off between report attempts within the run, in ms. @default 2000 (the machine's default) */
+  readonly reportRetryMs?: number;
+  /** @default DEFAULT_RECONNECT_DELAY_MS */
+  readonly reconnectDelayMs?: number;
+  /** @default DEFAULT_MAX_RECONNECTS */
+  readonly maxReconnects?: number;
+  /** @default DEFAULT_PROGRESS_INTERVAL_MS */
+  readonly progressIntervalMs?: number;
+  readonly http?: AgentHttpOptions;
+  /** Resume policy handed to the machine; `cancel` sets `onRestart: false` so a kept range stays paused. */
+  readonly resumePolicy?: Partial<ResumePolicy>;
+  /** `cancel`: once the machine holds the kept range paused (or prepared), send USER.CANCEL. @default 'fetch' */
+  readonly mode?: 'fetch' | 'cancel';
+}

@@ -1,0 +1,237 @@
+/**
+ * `npm run bench`: the agent against the reference server (and curl, when installed) on loopback —
+ * throughput of a large object (ratio dlstate / curl), peak RSS of the agent process for a small and a
+ * large object (it must not grow with the size), and bytes re-fetched after a SIGKILL part-way. Prints a
+ * table and writes JSON under `bench-results/`. Sizes: `BENCH_SIZE_MB` (default 1024) and
+ * `BENCH_SMALL_MB` (default 100); `BENCH_FLUSH_BYTES` sets the agent's flush interval (default 1 MiB).
+ *
+ * @module
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { formatTable } from '../cli/io.js';
+import { startDownloadServer } from '../server/server.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const MiB = 1024 * 1024;
+const LARGE = Number(process.env.BENCH_SIZE_MB ?? 1024) * MiB;
+const SMALL = Number(process.env.BENCH_SMALL_MB ?? 100) * MiB;
+const FLUSH = Number(process.env.BENCH_FLUSH_BYTES ?? MiB);
+const RSS_HOOK = path.join(ROOT, 'adapters/bench/rss-hook.mjs');
+
+async function makeObject(file: string, size: number): Promise<void> {
+  const handle = await fs.open(file, 'w');
+  try {
+    const block = Buffer.alloc(MiB);
+    for (let i = 0; i < block.length; i++) block[i] = (i * 131 + (i >> 8)) & 0xff;
+    for (let written = 0; written < size; written += MiB) {
+      block.writeUInt32LE(written / MiB, 0);
+      await handle.write(block, 0, Math.min(MiB, size - written));
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+interface AgentRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  wallMs: number;
+  /** From the media GET to the `done` line (process start-up and descriptor excluded). */
+  transferMs?: number;
+  maxRssBytes?: number;
+  lines: Record<string, unknown>[];
+  receivedAtKill?: number;
+}
+
+function runAgent(ddUrl: string, out: string, killAtBytes?: number): Promise<AgentRun> {
+  const started = Date.now();
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '--import',
+      RSS_HOOK,
+      'adapters/cli/main.ts',
+      'fetch',
+      ddUrl,
+      '--out',
+      out,
+      '--yes',
+      '--json',
+      '--flush-bytes',
+      String(FLUSH),
+    ],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const lines: Record<string, unknown>[] = [];
+  let mediaAt: number | undefined;
+  let doneAt: number | undefined;
+  let receivedAtKill: number | undefined;
+  let buffered = '';
+  let err = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString('utf8');
+    for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
+      const line = JSON.parse(buffered.slice(0, nl)) as Record<string, unknown>;
+      buffered = buffered.slice(nl + 1);
+      lines.push(line);
+      if (line.event === 'request' && String(line.url).includes('/media/') && mediaAt === undefined)
+        mediaAt = Date.now();
+      if (line.event === 'done') doneAt = Date.now();
+      if (
+        killAtBytes !== undefined &&
+        receivedAtKill === undefined &&
+        line.event === 'progress' &&
+        Number(line.received) >= killAtBytes
+      ) {
+        receivedAtKill = Number(line.received);
+        child.kill('SIGKILL');
+      }
+    }
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    err += chunk.toString('utf8');
+    log(chunk.toString('utf8'));
+  });
+  return new Promise((resolve) => {
+    child.on('close', (code, signal) => {
+      const rss = /BENCH_MAXRSS (\d+)/.exec(err)?.[1];
+      resolve({
+        code,
+        signal,
+        wallMs: Date.now() - started,
+        ...(mediaAt !== undefined && doneAt !== undefined ? { transferMs: doneAt - mediaAt } : {}),
+        ...(rss === undefined ? {} : { maxRssBytes: Number(rss) * 1024 }),
+        lines,
+        ...(receivedAtKill === undefined ? {} : { receivedAtKill }),
+      });
+    });
+  });
+}
+
+/** Times curl on the same URL (async: the server runs in this process), or undefined without curl. */
+async function curlMs(url: string, out: string): Promise<number | undefined> {
+  if (spawnSync('curl', ['--version'], { stdio: 'ignore' }).status !== 0) return undefined;
+  const started = Date.now();
+  const child = spawn('curl', ['-s', '-f', '-o', out, url], { stdio: 'ignore' });
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  return code === 0 ? Date.now() - started : undefined;
+}
+
+const mbps = (bytes: number, ms: number | undefined) => (ms ? bytes / MiB / (ms / 1000) : undefined);
+const fmt = (n: number | undefined, digits = 1) => (n === undefined ? 'n/a' : n.toFixed(digits));
+
+const log = (m: string) => process.env.BENCH_DEBUG && process.stderr.write(`${m}\n`);
+async function main(): Promise<void> {
+  log('main');
+  const root = await fs.mkdtemp(path.join(tmpdir(), 'dlstate-bench-'));
+  const media = path.join(root, 'media');
+  await fs.mkdir(media);
+  await makeObject(path.join(media, 'large.bin'), LARGE);
+  await makeObject(path.join(media, 'small.bin'), SMALL);
+  log('objects');
+  const server = await startDownloadServer({ dir: media });
+  log(server.url);
+  try {
+    const large = await runAgent(server.ddUrl('large.bin'), path.join(root, 'out-large'));
+    await fs.rm(path.join(root, 'out-large'), { recursive: true, force: true });
+    const small = await runAgent(server.ddUrl('small.bin'), path.join(root, 'out-small'));
+    await fs.rm(path.join(root, 'out-small'), { recursive: true, force: true });
+    const curl = await curlMs(`${server.url}/media/large.bin`, path.join(root, 'curl.bin'));
+    await fs.rm(path.join(root, 'curl.bin'), { force: true });
+
+    // SIGKILL half-way through the small object, then rerun: what was fetched twice?
+    const killOut = path.join(root, 'out-kill');
+    const sentBefore = server.requests.length;
+    const killed = await runAgent(server.ddUrl('small.bin'), killOut, SMALL / 2);
+    const rerun = await runAgent(server.ddUrl('small.bin'), killOut);
+    const recovered = rerun.lines.find((l) => l.event === 'recovered');
+    const recoveredOffset = Number(recovered?.offset ?? 0);
+    const journalGap = (killed.receivedAtKill ?? 0) - recoveredOffset;
+    const mediaSent = server.requests
+      .slice(sentBefore)
+      .filter((r) => r.url.startsWith('/media/'))
+      .reduce((sum, r) => sum + r.bodyBytes, 0);
+
+    const agentMBps = mbps(LARGE, large.transferMs);
+    const curlMBps = mbps(LARGE, curl);
+    const results = {
+      date: new Date().toISOString(),
+      node: process.version,
+      sizes: { largeBytes: LARGE, smallBytes: SMALL, flushEveryBytes: FLUSH },
+      throughput: {
+        dlstateMBps: agentMBps,
+        dlstateWallMs: large.wallMs,
+        dlstateTransferMs: large.transferMs,
+        curlMBps,
+        curlMs: curl,
+        ratio: agentMBps && curlMBps ? agentMBps / curlMBps : undefined,
+        exitCode: large.code,
+      },
+      rss: {
+        smallBytes: small.maxRssBytes,
+        largeBytes: large.maxRssBytes,
+        ratio: small.maxRssBytes && large.maxRssBytes ? large.maxRssBytes / small.maxRssBytes : undefined,
+      },
+      sigkill: {
+        receivedAtKill: killed.receivedAtKill,
+        recoveredOffset,
+        journalGapBytes: journalGap,
+        serverBytesBeyondObject: mediaSent - SMALL,
+        rerunExitCode: rerun.code,
+      },
+    };
+    const table = formatTable(
+      ['measure', 'dlstate', 'reference', 'ratio', 'goal'],
+      [
+        [
+          `throughput ${LARGE / MiB} MiB (MiB/s)`,
+          fmt(agentMBps),
+          `curl ${fmt(curlMBps)}`,
+          fmt(results.throughput.ratio, 2),
+          '≥ 0.90',
+        ],
+        [
+          `peak RSS (MB) ${SMALL / MiB} MiB vs ${LARGE / MiB} MiB`,
+          `${fmt((large.maxRssBytes ?? 0) / 1e6)}`,
+          `${fmt((small.maxRssBytes ?? 0) / 1e6)}`,
+          fmt(results.rss.ratio, 2),
+          '≤ 80 MB, flat',
+        ],
+        [
+          'bytes not durable at SIGKILL (re-fetched)',
+          String(journalGap),
+          `flush ${FLUSH}`,
+          fmt(journalGap / FLUSH, 2),
+          '≤ 1 MiB',
+        ],
+        [
+          'server bytes sent beyond the object (kill + rerun)',
+          String(mediaSent - SMALL),
+          '',
+          '',
+          'informative',
+        ],
+      ],
+    );
+    process.stdout.write(table);
+    const dir = path.join(ROOT, 'bench-results');
+    await fs.mkdir(dir, { recursive: true });
+    const file = path.join(dir, `bench-${results.date.replace(/[:.]/g, '-')}.json`);
+    await fs.writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
+    process.stdout.write(`results: ${path.relative(ROOT, file)}\n`);
+  } finally {
+    await server.close();
+    await fs.rm(root, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});

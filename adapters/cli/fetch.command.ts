@@ -1,0 +1,224 @@
+import path from 'node:path';
+import { createInterface } from 'node:readline/promises';
+import { SingleBar } from 'cli-progress';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import type { ConfirmationRequest } from '../../machines/dlota/download.types.js';
+import { type AgentResult, type AgentRun, startAgent } from '../agent/agent.js';
+import { EXIT_CODE_HELP, EXIT_FORCED } from '../agent/exit-codes.js';
+import type { Observation } from '../agent/observation.js';
+import type { AgentOptions } from '../agent/options.js';
+import { closingLine, describeObservation, formatBytes } from '../agent/render.js';
+import { CliExit, type CliIo } from './io.js';
+
+/** Options of `dlstate fetch` as commander parses them. */
+export interface FetchCliOptions {
+  out?: string;
+  state?: string;
+  yes?: boolean;
+  json?: boolean;
+  quiet?: boolean;
+  numbering: 'seed' | 'deployed';
+  flushBytes?: number;
+  reportAttempts?: number;
+  reportRetryMs?: number;
+  stallTimeoutMs?: number;
+}
+
+/** What a command run may take from the process (signals, a prompt); tests leave them out. */
+export interface RunDeps {
+  /** Install SIGINT/SIGTERM handlers (first = pause, second SIGINT = exit 130). */
+  readonly signals?: boolean;
+  /** Asks the user; `undefined` when it cannot. */
+  readonly confirm?: (request: ConfirmationRequest) => Promise<boolean | undefined>;
+}
+
+/** Resolves the directories: `--out` (default cwd) and `--state` (default `<out>/.dlstate`). */
+export function resolveDirs(opts: { out?: string; state?: string }): { outDir: string; stateDir: string } {
+  const outDir = path.resolve(opts.out ?? '.');
+  return { outDir, stateDir: path.resolve(opts.state ?? path.join(outDir, '.dlstate')) };
+}
+
+/** A y/N prompt on the terminal (stderr), or undefined when stdin or stderr is not a terminal. */
+export async function terminalConfirm(request: ConfirmationRequest): Promise<boolean | undefined> {
+  if (!process.stdin.isTTY || !process.stderr.isTTY) return undefined;
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const what = [request.name ?? 'a download', request.vendor ? `from ${request.vendor}` : '']
+      .filter(Boolean)
+      .join(' ');
+    const answer = await rl.question(
+      `Download ${what}: ${request.objectCount} object(s), ${formatBytes(request.size)}, ${request.types.join(', ')}${request.description ? ` — ${request.description}` : ''}? [y/N] `,
+    );
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
+}
+
+/** Turns observations into output: JSON lines, or a progress bar (TTY) and narrative lines. */
+export function presenter(io: CliIo, opts: { json?: boolean; quiet?: boolean }) {
+  let bar: SingleBar | undefined;
+  let lastQuarter = -1;
+  const stopBar = () => {
+    bar?.stop();
+    bar = undefined;
+  };
+  const observe = (o: Observation) => {
+    if (opts.json) return io.out(`${JSON.stringify(o)}\n`);
+    if (opts.quiet) return;
+    if (o.event === 'progress') {
+      if (io.isTTY && process.stderr.isTTY) {
+        if (!bar) {
+          bar = new SingleBar({
+            format: ' {bar} {percentage}% | {got} of {size} | {rate}/s | ETA {eta_formatted}',
+            stream: process.stderr,
+            hideCursor: true,
+          });
+          bar.start(o.total, o.received, {
+            got: formatBytes(o.received),
+            size: formatBytes(o.total),
+            rate: '…',
+          });
+        }
+        bar.update(o.received, { got: formatBytes(o.received), rate: formatBytes(rateOf(o.received)) });
+        if (o.received >= o.total) stopBar();
+        return;
+      }
+      // Not a terminal: a line per quarter.
+      const quarter = o.total > 0 ? Math.floor((o.received / o.total) * 4) : 4;
+      if (quarter !== lastQuarter) {
+        lastQuarter = quarter;
+        io.out(
+          `  ${formatBytes(o.received)} of ${formatBytes(o.total)} (${Math.floor((o.received / Math.max(1, o.total)) * 100)}%)\n`,
+        );
+      }
+      return;
+    }
+    const line = describeObservation(o);
+    if (line === undefined || line === '') return;
+    stopBar();
+    if (o.event === 'request' || o.event === 'response') lastQuarter = -1;
+    io.out(`${line}\n`);
+  };
+  const rates: { t: number; b: number }[] = [];
+  function rateOf(bytes: number): number {
+    const now = Date.now();
+    rates.push({ t: now, b: bytes });
+    while (rates.length > 2 && now - (rates[0]?.t ?? now) > 3000) rates.shift();
+    const first = rates[0];
+    if (!first || now === first.t || bytes < first.b) return 0;
+    return ((bytes - first.b) * 1000) / (now - first.t);
+  }
+  return { observe, stop: stopBar };
+}
+
+/** Waits for a run while SIGINT/SIGTERM pause it (first) or end the process (second SIGINT). */
+export async function withSignals(run: AgentRun, io: CliIo, enabled: boolean): Promise<AgentResult> {
+  if (!enabled) return run.result;
+  let interrupts = 0;
+  const onInt = () => {
+    interrupts += 1;
+    if (interrupts > 1) {
+      io.err('dlstate: second interrupt, stopping at once (what was durably written is kept)\n');
+      process.exit(EXIT_FORCED);
+    }
+    io.err('\ndlstate: pausing (Ctrl-C again to stop at once)…\n');
+    run.stop('user');
+  };
+  const onTerm = () => run.stop('shutdown');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  try {
+    return await run.result;
+  } finally {
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
+  }
+}
+
+/** Runs `dlstate fetch` and returns its exit code (see the table in `adapters/agent/exit-codes.ts`). */
+export async function runFetch(
+  ddUrl: string,
+  opts: FetchCliOptions,
+  io: CliIo,
+  deps: RunDeps = {},
+): Promise<number> {
+  const { outDir, stateDir } = resolveDirs(opts);
+  const view = presenter(io, opts);
+  const agentOptions: AgentOptions = {
+    ddUrl,
+    outDir,
+    stateDir,
+    preConfirmed: opts.yes === true,
+    numbering: opts.numbering,
+    onObservation: view.observe,
+    ...(deps.confirm === undefined ? {} : { confirm: deps.confirm }),
+    ...(opts.flushBytes === undefined ? {} : { flushEveryBytes: opts.flushBytes }),
+    ...(opts.reportAttempts === undefined ? {} : { maxReportAttempts: opts.reportAttempts }),
+    ...(opts.reportRetryMs === undefined ? {} : { reportRetryMs: opts.reportRetryMs }),
+    ...(opts.stallTimeoutMs === undefined ? {} : { http: { bodyTimeoutMs: opts.stallTimeoutMs } }),
+  };
+  const run = startAgent(agentOptions);
+  const result = await withSignals(run, io, deps.signals === true);
+  view.stop();
+  const { code, line } = closingLine(result);
+  io.err(`${line}\n`);
+  return code;
+}
+
+const positiveInt = (what: string) => (value: string) => {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError(`${what} is a whole number ≥ 0`);
+  return n;
+};
+
+/** `dlstate fetch <dd-url>`: the DLOTA agent — fetch, confirm, retrieve (pause/resume), install, report. */
+export function registerFetchCommand(program: Command, io: CliIo, deps: RunDeps = defaultDeps()): void {
+  program
+    .command('fetch')
+    .description(
+      'download the media objects of an OMA DLOTA descriptor: confirm, retrieve with pause/resume, install into --out, post the status report, print the nextURL; rerun after an interruption to resume',
+    )
+    .argument('<dd-url>', 'URL of the download descriptor (DD 1.0 or 2.0)')
+    .option('--out <dir>', 'where installed objects go (default: current directory)')
+    .option('--state <dir>', 'where kept ranges, journals and queued reports live (default: <out>/.dlstate)')
+    .option('-y, --yes', 'confirm without asking (required when stdin is not a terminal)')
+    .option('--json', 'print one JSON object per line (state, request, response, progress, status, done…)')
+    .option('-q, --quiet', 'print only the closing line')
+    .addOption(
+      new Option('--numbering <which>', 'status numbering: seed (957) or deployed (955)')
+        .choices(['seed', 'deployed'])
+        .default('seed'),
+    )
+    .addOption(
+      new Option('--flush-bytes <n>', 'bytes between durable checkpoints (default 1 MiB)').argParser(
+        positiveInt('--flush-bytes'),
+      ),
+    )
+    .addOption(
+      new Option('--report-attempts <n>', 'report POST attempts within a run (default 3)').argParser(
+        positiveInt('--report-attempts'),
+      ),
+    )
+    .addOption(
+      new Option('--report-retry-ms <ms>', 'base back-off between report attempts (default 2000)').argParser(
+        positiveInt('--report-retry-ms'),
+      ),
+    )
+    .addOption(
+      new Option(
+        '--stall-timeout-ms <ms>',
+        'a body silent this long counts as a lost connection (default 30000)',
+      ).argParser(positiveInt('--stall-timeout-ms')),
+    )
+    .addHelpText('after', `\n${EXIT_CODE_HELP}`)
+    .action(async (ddUrl: string, opts: FetchCliOptions) => {
+      const code = await runFetch(ddUrl, opts, io, deps);
+      if (code !== 0) throw new CliExit(code);
+    });
+}
+
+/** The real process: signal handlers and a terminal prompt. */
+export function defaultDeps(): RunDeps {
+  return { signals: true, confirm: terminalConfirm };
+}
