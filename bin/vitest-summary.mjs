@@ -27,7 +27,8 @@ try {
   const results = JSON.parse(readFileSync(out, 'utf8'));
   haveResults = true;
   passed = results.numPassedTests ?? 0;
-  failed = (results.numFailedTests ?? 0) + (results.numFailedTestSuites ?? 0);
+  // A file that fails to load has no failed test of its own: count it once so it cannot pass unseen.
+  failed = results.numFailedTests || results.numFailedTestSuites || 0;
   skipped = (results.numPendingTests ?? 0) + (results.numTodoTests ?? 0);
 } catch (error) {
   console.error(`vitest-summary: no JSON results at ${out} (${error.message})`);

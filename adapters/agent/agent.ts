@@ -131,6 +131,7 @@ export function startAgent(options: AgentOptions): AgentRun {
     ]),
   );
   const actor = createActor(dlotaMachine.provide({ actions } as never), {
+    ...(options.inspect ? { inspect: options.inspect } : {}),
     input: {
       ddUrl: options.ddUrl,
       supportedTypes: options.supportedTypes ?? DEFAULT_SUPPORTED_TYPES,

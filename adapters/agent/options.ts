@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { InspectionEvent } from 'xstate';
 import type { ConfirmationRequest, ResumePolicy } from '../../machines/dlota/download.types.js';
 import type { StatusNumbering } from '../../machines/dlota/status.js';
 import type { Observation } from './observation.js';
@@ -27,6 +28,8 @@ export interface AgentHttpOptions {
 
 /** Everything {@link startAgent} needs. */
 export interface AgentOptions {
+  /** XState inspection observer (`--inspect`): receives every snapshot and microstep of the agent's machine. */
+  readonly inspect?: (event: InspectionEvent) => void;
   /** The descriptor URL. */
   readonly ddUrl: string;
   /** Where committed objects go. */

@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { type AgentResult, startAgent } from '../agent/agent.js';
 import type { Observation } from '../agent/observation.js';
 import { closingLine, formatBytes } from '../agent/render.js';
+import { inspectOption } from '../inspect/index.js';
 import { type DownloadServer, startDownloadServer } from '../server/server.js';
 import { presenter } from './fetch.command.js';
 import { CliExit, type CliIo } from './io.js';
@@ -16,6 +17,8 @@ export interface DemoOptions {
   readonly sizeBytes?: number;
   /** Server throttle, so the progress is visible. @default 6 MiB/s */
   readonly bytesPerSecond?: number;
+  /** `dlstate inspect` producer URL to publish the agent's live state to. */
+  readonly inspect?: string;
 }
 
 /** Deterministic pseudo-random bytes (xorshift32) — the same sample on every machine. */
@@ -73,6 +76,7 @@ export async function runDemo(io: CliIo, options: DemoOptions = {}): Promise<num
     preConfirmed: true,
     flushEveryBytes: 256 * 1024,
     reconnectDelayMs: 700,
+    inspect: inspectOption(options.inspect),
   };
   try {
     say(`dlstate demo — reference Download Server on ${server.url}, serving ${name} (${formatBytes(size)})`);
@@ -145,10 +149,14 @@ export function registerDemoCommand(program: Command, io: CliIo): void {
     .description(
       'run the agent against the reference Download Server on loopback: a cut connection resumed (Range, If-Match, 206, SHA-256 checked), then an object changed while paused (412 → 957 → updated DD → 900)',
     )
-    .action(async () => {
+    .option(
+      '--inspect <url>',
+      'publish the live state to `dlstate inspect` (its ws://127.0.0.1:PORT/inspect URL)',
+    )
+    .action(async (opts: { inspect?: string }) => {
       let code: number;
       try {
-        code = await runDemo(io);
+        code = await runDemo(io, opts.inspect ? { inspect: opts.inspect } : {});
       } catch (error) {
         io.err(`dlstate demo: failed: ${error instanceof Error ? error.message : String(error)}\n`);
         code = 1;

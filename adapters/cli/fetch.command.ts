@@ -8,6 +8,7 @@ import { EXIT_CODE_HELP, EXIT_FORCED } from '../agent/exit-codes.js';
 import type { Observation } from '../agent/observation.js';
 import type { AgentOptions } from '../agent/options.js';
 import { closingLine, describeObservation, formatBytes } from '../agent/render.js';
+import { inspectOption } from '../inspect/index.js';
 import { CliExit, type CliIo } from './io.js';
 
 /** Options of `dlstate fetch` as commander parses them. */
@@ -22,6 +23,7 @@ export interface FetchCliOptions {
   reportAttempts?: number;
   reportRetryMs?: number;
   stallTimeoutMs?: number;
+  inspect?: string;
 }
 
 /** What a command run may take from the process (signals, a prompt); tests leave them out. */
@@ -152,6 +154,7 @@ export async function runFetch(
     preConfirmed: opts.yes === true,
     numbering: opts.numbering,
     onObservation: view.observe,
+    inspect: inspectOption(opts.inspect),
     ...(deps.confirm === undefined ? {} : { confirm: deps.confirm }),
     ...(opts.flushBytes === undefined ? {} : { flushEveryBytes: opts.flushBytes }),
     ...(opts.reportAttempts === undefined ? {} : { maxReportAttempts: opts.reportAttempts }),
@@ -185,6 +188,10 @@ export function registerFetchCommand(program: Command, io: CliIo, deps: RunDeps 
     .option('-y, --yes', 'confirm without asking (required when stdin is not a terminal)')
     .option('--json', 'print one JSON object per line (state, request, response, progress, status, done…)')
     .option('-q, --quiet', 'print only the closing line')
+    .option(
+      '--inspect <url>',
+      'publish the live state to `dlstate inspect` (its ws://127.0.0.1:PORT/inspect URL)',
+    )
     .addOption(
       new Option('--numbering <which>', 'status numbering: seed (957) or deployed (955)')
         .choices(['seed', 'deployed'])

@@ -7,9 +7,11 @@
  *
  * @module
  */
+
 import cliProgress from 'cli-progress';
 import { type Command, InvalidArgumentError } from 'commander';
 import { DOWNLOAD_STATES, FAILURE_REASONS, RESERVE_RESULTS } from '../../machines/oipf/index.js';
+import { inspectOption } from '../inspect/index.js';
 import {
   type ApplicationInfo,
   createDownloadManager,
@@ -210,8 +212,16 @@ export function registerManagerCommand(program: Command, io: CliIo): void {
   common(manager.command('run'))
     .description('process the queue until nothing is queued, in progress or stalled')
     .option('--json', 'print each state change as a JSON line {"id","state","reason"}')
-    .action(async (opts: CommonOptions & { json?: boolean }) => {
-      const host = await createDownloadManager({ dir: opts.dir, maxActive: opts.maxActive });
+    .option(
+      '--inspect <url>',
+      'publish the live state to `dlstate inspect` (its ws://127.0.0.1:PORT/inspect URL)',
+    )
+    .action(async (opts: CommonOptions & { json?: boolean; inspect?: string }) => {
+      const host = await createDownloadManager({
+        dir: opts.dir,
+        maxActive: opts.maxActive,
+        inspect: inspectOption(opts.inspect),
+      });
       const bars =
         io.isTTY && !opts.json
           ? new cliProgress.MultiBar(

@@ -4,6 +4,7 @@ import { registerClausesCommand } from './clauses.command.js';
 import { registerDemoCommand } from './demo.command.js';
 import { registerFetchCommand } from './fetch.command.js';
 import { registerGenerateCommand } from './generate.command.js';
+import { registerInspectCommand } from './inspect.command.js';
 import { CliExit, type CliIo } from './io.js';
 import { registerMachinesCommand } from './machines.command.js';
 import { registerManagerCommand } from './manager.command.js';
@@ -27,6 +28,7 @@ export function buildProgram(io: CliIo): Command {
   registerCancelCommand(program, io);
   registerDemoCommand(program, io);
   registerManagerCommand(program, io);
+  registerInspectCommand(program, io);
   return program;
 }
 

@@ -18,7 +18,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { type Actor, createActor } from 'xstate';
+import { type Actor, createActor, type InspectionEvent } from 'xstate';
 import {
   BYTES_PER_MB,
   DAE_STATE,
@@ -53,6 +53,8 @@ import { TransferEngine, type TransferFetchOptions } from './transfers.js';
 
 /** Options of {@link createDownloadManager}. */
 export interface DownloadManagerOptions {
+  /** XState inspection observer (`--inspect`): receives the manager machine's snapshots and microsteps. */
+  readonly inspect?: (event: InspectionEvent) => void;
   /** Where the registry, partial files and completed content live (created if missing). */
   readonly dir: string;
   /** Upper bound of the storage the manager may use, in bytes. @default the file system's free space + what it keeps */
@@ -255,6 +257,7 @@ async function start(
     },
   });
   actor = createActor(machine, {
+    ...(options.inspect ? { inspect: options.inspect } : {}),
     input: {
       capacityBytes,
       profile,

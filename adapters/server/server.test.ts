@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { verifies } from '../../property-tests/verifies.js';
 import { type DownloadServer, startDownloadServer } from './server.js';
 
@@ -69,7 +69,13 @@ describe('reference Download Server', () => {
       expect(res.status).toBe(206);
       expect(res.headers.get('content-range')).toBe('bytes 1034-25431/25432');
       expect(res.body.equals(gif.subarray(1034))).toBe(true);
-      expect(server.requests.at(-1)).toMatchObject({ status: 206, bodyBytes: 25_432 - 1034 });
+      // The request log is written when the response closes, which may be just after the client has the body.
+      await vi.waitFor(
+        () => expect(server.requests.at(-1)).toMatchObject({ status: 206, bodyBytes: 25_432 - 1034 }),
+        {
+          timeout: 2000,
+        },
+      );
     },
   );
 

@@ -32,16 +32,17 @@ describe('machines/oipf ledger', () => {
   ]);
   const inFunctions = new Set(Object.values(oipf.OIPF_FUNCTION_CLAUSES).flat());
   const notApplicable = new Set(Object.keys(oipf.OIPF_NOT_APPLICABLE));
+  const inAdapters = new Set(Object.keys(oipf.OIPF_ADAPTER_CLAUSES));
 
   it(
     verifies(
       'DAE-STATE-1',
-      'every DAE-*/HBB-* clause is in machine meta, a pure function, or listed not applicable',
+      'every DAE-*/HBB-* clause is in machine meta, a pure function, a named adapter, or listed not applicable',
     ),
     () => {
       const oipfIds = CLAUSE_IDS.filter((id) => id.startsWith('DAE-') || id.startsWith('HBB-'));
       const orphans = oipfIds.filter(
-        (id) => !inMachines.has(id) && !inFunctions.has(id) && !notApplicable.has(id),
+        (id) => !inMachines.has(id) && !inFunctions.has(id) && !inAdapters.has(id) && !notApplicable.has(id),
       );
       expect(orphans).toEqual([]);
       for (const id of [

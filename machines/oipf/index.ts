@@ -35,14 +35,21 @@ export type * from './manager.types.js';
 export * from './scope.js';
 
 /**
- * DAE-* / HBB-* clauses no element of these machines implements, each with the reason and the
- * adapter that will (the conformance ledger keeps them listed instead of dropping them).
+ * Clauses that no machine element implements because they are about the DOM-style surface, with the adapter
+ * that implements them (its tests name the clause). The machines supply what they need: STATE_CHANGED, REMOVED.
+ */
+export const OIPF_ADAPTER_CLAUSES: Readonly<Partial<Record<ClauseId, string>>> = Object.freeze({
+  'DAE-EVT-2':
+    'adapters/oipf/dae-objects.ts dispatches the DownloadStateChange DOM event (no bubbling/capture, not cancellable, useCapture ignored) from the STATE_CHANGED notifications the machines emit.',
+  'DAE-REMOVE-3':
+    'adapters/oipf/manager.ts exposes the REMOVED notification as onRemoved(listener): the hook an A/V control object playing the download uses to go to its error state 6 (no player is in scope).',
+});
+
+/**
+ * DAE-* / HBB-* clauses no element of these machines implements, each with the reason and where it is
+ * handled instead (the conformance ledger keeps them listed instead of dropping them).
  */
 export const OIPF_NOT_APPLICABLE: Readonly<Partial<Record<ClauseId, string>>> = Object.freeze({
-  'DAE-EVT-2':
-    'Not a machine element: the DownloadStateChange DOM event (no bubbling/capture, not cancellable, useCapture ignored) is dispatched by the DAE object adapter (adapters/oipf/dae-objects.ts) from the STATE_CHANGED notifications these machines emit; its tests verify it.',
-  'DAE-REMOVE-3':
-    'No A/V control object is in scope: the machines emit REMOVED, and the running manager exposes it as `onRemoved(listener)`, the hook a player uses to go to its error state 6.',
   'DAE-SEC-1':
     'Whether an application is trusted is decided by the application runtime before the object is exposed (adapters/oipf); the machines only apply the download-manager permissions (scope.ts).',
   'DAE-CAP-1':
