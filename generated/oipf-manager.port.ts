@@ -64,9 +64,9 @@ export interface OipfManagerPort {
   /**
    * Start (or restart) that download's named timer; answer TIMER.FIRED { downloadId, name } when it fires.
    *
-   * Requested by: TRANSFER.HEADERS in (machine) via forwardToDownload; TRANSFER.FAILED in (machine) via
-   * forwardToDownload.
-   * Clauses: DAE-RESERVE-5, DAE-EVT-1.
+   * Requested by: APP.REGISTER [registerAccepted] in (machine) via applyRegister; TRANSFER.HEADERS in
+   * (machine) via forwardToDownload; TRANSFER.FAILED in (machine) via forwardToDownload.
+   * Clauses: DAE-STATE-1, DAE-PRIO-1, DAE-GET-2, DAE-EVT-1, DAE-RESERVE-5.
    */
   startTimer(params: OipfManagerEffects['startTimer']): void;
   /**

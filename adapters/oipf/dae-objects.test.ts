@@ -50,6 +50,29 @@ const APP_B: ApplicationInfo = {
 describe('DAE objects over the running manager', () => {
   it(
     verifies(
+      ['DAE-STATE-1', 'DAE-EVT-1'],
+      'downloadStart is honoured: queued (16) until then, then downloaded',
+    ),
+    async () => {
+      const { s, dir } = await server();
+      await mediaFile(dir, 'later.bin', 8_000);
+      const m = await manager();
+      const { downloadTrigger, downloadManager } = m.application(ALL_APP);
+      const startAt = new Date(Date.now() + 600);
+      const id = downloadTrigger.registerDownloadURL(`${s.url}/media/later.bin`, 'video/mp4', startAt)!;
+      const d = downloadManager.getDownloads!(id)!.item(0)!;
+      expect(d.state).toBe(16);
+      expect(d.startTime?.getTime()).toBe(startAt.getTime());
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(s.requests.filter((r) => r.url.startsWith('/media/'))).toEqual([]);
+      await m.whenIdle();
+      expect(Date.now()).toBeGreaterThanOrEqual(startAt.getTime());
+      expect([d.state, d.amountDownloaded]).toEqual([1, 8_000]);
+    },
+  );
+
+  it(
+    verifies(
       ['DAE-REMOVE-1', 'DAE-REMOVE-2', 'DAE-REMOVE-3'],
       'remove deletes the file, makes the Download all-undefined, tells the A/V hook; later calls return false',
     ),

@@ -136,6 +136,9 @@ export class DaeDownloadTrigger {
       contentType: String(contentType ?? ''),
       priority: Number.isFinite(Number(priority)) ? Number(priority) : 0,
       ...(totalSize !== undefined ? { totalSize } : {}),
+      ...(validDate(downloadStart) && downloadStart.getTime() > Date.now()
+        ? { startDelayMs: downloadStart.getTime() - Date.now() }
+        : {}),
     };
     const decided = decideRegister(this.#host.context(), call);
     if (decided !== undefined) {
@@ -143,10 +146,7 @@ export class DaeDownloadTrigger {
         appId: this.#caller.appId,
         origin: this.#caller.origin,
         registeredAt: new Date().toISOString(),
-        downloadStart:
-          downloadStart instanceof Date && !Number.isNaN(downloadStart.getTime())
-            ? downloadStart.toISOString()
-            : undefined,
+        downloadStart: validDate(downloadStart) ? downloadStart.toISOString() : undefined,
         ...meta,
       });
     }
@@ -336,4 +336,8 @@ export class DaeDownloadManager extends EventTarget {
   get allocated(): number {
     return allocatedMb(this.#host.context(), this.#caller.orgId);
   }
+}
+
+function validDate(value: unknown): value is Date {
+  return value instanceof Date && !Number.isNaN(value.getTime());
 }

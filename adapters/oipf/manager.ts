@@ -289,6 +289,12 @@ async function start(
   // A descriptor fetch interrupted by a crash is requested again (the machine asked for it before).
   for (const d of context().downloads) {
     if (d.descriptorPending) engine.fetchDescriptor({ downloadId: d.id, url: d.context.url });
+    // A start timer (downloadStart) does not survive the process: re-arm it for the time still to wait.
+    if (d.startPending) {
+      const at = Date.parse(meta.get(d.id)?.downloadStart ?? '');
+      const ms = Number.isNaN(at) ? 0 : Math.max(0, at - Date.now());
+      engine.startTimer({ downloadId: d.id, name: 'start', ms });
+    }
   }
   await writer.flush();
 

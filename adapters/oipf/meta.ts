@@ -22,7 +22,7 @@ export interface DownloadMeta {
   readonly parentalRatings?: CaddItem['parentalRatings'];
   /** ISO 8601: when it was registered (Download.startTime, unless a downloadStart was given). */
   readonly registeredAt: string;
-  /** ISO 8601: the `downloadStart` argument, when given (recorded; see the README on scheduling). */
+  /** ISO 8601: the `downloadStart` argument, when given: the download stays queued until then. */
   readonly downloadStart?: string | undefined;
   /** ISO 8601: when its first transfer started. */
   readonly firstTransferAt?: string | undefined;

@@ -21,7 +21,7 @@ const forwarded = (...own: Effect[]): readonly Effect[] => [...new Set([...REBAL
 /** Block action name → the effects it may request (per event for the forwarding block). */
 export const OIPF_MANAGER_ENQUEUES = Object.freeze({
   rebalanceSlots: REBALANCE,
-  applyRegister: ['fetchDescriptor', ...REBALANCE],
+  applyRegister: ['fetchDescriptor', 'startTimer', ...REBALANCE],
   applyPause: REBALANCE,
   applyResume: REBALANCE,
   applyUpdate: REBALANCE,

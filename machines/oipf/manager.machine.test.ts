@@ -9,6 +9,30 @@ import { APP, Driver, MB, managerWith } from './oipf.test-support.js';
 describe('oipfManagerMachine', () => {
   it(
     verifies(
+      ['DAE-STATE-1', 'DAE-EVT-1'],
+      'a requested start time keeps a download queued (16) until the start timer fires, then it takes a slot',
+    ),
+    () => {
+      const m = new Driver({ capacityBytes: 1000 * MB, maxActive: 2 });
+      expect(m.register('later', 0, { startDelayMs: 60_000 }).notes()).toEqual(['later:16']);
+      expect(m.effects()).toEqual(['startTimer(later)']);
+      expect(m.actions.find((a) => a.type === 'startTimer')?.params).toEqual({
+        downloadId: 'later',
+        name: 'start',
+        ms: 60_000,
+      });
+      // Another registration rebalances the slots, but a download whose start time has not come stays queued.
+      expect(m.register('now').notes()).toEqual(['now:16', 'now:2']);
+      expect(m.state('later')).toBe(16);
+      expect(m.send({ type: 'TIMER.FIRED', downloadId: 'later', name: 'start' }).notes()).toEqual([
+        'later:2',
+      ]);
+      expect(m.effects()).toEqual(['startTransfer(later)']);
+    },
+  );
+
+  it(
+    verifies(
       ['DAE-PRIO-1', 'DAE-EVT-1'],
       '3 priorities, 2 slots: the lowest is paused by the OITF and resumed later, in order',
     ),

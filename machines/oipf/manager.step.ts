@@ -88,7 +88,7 @@ function isActive(d: ManagedDownload): boolean {
 }
 
 function isStartable(d: ManagedDownload): boolean {
-  if (d.value === 'queued') return !d.descriptorPending;
+  if (d.value === 'queued') return !d.descriptorPending && d.startPending !== true;
   return typeof d.value === 'object' && 'paused' in d.value && d.value.paused === 'byScheduler';
 }
 
@@ -164,6 +164,7 @@ export function stepRegister(context: OipfManagerContext, call: RegisterCall): M
     profile: context.profile,
   });
   const descriptorPending = call.contentType === CADD_CONTENT_TYPE;
+  const startDelayMs = call.startDelayMs ?? 0;
   const download: ManagedDownload = {
     id: call.downloadId,
     appId: call.caller.appId,
@@ -171,10 +172,21 @@ export function stepRegister(context: OipfManagerContext, call: RegisterCall): M
     orgId: call.caller.orgId,
     contentType: call.contentType,
     descriptorPending,
+    ...(startDelayMs > 0 ? { startPending: true } : {}),
     value: snapshot.value as DownloadStateValue,
     context: snapshot.context,
   };
   const out = outputsOf(call.downloadId, actions);
+  if (startDelayMs > 0) {
+    // Ours (dae-download.md): downloadStart is honoured — queued until the start timer fires.
+    out.push({
+      kind: 'effect',
+      effect: {
+        type: 'startTimer',
+        params: { downloadId: call.downloadId, name: 'start', ms: startDelayMs },
+      },
+    });
+  }
   if (descriptorPending) {
     out.push({
       kind: 'effect',
@@ -272,6 +284,13 @@ function childEventOf(context: OipfManagerContext, event: OipfManagerEvent): Oip
 
 /** An adapter's result event (transfer, timer, descriptor, storage, FDP): forwarded to its download, then slots rebalanced. */
 export function stepAdapterEvent(context: OipfManagerContext, event: OipfManagerEvent): ManagerStep {
+  if (event.type === 'TIMER.FIRED' && event.name === 'start') {
+    // The requested start time came: the download becomes startable and takes a slot if one is free.
+    const downloads = context.downloads.map((d) =>
+      d.id === event.downloadId ? { ...d, startPending: false } : d,
+    );
+    return rebalance(withDownloads(start(context), downloads, []));
+  }
   const child = childEventOf(context, event);
   if (child === undefined || !('downloadId' in event)) return start(context);
   let step = start(context);

@@ -14,6 +14,12 @@ import type {
   TransferFailureKind,
 } from './download.types.js';
 
+/**
+ * Timers the manager requests: a download's own `retry` back-off, and `start`, the application's requested
+ * start time (`downloadStart`) before which a registered download stays queued (ours: honoured).
+ */
+export type ManagerTimerName = DownloadTimerName | 'start';
+
 /** The calling application, as the DAE object adapter knows it from the running application. */
 export interface DaeCaller {
   /** The application id (the initiator of its downloads). */
@@ -40,6 +46,8 @@ export interface ManagedDownload extends DownloadData {
   readonly contentType: string;
   /** True while its Content Access Download Descriptor is not yet fetched and parsed (DAE-GET-2). */
   readonly descriptorPending: boolean;
+  /** True while its requested start time (`downloadStart`) has not come: it stays queued. */
+  readonly startPending?: boolean;
 }
 
 /** How the manager starts. */
@@ -111,6 +119,11 @@ export interface RegisterCall extends DownloadCall {
   /** HbbTV A.2.19 priority; a larger number is a higher priority. @default 0 */
   readonly priority?: number;
   readonly totalSize?: number;
+  /**
+   * Milliseconds until the application's `downloadStart`, computed by the adapter (the machine reads no clock);
+   * above 0 the download stays queued (16) until TIMER.FIRED `start`. @default 0
+   */
+  readonly startDelayMs?: number;
 }
 
 /** Every event the manager reacts to. */
@@ -148,7 +161,7 @@ export type OipfManagerEvent =
       readonly httpStatus?: number;
       readonly cause: string;
     }
-  | { readonly type: 'TIMER.FIRED'; readonly downloadId: string; readonly name: 'retry' }
+  | { readonly type: 'TIMER.FIRED'; readonly downloadId: string; readonly name: ManagerTimerName }
   /** The storage adapter hit a full device while writing this download. */
   | { readonly type: 'STORAGE.EXHAUSTED'; readonly downloadId: string }
   | {
@@ -171,9 +184,9 @@ export interface OipfManagerEffects {
   /** Delete every byte and media content kept for that download. */
   deleteData: { readonly downloadId: string };
   /** Start (or restart) that download's named timer; answer TIMER.FIRED { downloadId, name } when it fires. */
-  startTimer: { readonly downloadId: string; readonly name: DownloadTimerName; readonly ms: number };
+  startTimer: { readonly downloadId: string; readonly name: ManagerTimerName; readonly ms: number };
   /** Cancel that download's named timer (no-op when it already fired). */
-  cancelTimer: { readonly downloadId: string; readonly name: DownloadTimerName };
+  cancelTimer: { readonly downloadId: string; readonly name: ManagerTimerName };
   /** Check the stored content (checksum, length); answer TRANSFER.VERIFIED or TRANSFER.CHECKSUM_MISMATCH. */
   verifyContent: { readonly downloadId: string; readonly bytes: number };
   /** Fetch and parse the Content Access Download Descriptor at `url`; answer DESCRIPTOR.PARSED / REJECTED. */

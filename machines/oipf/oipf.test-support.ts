@@ -122,7 +122,7 @@ export class Driver {
   register(
     id: string,
     priority = 0,
-    extra: Partial<Pick<RegisterCall, 'totalSize' | 'contentType'>> = {},
+    extra: Partial<Pick<RegisterCall, 'totalSize' | 'contentType' | 'startDelayMs'>> = {},
   ): this {
     return this.send({
       type: 'APP.REGISTER',
