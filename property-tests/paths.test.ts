@@ -52,7 +52,7 @@ describe('model paths (xstate/graph)', () => {
   });
 
   it('runPath drives a system under test: start, check, then apply and check each step, then stop', async () => {
-    const path = modelPaths('dlota')!.paths.find((p) => p.name === 'reach retrieving.paused')!;
+    const path = modelPaths('dlota')!.paths.find((p) => p.name.startsWith('reach retrieving.paused'))!;
     const log: string[] = [];
     await runPath(path, {
       start: (input) => void log.push(`start ${typeof input}`),
