@@ -26,13 +26,19 @@ export const DECISIONS: readonly Decision[] = Object.freeze([
   {
     spec: 'dlota',
     title: 'Alternative servers',
-    text: 'Several `<server>` elements under `objectURI` are alternatives for the same object: the agent tries them in order on connection failure. The ETag rule is per object, not per server.',
+    text: 'Several `<server>` elements under `objectURI` are alternatives for the same object; the ETag rule is per object, not per server. The parser keeps them all in order; the agent requests the first (trying the others on connection failure is not implemented yet).',
     clauses: ['DL-PR-3'],
   },
   {
     spec: 'dlota',
     title: 'Descriptor limits',
-    text: 'A descriptor is at most 1 MiB, with at most 64 products, 256 media objects and 4 KiB per text field; a larger one is rejected as 906 "Invalid descriptor".',
+    text: 'A descriptor is at most 1 MiB, with at most 64 products, 256 media objects, 4 KiB per text field and elements nested at most 32 deep (so parsing stays linear); a larger one is rejected as 906 "Invalid descriptor".',
+    clauses: ['DL-DD-2'],
+  },
+  {
+    spec: 'dlota',
+    title: 'Empty media objects',
+    text: 'A DD `size` must be a positive integer, so a 0-byte file cannot be described: the reference server answers its `/dd/<name>` with 409 and says why, instead of serving a descriptor every agent must reject as 906.',
     clauses: ['DL-DD-2'],
   },
   {
@@ -44,7 +50,7 @@ export const DECISIONS: readonly Decision[] = Object.freeze([
   {
     spec: 'dlota',
     title: 'Co-delivery',
-    text: 'A DD and its object co-delivered in one `multipart/related` response is optional for us: where it is not implemented the coverage report lists it as not applicable, with that reason.',
+    text: 'A DD and its object co-delivered in one `multipart/related` response is optional for us and not implemented: DL-INST-3 is listed as not applicable in the coverage report, with that reason.',
     clauses: ['DL-INST-3'],
   },
   {

@@ -108,6 +108,19 @@ describe('reference Download Server', () => {
     ]);
   });
 
+  it(
+    verifies('DL-DD-2', 'an empty file gets no descriptor (size must be positive): 409 naming the reason'),
+    async () => {
+      await writeFile(join(dir, 'empty.bin'), Buffer.alloc(0));
+      const dd = await get('/dd/empty.bin');
+      expect(dd.status).toBe(409);
+      expect(dd.body.toString()).toMatch(
+        /empty.bin is empty: a descriptor's size must be a positive integer/,
+      );
+      expect((await get('/media/empty.bin')).status).toBe(200);
+    },
+  );
+
   it('answers 404 for unknown objects, sidecars and path tricks', async () => {
     await writeFile(join(dir, 'picture.gif.dd.json'), '{"name":"Picture"}');
     expect((await get('/media/nope.bin')).status).toBe(404);

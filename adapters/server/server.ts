@@ -12,6 +12,7 @@
 import { createReadStream } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { pipeline } from 'node:stream/promises';
 import { decideMediaResponse } from '../../machines/dlota/server.logic.js';
 import { parseStatusLine } from '../../machines/dlota/status.js';
 import { DirectoryCatalogue, type MediaObject } from './catalogue.js';
@@ -27,6 +28,8 @@ export interface ServerFaults {
   noAcceptRanges?: boolean;
   /** Send this Content-Range on 206 answers instead of the right one. */
   wrongContentRange?: string;
+  /** Label 206 answers with this `Content-Encoding` (e.g. `gzip`; the bytes stay the raw range). */
+  contentEncoding?: string;
   /** Answer status reports with this HTTP status instead of 200 (e.g. 503), or 'drop' to close the socket. */
   refuseReports?: number | 'drop';
   /** Media names answered with 404. */
@@ -83,6 +86,8 @@ export interface DownloadServer {
 }
 
 const MAX_REPORT_BYTES = 4096;
+/** Read size of the media fast path (no faults): large reads, few syscalls and event-loop turns. */
+const MEDIA_READ_BYTES = 1024 * 1024;
 
 /** Starts the reference Download Server on loopback (by default) and resolves once it listens. */
 export async function startDownloadServer(options: DownloadServerOptions): Promise<DownloadServer> {
@@ -140,6 +145,13 @@ export async function startDownloadServer(options: DownloadServerOptions): Promi
     if (!object) return sendText(res, 404, `no media object called ${JSON.stringify(name)}\n`);
     if (section === 'dd') {
       if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, 'use GET\n');
+      if ((object.overrides.size ?? object.size) === 0) {
+        return sendText(
+          res,
+          409,
+          `${object.name} is empty: a descriptor's size must be a positive integer\n`,
+        );
+      }
       return sendText(res, 200, req.method === 'HEAD' ? '' : descriptorFor(object), DD2_MEDIA_TYPE);
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, 'use GET or HEAD\n');
@@ -190,6 +202,7 @@ export async function startDownloadServer(options: DownloadServerOptions): Promi
     }
     if (decision.status === 206 && faults.wrongContentRange)
       headers['Content-Range'] = faults.wrongContentRange;
+    if (decision.status === 206 && faults.contentEncoding) headers['Content-Encoding'] = faults.contentEncoding;
     const body = decision.body;
     headers['Content-Length'] = String(
       body ? body.end - body.start + 1 : Buffer.byteLength(decision.note ?? ''),
@@ -204,6 +217,14 @@ export async function startDownloadServer(options: DownloadServerOptions): Promi
     let cutAfter = faults.cutNextBodyAfter;
     faults.cutNextBodyAfter = undefined;
     if (end < start) return void res.end();
+    if (cutAfter === undefined && !faults.bytesPerSecond) {
+      // The compliant fast path: the file streams straight into the socket with backpressure, no per-chunk
+      // await; 1 MiB reads keep the syscall count low (the benchmark measures curl and the agent against it).
+      const file = createReadStream(path, { start, end, highWaterMark: MEDIA_READ_BYTES });
+      // A client that hangs up mid-body is not a server error; the log entry records the bytes sent.
+      await pipeline(file, res).catch(() => {});
+      return;
+    }
     const stream = createReadStream(path, { start, end, highWaterMark: 64 * 1024 });
     res.on('close', () => stream.destroy());
     for await (const chunk of stream as AsyncIterable<Buffer>) {
