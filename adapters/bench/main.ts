@@ -21,6 +21,16 @@ const LARGE = Number(process.env.BENCH_SIZE_MB ?? 1024) * MiB;
 const SMALL = Number(process.env.BENCH_SMALL_MB ?? 100) * MiB;
 const FLUSH = Number(process.env.BENCH_FLUSH_BYTES ?? MiB);
 const RSS_HOOK = path.join(ROOT, 'adapters/bench/rss-hook.mjs');
+/**
+ * The agent measured is the product — the compiled CLI `npx dlstate` runs (`dist/`, built by `bin/bench.mjs`);
+ * `BENCH_AGENT=tsx` runs the TypeScript sources instead (the compiler then sits in the agent's memory).
+ */
+const FROM_SOURCE = process.env.BENCH_AGENT === 'tsx';
+const NODE_ARGS = [
+  ...(FROM_SOURCE ? ['--import', 'tsx'] : []),
+  ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
+];
+const AGENT_MAIN = FROM_SOURCE ? 'adapters/cli/main.ts' : 'dist/adapters/cli/main.js';
 
 async function makeObject(file: string, size: number): Promise<void> {
   const handle = await fs.open(file, 'w');
@@ -52,11 +62,10 @@ function runAgent(ddUrl: string, out: string, killAtBytes?: number): Promise<Age
   const child = spawn(
     process.execPath,
     [
-      '--import',
-      'tsx',
+      ...NODE_ARGS,
       '--import',
       RSS_HOOK,
-      'adapters/cli/main.ts',
+      AGENT_MAIN,
       'fetch',
       ddUrl,
       '--out',

@@ -6,9 +6,9 @@ import type { Command } from 'commander';
 import { type AgentResult, startAgent } from '../agent/agent.js';
 import type { Observation } from '../agent/observation.js';
 import { closingLine, formatBytes } from '../agent/render.js';
-import { inspectOption } from '../inspect/index.js';
 import { type DownloadServer, startDownloadServer } from '../server/server.js';
 import { presenter } from './fetch.command.js';
+import { loadInspect } from './inspect-option.js';
 import { CliExit, type CliIo } from './io.js';
 
 /** Knobs of the demo (the CLI uses the defaults; tests may shrink it). */
@@ -76,7 +76,7 @@ export async function runDemo(io: CliIo, options: DemoOptions = {}): Promise<num
     preConfirmed: true,
     flushEveryBytes: 256 * 1024,
     reconnectDelayMs: 700,
-    inspect: inspectOption(options.inspect),
+    inspect: await loadInspect(options.inspect),
   };
   try {
     say(`dlstate demo — reference Download Server on ${server.url}, serving ${name} (${formatBytes(size)})`);

@@ -8,7 +8,7 @@ import { EXIT_CODE_HELP, EXIT_FORCED } from '../agent/exit-codes.js';
 import type { Observation } from '../agent/observation.js';
 import type { AgentOptions } from '../agent/options.js';
 import { closingLine, describeObservation, formatBytes } from '../agent/render.js';
-import { inspectOption } from '../inspect/index.js';
+import { loadInspect } from './inspect-option.js';
 import { CliExit, type CliIo } from './io.js';
 
 /** Options of `dlstate fetch` as commander parses them. */
@@ -154,7 +154,7 @@ export async function runFetch(
     preConfirmed: opts.yes === true,
     numbering: opts.numbering,
     onObservation: view.observe,
-    inspect: inspectOption(opts.inspect),
+    inspect: await loadInspect(opts.inspect),
     ...(deps.confirm === undefined ? {} : { confirm: deps.confirm }),
     ...(opts.flushBytes === undefined ? {} : { flushEveryBytes: opts.flushBytes }),
     ...(opts.reportAttempts === undefined ? {} : { maxReportAttempts: opts.reportAttempts }),

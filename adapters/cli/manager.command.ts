@@ -11,13 +11,13 @@
 import cliProgress from 'cli-progress';
 import { type Command, InvalidArgumentError } from 'commander';
 import { DOWNLOAD_STATES, FAILURE_REASONS, RESERVE_RESULTS } from '../../machines/oipf/index.js';
-import { inspectOption } from '../inspect/index.js';
 import {
   type ApplicationInfo,
   createDownloadManager,
   type DaeDownload,
   type DownloadManagerHost,
 } from '../oipf/index.js';
+import { loadInspect } from './inspect-option.js';
 import { CliExit, type CliIo, formatTable } from './io.js';
 
 /** The default manager directory. */
@@ -220,7 +220,7 @@ export function registerManagerCommand(program: Command, io: CliIo): void {
       const host = await createDownloadManager({
         dir: opts.dir,
         maxActive: opts.maxActive,
-        inspect: inspectOption(opts.inspect),
+        inspect: await loadInspect(opts.inspect),
       });
       const bars =
         io.isTTY && !opts.json

@@ -202,7 +202,8 @@ export async function startDownloadServer(options: DownloadServerOptions): Promi
     }
     if (decision.status === 206 && faults.wrongContentRange)
       headers['Content-Range'] = faults.wrongContentRange;
-    if (decision.status === 206 && faults.contentEncoding) headers['Content-Encoding'] = faults.contentEncoding;
+    if (decision.status === 206 && faults.contentEncoding)
+      headers['Content-Encoding'] = faults.contentEncoding;
     const body = decision.body;
     headers['Content-Length'] = String(
       body ? body.end - body.start + 1 : Buffer.byteLength(decision.note ?? ''),

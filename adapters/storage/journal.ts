@@ -17,6 +17,8 @@ export interface Journal {
   etag?: string;
   /** The object's total length, when known. */
   length?: number;
+  /** Whether the server that sent the kept bytes exposed `Accept-Ranges: bytes` (a restart resumes only then). */
+  acceptRanges?: boolean;
   /** Bytes of the data file known to be on disk (fsync'd before this value was written). */
   durableOffset: number;
   /** When the journal was last written (ISO 8601); informative only, never written by this store, ignored. */
@@ -30,6 +32,8 @@ export interface PartialMeta {
   objectUri: string;
   etag?: string;
   length?: number;
+  /** Whether the server exposed `Accept-Ranges: bytes`; recorded in the journal as given. */
+  acceptRanges?: boolean;
   ddUrl?: string;
 }
 
@@ -51,7 +55,7 @@ export interface WriteBodyOptions {
   flushEveryBytes?: number;
   /** Called after each checkpoint with the new durable offset (awaited). */
   onDurable?: (durableOffset: number) => void | Promise<void>;
-  /** Called after each chunk is written (not yet durable) with the written offset, e.g. for a progress bar. */
+  /** Called after each (coalesced) write completes (not yet durable) with the written offset, e.g. for a progress bar. */
   onProgress?: (writtenOffset: number) => void;
   /** Offset the data must not grow past: bytes beyond it are not written, reading stops and `overflow` is set. */
   maxOffset?: number;
@@ -65,6 +69,8 @@ export interface WriteBodyResult {
   bytesWritten: number;
   /** The body went past `maxOffset` (reading stopped there). */
   overflow: boolean;
+  /** The most received bytes the journal did not yet cover at any moment: what a crash then would have cost. */
+  maxUnjournaledBytes: number;
 }
 
 /** Whether a parsed value is a version-1 journal for `key` (a guard against damaged or foreign files). */
@@ -81,6 +87,7 @@ export function isJournal(value: unknown, key: string): value is Journal {
     (j.etag === undefined || typeof j.etag === 'string') &&
     (j.ddUrl === undefined || typeof j.ddUrl === 'string') &&
     (j.length === undefined || (Number.isSafeInteger(j.length) && j.length >= 0)) &&
+    (j.acceptRanges === undefined || typeof j.acceptRanges === 'boolean') &&
     (j.committedTo === undefined || typeof j.committedTo === 'string')
   );
 }

@@ -45,11 +45,14 @@ describe('PartialStore', () => {
         seen.push({ offset, journal: journal.durableOffset, size: (await fs.stat(store.dataPath)).size });
       },
     });
-    expect(result).toEqual({ durableOffset: 300, bytesWritten: 300, overflow: false });
-    expect(seen).toEqual([
-      { offset: 200, journal: 200, size: 200 },
-      { offset: 300, journal: 300, size: 300 },
-    ]);
+    expect(result).toMatchObject({ durableOffset: 300, bytesWritten: 300, overflow: false });
+    // 100-byte chunks against a 150-byte interval: a chunk is taken only once the journal covers all before it.
+    expect(result.maxUnjournaledBytes).toBeLessThanOrEqual(150);
+    expect(seen.map((s) => s.offset)).toEqual([100, 200, 300]);
+    for (const s of seen) {
+      expect(s.journal).toBe(s.offset);
+      expect(s.size).toBeGreaterThanOrEqual(s.offset);
+    }
     expect(store.journal).toMatchObject({ version: 1, key: 'k1', ...meta, durableOffset: 300 });
     expect(await fs.readFile(store.dataPath)).toEqual(pattern(300));
   });
@@ -86,7 +89,7 @@ describe('PartialStore', () => {
       }
     }
     const result = await store.writeBody(long(), { maxOffset: 250 });
-    expect(result).toEqual({ durableOffset: 250, bytesWritten: 250, overflow: true });
+    expect(result).toMatchObject({ durableOffset: 250, bytesWritten: 250, overflow: true });
     expect(pulled).toBe(3);
     expect((await fs.stat(store.dataPath)).size).toBe(250);
   });
@@ -199,7 +202,7 @@ describe('PartialStore', () => {
     await expect(PartialStore.open(dir, '')).rejects.toThrow('invalid store key');
   });
 
-  it('streams 2 MiB from a slow server, pulling each chunk only after the previous one is on disk', async () => {
+  it('streams 2 MiB from a slow server, buffering at most two write batches ahead of the disk', async () => {
     const total = 2 * 1024 * 1024;
     const s = await serve((_req, res) => {
       res.writeHead(200, { 'Content-Length': String(total) });
@@ -225,10 +228,11 @@ describe('PartialStore', () => {
     const mismatches: string[] = [];
     async function* watched(): AsyncGenerator<Uint8Array> {
       for await (const chunk of res.body) {
-        // The writer asks for this chunk only once the previous ones are written: awaited writes, no buffering.
+        // Bounded memory: the writer asks for more only while at most two batches (one being written, one
+        // filling) are not on disk yet.
         const size = (await fs.stat(store.dataPath)).size;
         checks++;
-        if (size !== yielded) mismatches.push(`asked at ${yielded} with ${size} on disk`);
+        if (yielded - size > 2 * 64 * 1024) mismatches.push(`asked at ${yielded} with ${size} on disk`);
         yielded += chunk.byteLength;
         yield chunk;
       }
@@ -237,7 +241,60 @@ describe('PartialStore', () => {
     expect(mismatches).toEqual([]);
     expect(checks).toBeGreaterThan(8);
     expect(result.durableOffset).toBe(total);
+    expect(result.maxUnjournaledBytes).toBeLessThanOrEqual(256 * 1024);
     expect((await fs.readFile(store.dataPath)).equals(pattern(total))).toBe(true);
+  });
+});
+
+describe('durability bound', () => {
+  it('never holds more than flushEveryBytes unjournaled from a source that never waits', async () => {
+    const dir = await scratch();
+    const store = await PartialStore.open(dir, 'fast');
+    await store.begin({ objectUri: 'http://127.0.0.1/fast' }, 0);
+    const flushEvery = 1024 * 1024;
+    const total = 24 * 1024 * 1024;
+    const chunk = 64 * 1024;
+    let received = 0;
+    let worst = 0;
+    async function* fast(): AsyncGenerator<Uint8Array> {
+      for (let at = 0; at < total; at += chunk) {
+        received += chunk;
+        worst = Math.max(worst, received - store.durableOffset);
+        yield pattern(chunk, at);
+      }
+    }
+    let checkpoints = 0;
+    const durable: number[] = [];
+    const result = await store.writeBody(fast(), {
+      flushEveryBytes: flushEvery,
+      onDurable: (offset) => {
+        checkpoints++;
+        durable.push(offset);
+      },
+    });
+    expect(result.durableOffset).toBe(total);
+    // The bound the benchmark relies on: a SIGKILL at any moment re-fetches at most one interval.
+    expect(worst).toBeLessThanOrEqual(flushEvery);
+    expect(result.maxUnjournaledBytes).toBeLessThanOrEqual(flushEvery);
+    // Checkpoints are pipelined (more than one per interval is fine) and the offsets only grow.
+    expect(checkpoints).toBeGreaterThanOrEqual(total / flushEvery);
+    expect(durable).toEqual([...durable].sort((a, b) => a - b));
+    expect((await fs.readFile(store.dataPath)).equals(pattern(total))).toBe(true);
+  });
+
+  it('keeps every byte received before a body error, written and journaled', async () => {
+    const dir = await scratch();
+    const store = await PartialStore.open(dir, 'cut');
+    await store.begin({ objectUri: 'http://127.0.0.1/cut' }, 0);
+    async function* cut(): AsyncGenerator<Uint8Array> {
+      for (let at = 0; at < 300_000; at += 30_000) yield pattern(30_000, at);
+      throw new Error('connection cut');
+    }
+    await expect(store.writeBody(cut(), { flushEveryBytes: 1024 * 1024 })).rejects.toThrow('connection cut');
+    expect(store.durableOffset).toBe(300_000);
+    const journal = JSON.parse(await fs.readFile(store.journalPath, 'utf8')) as Journal;
+    expect(journal.durableOffset).toBe(300_000);
+    expect((await fs.readFile(store.dataPath)).equals(pattern(300_000))).toBe(true);
   });
 });
 

@@ -13,6 +13,7 @@
  *
  * @module
  */
+import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { moveFile, sizeOf, truncateFile } from './file-ops.js';
@@ -24,12 +25,18 @@ import {
   type WriteBodyOptions,
   type WriteBodyResult,
 } from './journal.js';
-import { fsyncDir, readJson, removeStaleTemps, writeJsonAtomic } from './json-store.js';
+import { fsyncDir, readJson, removeStaleTemps, TMP_SUFFIX, writeJsonAtomic } from './json-store.js';
 
 export type { Journal, PartialMeta, Recovery, WriteBodyOptions, WriteBodyResult } from './journal.js';
 
 /** Bytes written between two durable checkpoints (fsync + journal) of {@link PartialStore.writeBody}. @default 1_048_576 */
 export const DEFAULT_FLUSH_EVERY_BYTES = 1024 * 1024;
+
+/**
+ * Largest single write of {@link PartialStore.writeBody}: network chunks (often 16–64 KiB) are coalesced
+ * into writes this big (or a quarter of the flush interval when that is smaller). @default 262_144
+ */
+export const WRITE_BATCH_BYTES = 256 * 1024;
 
 const KEY = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
@@ -170,6 +177,7 @@ export class PartialStore {
         objectUri: meta.objectUri,
         ...(meta.etag !== undefined ? { etag: meta.etag } : {}),
         ...(meta.length !== undefined ? { length: meta.length } : {}),
+        ...(meta.acceptRanges !== undefined ? { acceptRanges: meta.acceptRanges } : {}),
         durableOffset: fromOffset,
       });
       await truncateFile(this.dataPath, fromOffset);
@@ -179,9 +187,18 @@ export class PartialStore {
   }
 
   /**
-   * Appends a body at the durable offset, one awaited write per chunk (memory does not grow with the
-   * object), checkpointing every `flushEveryBytes`: fsync the data, then record the offset in the journal.
-   * On a body error the bytes written so far are checkpointed before the error is rethrown.
+   * Appends a body at the durable offset and checkpoints it, pipelined so the network never waits on the disk
+   * more than the durability bound requires:
+   * - chunks are coalesced into writes of up to {@link WRITE_BATCH_BYTES} (one write in flight; memory is
+   *   bounded by two batches, never by the object's size);
+   * - a checkpoint (fdatasync the data, then replace the journal) starts once half of `flushEveryBytes` is
+   *   written but not journaled, and runs while later bytes keep being written; at most one is in flight and
+   *   it records only the offset written before its fdatasync started (so the journal never names a byte the
+   *   disk may not have);
+   * - the bound: no chunk is pulled from the body while `flushEveryBytes - largestChunk` or more received bytes
+   *   are not yet in the journal, so a crash loses at most `flushEveryBytes` (plus one chunk when a single
+   *   chunk is larger than that); the largest gap seen is returned as `maxUnjournaledBytes`.
+   * On a body error the bytes received so far are written and checkpointed before the error is rethrown.
    */
   async writeBody(body: AsyncIterable<Uint8Array>, options: WriteBodyOptions = {}): Promise<WriteBodyResult> {
     const journal = this.#journal;
@@ -191,51 +208,150 @@ export class PartialStore {
     if (options.maxOffset !== undefined) checkOffset(options.maxOffset, 'maxOffset');
     this.#enter('writeBody');
     const start = journal.durableOffset;
-    let position = start;
-    let unflushed = 0;
+    // A batch is at most a quarter of the interval, so a checkpoint can start while the next batches arrive.
+    const batchBytes = Math.max(1, Math.min(WRITE_BATCH_BYTES, Math.floor(flushEvery / 4)));
+    const checkpointAfter = Math.max(1, Math.floor(flushEvery / 2));
+    let received = start; // taken from the body: in a batch, being written or on disk
+    let issued = start; // handed to a write
+    let written = start; // writes completed
+    let batch: Uint8Array[] = [];
+    let batchSize = 0;
+    let largestChunk = 0;
+    let maxUnjournaled = 0;
     let overflow = false;
+    let failure: { error: unknown } | undefined;
+    let writing: Promise<void> | undefined;
+    let checkpointing: Promise<void> | undefined;
     const handle = await fs.open(this.dataPath, 'r+').catch(async (error: NodeJS.ErrnoException) => {
       if (error.code !== 'ENOENT') throw error;
       return fs.open(this.dataPath, 'w+');
     });
-    const checkpoint = async () => {
-      if (unflushed === 0 && position === this.durableOffset) return;
-      // Data first: the journal must never name a byte the disk may not have.
-      await handle.datasync();
-      unflushed = 0;
-      await this.#saveJournal({ ...this.#journal!, durableOffset: position });
-      await options.onDurable?.(position);
+    const fail = (error: unknown) => {
+      failure ??= { error };
+    };
+    const rethrow = () => {
+      if (failure) throw failure.error;
+    };
+    const checkpoint = (): Promise<void> => {
+      // Every write counted in `written` has completed, so the fdatasync below covers it; later writes may
+      // run alongside, but the journal will not name them.
+      const target = written;
+      const task = (async () => {
+        const next: Journal = { ...this.#journal!, durableOffset: target };
+        // The temporary journal is prepared while the data syncs; it becomes the journal (rename) only after.
+        const [tmp] = await Promise.all([writeJournalTemp(this.journalPath, next), handle.datasync()]);
+        await replaceJournal(tmp, this.journalPath);
+        this.#journal = next;
+        await options.onDurable?.(target);
+      })();
+      const tracked: Promise<void> = task.catch(fail).then(() => {
+        if (checkpointing !== tracked) return;
+        checkpointing = undefined;
+        // Bytes written while this checkpoint ran may already call for the next one.
+        maybeCheckpoint();
+      });
+      checkpointing = tracked;
+      return tracked;
+    };
+    const maybeCheckpoint = () => {
+      if (
+        checkpointing === undefined &&
+        failure === undefined &&
+        written - this.durableOffset >= checkpointAfter
+      )
+        void checkpoint();
+    };
+    const flushBatch = async (): Promise<void> => {
+      if (batchSize === 0) return;
+      // One write in flight: the next batch fills while this one is written.
+      if (writing) await writing;
+      rethrow();
+      const chunks = batch;
+      const size = batchSize;
+      const at = issued;
+      batch = [];
+      batchSize = 0;
+      issued += size;
+      const task: Promise<void> = writeAll(handle, chunks, size, at)
+        .then(() => {
+          written = at + size;
+          options.onProgress?.(written);
+        }, fail)
+        .then(() => {
+          if (writing === task) writing = undefined;
+          maybeCheckpoint();
+        });
+      writing = task;
+    };
+    const drain = async (): Promise<void> => {
+      await flushBatch();
+      if (writing) await writing;
+      while (checkpointing) await checkpointing;
     };
     try {
       // Whatever a failed earlier write left beyond the durable offset is not ours to keep.
       await handle.truncate(start);
       try {
-        for await (const chunk of body) {
-          let bytes = chunk;
-          if (options.maxOffset !== undefined && position + bytes.byteLength > options.maxOffset) {
-            bytes = bytes.subarray(0, options.maxOffset - position);
-            overflow = true;
+        const iterator = body[Symbol.asyncIterator]();
+        try {
+          for (;;) {
+            // The durability bound: wait for the journal before taking more than the interval allows.
+            while (
+              received - this.durableOffset + largestChunk > flushEvery &&
+              received > this.durableOffset
+            ) {
+              rethrow();
+              if (batchSize > 0 && !writing) await flushBatch();
+              else if (checkpointing) await checkpointing;
+              else if (writing) await writing;
+              else if (written > this.durableOffset) await checkpoint();
+              else await flushBatch();
+            }
+            rethrow();
+            const next = await iterator.next();
+            if (next.done) break;
+            let bytes = next.value;
+            if (options.maxOffset !== undefined && received + bytes.byteLength > options.maxOffset) {
+              bytes = bytes.subarray(0, options.maxOffset - received);
+              overflow = true;
+            }
+            if (bytes.byteLength > 0) {
+              if (bytes.byteLength > largestChunk) largestChunk = Math.min(bytes.byteLength, flushEvery);
+              batch.push(bytes);
+              batchSize += bytes.byteLength;
+              received += bytes.byteLength;
+              maxUnjournaled = Math.max(maxUnjournaled, received - this.durableOffset);
+              if (batchSize >= batchBytes) await flushBatch();
+            }
+            // Leaving the loop closes the body (and with it the connection).
+            if (overflow) break;
           }
-          let done = 0;
-          while (done < bytes.byteLength) {
-            const { bytesWritten } = await handle.write(bytes, done, bytes.byteLength - done, position);
-            done += bytesWritten;
-            position += bytesWritten;
-            unflushed += bytesWritten;
-          }
-          if (bytes.byteLength > 0) options.onProgress?.(position);
-          if (unflushed >= flushEvery) await checkpoint();
-          // Leaving the loop closes the body (and with it the connection).
-          if (overflow) break;
+        } finally {
+          if (overflow || failure) await iterator.return?.();
         }
+        await drain();
+        rethrow();
       } catch (error) {
         // Keep what arrived before the failure (a pause or a cut connection): it is a valid prefix.
-        // A failing checkpoint leaves the journal at its last offset, which is still safe; the body's error wins.
-        await checkpoint().catch(() => {});
-        throw error;
+        // A failing write or checkpoint leaves the journal at its last offset, which is still safe; a storage
+        // failure wins over the body's error (it is the reason the loop stopped).
+        if (failure === undefined) {
+          await drain().catch(() => {});
+          if (failure === undefined && written !== this.durableOffset) await checkpoint();
+        } else {
+          await writing;
+          await checkpointing;
+        }
+        throw failure === undefined ? error : failure.error;
       }
-      await checkpoint();
-      return { durableOffset: position, bytesWritten: position - start, overflow };
+      if (written !== this.durableOffset) await checkpoint();
+      rethrow();
+      return {
+        durableOffset: written,
+        bytesWritten: written - start,
+        overflow,
+        maxUnjournaledBytes: maxUnjournaled,
+      };
     } finally {
       await handle.close();
       this.#busy = false;
@@ -296,5 +412,55 @@ export class PartialStore {
     } finally {
       this.#busy = false;
     }
+  }
+}
+
+/** Writes `chunks` (`size` bytes in all) at `position`, looping over short writes. */
+async function writeAll(
+  handle: fs.FileHandle,
+  chunks: Uint8Array[],
+  size: number,
+  position: number,
+): Promise<void> {
+  let done = (await handle.writev(chunks, position)).bytesWritten;
+  if (done === size) return;
+  const rest = Buffer.concat(chunks, size);
+  while (done < size) {
+    const { bytesWritten } = await handle.write(rest, done, size - done, position + done);
+    done += bytesWritten;
+  }
+}
+
+/**
+ * Writes a growth checkpoint's journal to a fsync'd temporary sibling (named so `removeStaleTemps` finds it)
+ * and resolves its path; {@link replaceJournal} then renames it over the journal.
+ */
+async function writeJournalTemp(journalPath: string, journal: Journal): Promise<string> {
+  const tmp = `${journalPath}.${process.pid}.${randomBytes(4).toString('hex')}${TMP_SUFFIX}`;
+  const handle = await fs.open(tmp, 'w');
+  try {
+    await handle.writeFile(`${JSON.stringify(journal, null, 2)}\n`, 'utf8');
+    await handle.sync();
+  } catch (error) {
+    await handle.close();
+    await fs.rm(tmp, { force: true });
+    throw error;
+  } finally {
+    await handle.close().catch(() => {});
+  }
+  return tmp;
+}
+
+/**
+ * Renames a prepared journal over the old one (atomic). The directory is not fsync'd here: a growth checkpoint
+ * whose rename is lost to a power cut leaves the previous, smaller offset, which is still <= the data on disk;
+ * the shrinking operations (`begin`, `truncateTo`, `discard`, `commit`) keep their full directory flush.
+ */
+async function replaceJournal(tmp: string, journalPath: string): Promise<void> {
+  try {
+    await fs.rename(tmp, journalPath);
+  } catch (error) {
+    await fs.rm(tmp, { force: true });
+    throw error;
   }
 }
