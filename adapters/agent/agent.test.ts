@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { verifies } from '../../property-tests/verifies.js';
 import { type DownloadServer, type ServerFaults, startDownloadServer } from '../server/server.js';
+import type { Journal } from '../storage/journal.js';
 import { type AgentResult, startAgent } from './agent.js';
 import { exitCodeFor } from './exit-codes.js';
 import type { Observation, RequestObservation } from './observation.js';
@@ -82,6 +83,20 @@ async function stateFiles(f: Fixture): Promise<string[]> {
   return (await fs.readdir(f.state).catch(() => [] as string[])).filter(
     (n) => n.endsWith('.part') || n.endsWith('.journal.json'),
   );
+}
+
+async function journalName(f: Fixture): Promise<string> {
+  const name = (await stateFiles(f)).find((n) => n.endsWith('.journal.json'));
+  if (!name) throw new Error('no journal kept');
+  return path.join(f.state, name);
+}
+
+async function readJournal(f: Fixture): Promise<Journal> {
+  return JSON.parse(await fs.readFile(await journalName(f), 'utf8')) as Journal;
+}
+
+async function writeJournal(f: Fixture, journal: Journal): Promise<void> {
+  await fs.writeFile(await journalName(f), JSON.stringify(journal));
 }
 
 /** Runs until about a third of the object is durable, then pauses (the server is throttled so it can). */
@@ -210,6 +225,105 @@ describe('the running agent against the reference server (loopback, real files)'
       const at206 = seen.findIndex((o) => o.event === 'response' && o.status === 206);
       expect(at206).toBeGreaterThan(0);
       expect(seen.slice(at206).some((o) => o.event === 'progress')).toBe(false);
+      await expect(fs.stat(path.join(f.out, NAME))).rejects.toThrow();
+      expect(await stateFiles(f)).toEqual([]);
+    },
+  );
+
+  it(
+    verifies(
+      ['DL-PR-12', 'DL-PR-7', 'DL-PR-9', 'DL-PR-5'],
+      'rerun after a crash: the first media request already carries Range (from the journal offset) + If-Match',
+    ),
+    async () => {
+      const f = await fixture();
+      expect((await pauseMidway(f)).kind).toBe('paused');
+      const journal = await readJournal(f);
+      expect(journal).toMatchObject({ acceptRanges: true });
+      expect(journal.durableOffset).toBeGreaterThan(0);
+      // A kill -9 leaves bytes past the journal's offset that were never confirmed durable.
+      const part = (await stateFiles(f)).find((n) => n.endsWith('.part'))!;
+      await fs.appendFile(path.join(f.state, part), Buffer.alloc(4096, 0xee));
+      const before = f.server.requests.length;
+      const { result, seen } = await run(f);
+      expect(finished(result).output.statusCode).toBe(900);
+      expect(await fs.readFile(path.join(f.out, NAME))).toEqual(f.data);
+      const media = f.server.requests.slice(before).filter((r) => r.url.startsWith('/media/'));
+      expect(media.map((r) => [r.headers.range, r.status])).toEqual([
+        [`bytes=${journal.durableOffset}-${f.data.length - 1}`, 206],
+      ]);
+      expect(media[0]?.headers['if-match']).toBe(journal.etag);
+      expect(seen.find((o) => o.event === 'recovered')).toMatchObject({
+        offset: journal.durableOffset,
+        acceptRanges: true,
+      });
+    },
+  );
+
+  it(
+    verifies(
+      'DL-PR-12',
+      'rerun with a journal that does not record Accept-Ranges: one GET from byte 0, no Range',
+    ),
+    async () => {
+      const f = await fixture();
+      await pauseMidway(f);
+      const journal = await readJournal(f);
+      await writeJournal(f, { ...journal, acceptRanges: false });
+      const before = f.server.requests.length;
+      const { result } = await run(f);
+      expect(finished(result).output.statusCode).toBe(900);
+      expect(await fs.readFile(path.join(f.out, NAME))).toEqual(f.data);
+      const media = f.server.requests.slice(before).filter((r) => r.url.startsWith('/media/'));
+      expect(media.map((r) => [r.headers.range, r.headers['if-match'], r.status])).toEqual([
+        [undefined, undefined, 200],
+      ]);
+    },
+  );
+
+  it(
+    verifies(
+      ['DL-PR-4', 'DL-PR-7'],
+      'a user pause keeps what the last checkpoint after the abort flushed: the paused offset is the journal offset',
+    ),
+    async () => {
+      const f = await fixture(512 * 1024);
+      f.server.faults.bytesPerSecond = 1024 * 1024;
+      // No checkpoint before the pause: only the flush after the abort makes bytes durable.
+      const { result, seen } = await run(f, { flushEveryBytes: 8 * 1024 * 1024 }, (o) => {
+        return o.event === 'progress' && o.received > 100_000;
+      });
+      f.server.faults.bytesPerSecond = undefined;
+      if (result.kind !== 'paused') throw new Error(`expected paused, got ${JSON.stringify(result)}`);
+      const journal = await readJournal(f);
+      expect(journal.durableOffset).toBeGreaterThan(100_000);
+      expect(result.offset).toBe(journal.durableOffset);
+      expect(seen.at(-1)).toMatchObject({ event: 'paused', cause: 'user', offset: journal.durableOffset });
+      const rerun = await run(f);
+      expect(finished(rerun.result).output.statusCode).toBe(900);
+      expect(mediaRequests(rerun.seen)[0]?.headers.range).toBe(
+        `bytes=${journal.durableOffset}-${512 * 1024 - 1}`,
+      );
+      expect(await fs.readFile(path.join(f.out, NAME))).toEqual(f.data);
+    },
+  );
+
+  it(
+    verifies(
+      ['DL-PR-11', 'DL-INST-8'],
+      'a 206 with Content-Encoding is rejected by the machine → 952, nothing appended',
+    ),
+    async () => {
+      const f = await fixture();
+      await pauseMidway(f);
+      f.server.faults.contentEncoding = 'gzip';
+      const { result, seen } = await run(f);
+      expect(finished(result).output).toMatchObject({ statusCode: 952, installed: false });
+      const at206 = seen.findIndex((o) => o.event === 'response' && o.status === 206);
+      expect(at206).toBeGreaterThan(0);
+      expect(seen.slice(at206).some((o) => o.event === 'progress')).toBe(false);
+      expect(seen.some((o) => o.event === 'paused')).toBe(false);
+      expect(f.server.reports.map((x) => x.body)).toEqual(['952 Device Aborted']);
       await expect(fs.stat(path.join(f.out, NAME))).rejects.toThrow();
       expect(await stateFiles(f)).toEqual([]);
     },

@@ -195,12 +195,8 @@ export function startAgent(options: AgentOptions): AgentRun {
     }
     if (!changed) return;
     if (state === 'retrieving.paused') {
-      const paused = (): AgentResult => ({
-        kind: 'paused',
-        cause: context.pauseCause,
-        offset: context.transfer.offset,
-        length: context.transfer.length,
-      });
+      // Read when the run ends: the checkpoint flushed after the abort (BODY.DURABLE) has moved the offset.
+      const paused = (): AgentResult => pausedResult();
       if (options.mode === 'cancel') return void queueMicrotask(() => actor.send({ type: 'USER.CANCEL' }));
       if (stopping || context.pauseCause !== 'connectionLost') return finish(withPausedObservation(paused));
       // Connection lost with a resumable range: try again after a back-off, bounded, while bytes keep coming.

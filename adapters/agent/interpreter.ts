@@ -48,6 +48,9 @@ export interface InterpreterHost {
 interface ActiveTransfer {
   readonly generation: number;
   readonly controller: AbortController;
+  /** The ObjectURI and descriptor URL of the request: they name the kept range it writes to. */
+  readonly url: string;
+  readonly ddUrl: string;
   response?: HttpResponse;
   aborted: boolean;
 }
@@ -87,7 +90,7 @@ export class AgentInterpreter implements DlotaPort {
   /** Stops everything: closes the connection, clears the timers; later results are dropped. */
   close(): void {
     this.#closed = true;
-    this.abortTransfer();
+    this.#abort();
     for (const timer of this.#timers.values()) clearTimeout(timer);
     this.#timers.clear();
   }
@@ -162,14 +165,16 @@ export class AgentInterpreter implements DlotaPort {
 
   httpGet(params: DownloadEffects['httpGet']): void {
     // One transfer at a time: a new request supersedes (and closes) the previous one.
-    this.abortTransfer();
+    this.#abort();
+    const ddUrl = this.context.ddUrl;
     const transfer: ActiveTransfer = {
       generation: ++this.#generation,
       controller: new AbortController(),
+      url: params.url,
+      ddUrl,
       aborted: false,
     };
     this.#transfer = transfer;
-    const ddUrl = this.context.ddUrl;
     this.#enqueue(() => this.#get(params, transfer, ddUrl));
   }
 
@@ -180,6 +185,13 @@ export class AgentInterpreter implements DlotaPort {
   async #get(params: DownloadEffects['httpGet'], transfer: ActiveTransfer, ddUrl: string): Promise<void> {
     if (!this.#current(transfer)) return;
     const store = await this.#store(params.url, ddUrl);
+    // A journal from an earlier run is offered once, before the object's first request goes out: the
+    // machine decides (resume with Range + If-Match, verify, keep paused, or discard and GET from 0).
+    if (!this.#offered.has(store.key)) {
+      this.#offered.add(store.key);
+      if (store.journal !== undefined) this.#offerJournal(store, params.url);
+      if (!this.#current(transfer)) return;
+    }
     const headers: Record<string, string> = {};
     if (params.range !== undefined) headers.Range = params.range;
     if (params.ifMatch !== undefined) headers['If-Match'] = params.ifMatch;
@@ -194,14 +206,6 @@ export class AgentInterpreter implements DlotaPort {
     if (!this.#current(transfer)) return res.abort();
     const h = res.headers;
     this.host.emit({ event: 'response', url: res.url, status: res.status, headers: h });
-    const encoding = h['content-encoding'];
-    if (res.status === 206 && encoding !== undefined && encoding.toLowerCase() !== 'identity') {
-      // Encoded bytes are not the object's bytes at these offsets (stack.md sharp edge 8): nothing is
-      // appended; the machine sees a failed transfer.
-      res.abort();
-      this.#send({ type: 'CONNECTION.LOST', cause: `Content-Encoding ${encoding} on a 206` });
-      return;
-    }
     const contentLength = h['content-length'] === undefined ? undefined : Number(h['content-length']);
     this.#send({
       type: 'RESPONSE.HEADERS',
@@ -211,30 +215,26 @@ export class AgentInterpreter implements DlotaPort {
       ...(h['content-range'] === undefined ? {} : { contentRange: h['content-range'] }),
       ...(contentLength === undefined || !Number.isSafeInteger(contentLength) ? {} : { contentLength }),
       ...(h['content-type'] === undefined ? {} : { contentType: h['content-type'] }),
+      // A 206 with a Content-Encoding is the machine's to reject (stack.md sharp edge 8).
+      ...(h['content-encoding'] === undefined ? {} : { contentEncoding: h['content-encoding'] }),
     });
-    // A journal from an earlier run: offer it once the machine knows whether the server exposes ranges
-    // (it accepts RESTART.RECOVERED in `retrieving.downloading`); it decides to resume, verify or discard.
-    const journal = store.journal;
-    if (this.#wantsBody(transfer) && journal !== undefined && !this.#offered.has(store.key)) {
-      this.#offered.add(store.key);
-      const length = journal.length ?? this.host.transfer().length;
-      this.host.emit({
-        event: 'recovered',
-        url: params.url,
-        offset: journal.durableOffset,
-        length,
-        ...(journal.etag === undefined ? {} : { etag: journal.etag }),
-      });
-      this.#send({
-        type: 'RESTART.RECOVERED',
-        offset: journal.durableOffset,
-        length,
-        ...(journal.etag === undefined ? {} : { etag: journal.etag }),
-      });
-    }
-    this.#offered.add(store.key);
     if (!this.#wantsBody(transfer)) return res.abort();
     await this.#stream(params, transfer, res, store, ddUrl);
+  }
+
+  /** Reports what the journal of an earlier run says is durably kept (RESTART.RECOVERED); the machine decides. */
+  #offerJournal(store: PartialStore, url: string): void {
+    const journal = store.journal;
+    if (journal === undefined) return;
+    const length = journal.length ?? this.host.transfer().length;
+    const facts = {
+      offset: journal.durableOffset,
+      length,
+      ...(journal.etag === undefined ? {} : { etag: journal.etag }),
+      ...(journal.acceptRanges === undefined ? {} : { acceptRanges: journal.acceptRanges }),
+    };
+    this.host.emit({ event: 'recovered', url, ...facts });
+    this.#send({ type: 'RESTART.RECOVERED', ...facts });
   }
 
   /** Whether the machine, after the events so far, still wants this response's body. */
@@ -256,6 +256,7 @@ export class AgentInterpreter implements DlotaPort {
           objectUri: params.url,
           ddUrl,
           length: kept.length,
+          acceptRanges: kept.acceptRanges,
           ...(kept.etag === undefined ? {} : { etag: kept.etag }),
         },
         params.offset,
@@ -293,12 +294,28 @@ export class AgentInterpreter implements DlotaPort {
     }
   }
 
+  /**
+   * Stops the current transfer, then — once its last checkpoint is written — reports the bytes durably kept
+   * (BODY.DURABLE): after a pause the machine moves its offset to them, so a resume starts at what is on disk.
+   */
   abortTransfer(_params: DownloadEffects['abortTransfer'] = {}): void {
+    const transfer = this.#abort();
+    if (!transfer) return;
+    this.#enqueue(async () => {
+      const store = await this.#store(transfer.url, transfer.ddUrl);
+      if (store.journal !== undefined && this.#transfer === transfer)
+        this.#send({ type: 'BODY.DURABLE', offset: store.durableOffset });
+    });
+  }
+
+  /** Closes the current transfer's request and socket; returns it when it was still open. */
+  #abort(): ActiveTransfer | undefined {
     const transfer = this.#transfer;
-    if (!transfer || transfer.aborted) return;
+    if (!transfer || transfer.aborted) return undefined;
     transfer.aborted = true;
     transfer.controller.abort();
     transfer.response?.abort();
+    return transfer;
   }
 
   discardPartial(params: DownloadEffects['discardPartial']): void {

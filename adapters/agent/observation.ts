@@ -41,6 +41,8 @@ export interface RecoveredObservation {
   readonly offset: number;
   readonly length: number;
   readonly etag?: string;
+  /** Whether the journal recorded `Accept-Ranges: bytes` from the server of the kept bytes. */
+  readonly acceptRanges?: boolean;
 }
 
 /** The outcome of one descriptor round and whether its status report was accepted. */

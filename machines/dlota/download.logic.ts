@@ -96,15 +96,57 @@ export interface KeptRange {
  */
 export function acceptPartial(
   kept: KeptRange,
-  response: { readonly status: number; readonly contentRange?: string },
+  response: { readonly status: number; readonly contentRange?: string; readonly contentEncoding?: string },
 ): 'append' | 'restart' | 'reject' {
   if (response.status === 200) return 'restart';
-  if (response.status !== 206) return 'reject';
+  if (response.status !== 206 || isEncodedPartial(response)) return 'reject';
   const range = parseContentRange(response.contentRange);
   if (range === null || range.length === null) return 'reject';
   return range.first === kept.offset && range.last === kept.length - 1 && range.length === kept.length
     ? 'append'
     : 'reject';
+}
+
+/**
+ * Whether a response is a 206 whose bytes are content-encoded (`Content-Encoding` other than `identity`):
+ * encoded bytes are not the object's bytes at the Content-Range offsets, so they are never appended
+ * (stack.md sharp edge 8; DL-PR-11 appends only the object's own range) → 952, nothing corrupt kept.
+ */
+export function isEncodedPartial(response: {
+  readonly status: number;
+  readonly contentEncoding?: string;
+}): boolean {
+  if (response.status !== 206 || response.contentEncoding === undefined) return false;
+  return response.contentEncoding
+    .split(',')
+    .map((coding) => coding.trim().toLowerCase())
+    .some((coding) => coding !== '' && coding !== 'identity');
+}
+
+/** A kept range as a journal recorded it before a crash. */
+export interface RecoveredRange extends KeptRange {
+  /** Whether the server that sent the kept bytes exposed `Accept-Ranges: bytes`; absent = unknown. */
+  readonly acceptRanges?: boolean;
+}
+
+/**
+ * What a restart does with a journal found before the object's first request: `complete` (every byte
+ * kept: no request, straight to the attribute check), `resume` (one Range + If-Match for the rest,
+ * DL-PR-7/9) — both only when the kept range came from a server that sent `Accept-Ranges: bytes`
+ * (DL-PR-12) — else `restart` (nothing resumable kept: discard it, GET from byte 0).
+ */
+export function recoveryPlan(kept: RecoveredRange): 'complete' | 'resume' | 'restart' {
+  if (kept.acceptRanges !== true || !(kept.length > 0)) return 'restart';
+  if (kept.offset >= kept.length) return 'complete';
+  return kept.offset > 0 ? 'resume' : 'restart';
+}
+
+/**
+ * Whether a durable offset reported after a pause moves the kept range: it only grows and never past the
+ * object's length (the resume Range then starts at what is durably on disk, stack.md sharp edge 8).
+ */
+export function durableOffsetGrows(kept: KeptRange, offset: number): boolean {
+  return Number.isSafeInteger(offset) && offset > kept.offset && offset <= kept.length;
 }
 
 /** Whether a status says the object does not exist: 404 or 410 → 954 Loader Error (DL-RET-3). */

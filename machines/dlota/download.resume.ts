@@ -13,6 +13,13 @@ export const pausedState = downloadSetup.createStateConfig({
   description: 'Kept range stored on the device, not usable until installed.',
   meta: { clauses: ['DL-PR-5'] },
   on: {
+    // The adapter flushes after the abort that paused: that last checkpoint moves the kept range (only up).
+    'BODY.DURABLE': {
+      guard: 'durableGrows',
+      actions: 'keepDurableOffset',
+      meta: { clauses: ['DL-PR-4', 'DL-PR-7'] },
+      description: 'Bytes flushed after the pause are kept: the resume Range starts at what is on disk.',
+    },
     'USER.RESUME': [
       {
         guard: 'keptComplete',
@@ -71,6 +78,18 @@ export const resumingState = downloadSetup.createStateConfig({
         actions: [abort, discardAll, fail('loaderError', 'HTTP error on resume')],
         meta: { clauses: ['DL-RET-3'] },
         description: '404/410 or another error status → 954.',
+      },
+      {
+        guard: 'partialEncoded',
+        target: '#dlota.notifying',
+        actions: [
+          abort,
+          discardAll,
+          fail('deviceAborted', 'a 206 with a Content-Encoding is not the object range'),
+        ],
+        meta: { clauses: ['DL-PR-11', 'DL-INST-8'] },
+        description:
+          'A content-encoded 206 is never appended (its bytes are not the range) → 952, discarded.',
       },
       {
         guard: 'partialAppends',

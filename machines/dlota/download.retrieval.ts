@@ -20,35 +20,6 @@ export const retrievingState = downloadSetup.createStateConfig({
       meta: { clauses: ['DL-RET-5', 'DL-INST-11'] },
       description: 'User aborts the retrieval → 902, object discarded.',
     },
-    'RESTART.RECOVERED': [
-      {
-        guard: 'journalComplete',
-        target: '.verifying',
-        actions: 'recoverFromJournal',
-        meta: { clauses: ['DL-PR-5'] },
-        description: 'The journal holds every byte: go straight to the attribute check.',
-      },
-      {
-        guard: 'resumeOnRestart',
-        target: '.resuming',
-        actions: ['recoverFromJournal', pause('restart')],
-        meta: { clauses: ['DL-PR-12', 'DL-PR-4'] },
-        description: 'Restart with a journal and Accept-Ranges seen: resume from the durable offset.',
-      },
-      {
-        guard: 'transferResumable',
-        target: '.paused',
-        actions: ['recoverFromJournal', pause('restart')],
-        meta: { clauses: ['DL-PR-4'] },
-        description: 'Restart recovered; the policy waits for the user to resume.',
-      },
-      {
-        target: 'notifying',
-        actions: [discardAll, fail('lossOfService', 'interrupted without Accept-Ranges (DL-RET-4)')],
-        meta: { clauses: ['DL-RET-4', 'DL-INST-11'] },
-        description: 'Interrupted and not resumable → 903, object discarded.',
-      },
-    ],
   },
   states: {
     requesting: {
@@ -108,15 +79,44 @@ export const retrievingState = downloadSetup.createStateConfig({
           meta: { clauses: ['DL-INST-11'] },
           description: 'No memory and not resumable → 901, discarded.',
         },
-        'RESTART.RECOVERED': {
-          target: 'requesting',
-          reenter: true,
-          actions: {
-            type: 'discardPartial',
-            params: ({ context }) => ({ scope: 'object', objectIndex: context.objectIndex }),
+        // A journal found at the start of the object: the machine decides before the fresh GET is answered,
+        // so a resume is one Range + If-Match request, never a GET without Range first.
+        'RESTART.RECOVERED': [
+          {
+            guard: 'recoveredComplete',
+            target: 'verifying',
+            actions: [abort, 'recoverFromJournal'],
+            meta: { clauses: ['DL-PR-5', 'DL-PR-12'] },
+            description:
+              'Journal holds every byte of a range from an Accept-Ranges server: no request, attribute check.',
           },
-          description: 'Crashed before the response: nothing to resume, GET this object again from byte 0.',
-        },
+          {
+            guard: 'recoveredResumes',
+            target: 'resuming',
+            actions: [abort, 'recoverFromJournal', pause('restart')],
+            meta: { clauses: ['DL-PR-12', 'DL-PR-4', 'DL-PR-7', 'DL-PR-9'] },
+            description:
+              'Restart with a journal from an Accept-Ranges server: resume at once (one Range + If-Match).',
+          },
+          {
+            guard: 'recoveredKept',
+            target: 'paused',
+            actions: [abort, 'recoverFromJournal', pause('restart')],
+            meta: { clauses: ['DL-PR-4', 'DL-PR-12'] },
+            description: 'Restart with a resumable journal; the policy waits for the user to resume.',
+          },
+          {
+            target: 'requesting',
+            reenter: true,
+            actions: {
+              type: 'discardPartial',
+              params: ({ context }) => ({ scope: 'object', objectIndex: context.objectIndex }),
+            },
+            meta: { clauses: ['DL-PR-12'] },
+            description:
+              'Nothing resumable kept (no Accept-Ranges journaled, or no byte durable): discard, GET from 0.',
+          },
+        ],
         'DEVICE.SHUTDOWN': {
           target: '#dlota.notifying',
           actions: [abort, discardAll, fail('lossOfService', 'shut down before Accept-Ranges was seen')],

@@ -13,12 +13,15 @@ import {
   allObjectsSupported,
   canRetryReport,
   currentObject,
+  durableOffsetGrows,
   exposesByteRanges,
   freshTransfer,
   hasEnoughSpace,
   headerConflict,
+  isEncodedPartial,
   isObjectMissing,
   needsConfirmation,
+  recoveryPlan,
   sizeConflict,
   toFile,
 } from './download.logic.js';
@@ -121,7 +124,10 @@ export const downloadSetup = setup({
       if (event.type !== 'BODY.DURABLE' && event.type !== 'BODY.END') return {};
       return { transfer: { ...context.transfer, offset: event.offset } };
     }),
-    /** After a crash the journal is the truth: offset, ETag and length as recorded. */
+    /**
+     * After a crash the journal is the truth: offset, ETag and length as recorded, and whether the server of
+     * the kept bytes sent Accept-Ranges: bytes (DL-PR-12). Accepted only before the object's first answer.
+     */
     recoverFromJournal: assign(({ context, event }) => {
       if (event.type !== 'RESTART.RECOVERED') return {};
       const { etag: _dropped, ...rest } = context.transfer;
@@ -130,6 +136,7 @@ export const downloadSetup = setup({
           ...rest,
           offset: event.offset,
           length: event.length,
+          acceptRanges: event.acceptRanges === true,
           ...(event.etag === undefined ? {} : { etag: event.etag }),
         },
       };
@@ -213,6 +220,7 @@ export const downloadSetup = setup({
     preconditionFailed: ({ event }) => event.type === 'RESPONSE.HEADERS' && event.status === 412,
     httpError: ({ event }) =>
       event.type === 'RESPONSE.HEADERS' && event.status !== 200 && event.status !== 206,
+    partialEncoded: ({ event }) => event.type === 'RESPONSE.HEADERS' && isEncodedPartial(event),
     partialAppends: ({ context, event }) =>
       event.type === 'RESPONSE.HEADERS' && acceptPartial(context.transfer, event) === 'append',
     rangeIgnored: ({ context, event }) =>
@@ -220,9 +228,15 @@ export const downloadSetup = setup({
     transferResumable: ({ context }) => context.transfer.acceptRanges,
     keptComplete: ({ context }) =>
       context.transfer.acceptRanges && context.transfer.offset >= context.transfer.length,
-    journalComplete: ({ context, event }) =>
-      event.type === 'RESTART.RECOVERED' && context.transfer.acceptRanges && event.offset >= event.length,
-    resumeOnRestart: ({ context }) => context.transfer.acceptRanges && context.options.resumePolicy.onRestart,
+    recoveredComplete: ({ event }) =>
+      event.type === 'RESTART.RECOVERED' && recoveryPlan(event) === 'complete',
+    recoveredResumes: ({ context, event }) =>
+      event.type === 'RESTART.RECOVERED' &&
+      recoveryPlan(event) === 'resume' &&
+      context.options.resumePolicy.onRestart,
+    recoveredKept: ({ event }) => event.type === 'RESTART.RECOVERED' && recoveryPlan(event) === 'resume',
+    durableGrows: ({ context, event }) =>
+      event.type === 'BODY.DURABLE' && durableOffsetGrows(context.transfer, event.offset),
     resumeOnNetworkBack: ({ context }) =>
       context.transfer.acceptRanges &&
       context.options.resumePolicy.onNetworkBack &&

@@ -204,6 +204,8 @@ export interface ResponseHeadersEvent {
   readonly contentRange?: string;
   readonly contentLength?: number;
   readonly contentType?: string;
+  /** The raw `Content-Encoding`: on a 206 anything but `identity` is not the object's bytes (stack.md edge 8). */
+  readonly contentEncoding?: string;
 }
 
 /** Why the installer failed, mapped onto statuses 901, 952, 953, 905 (DL-INST-7…10). */
@@ -237,12 +239,17 @@ export type DownloadEvent =
   | { readonly type: 'NETWORK.BACK' }
   | { readonly type: 'STORAGE.FULL' }
   | { readonly type: 'DEVICE.SHUTDOWN' }
-  /** After a crash: what the journal says is durably on disk for the current object. */
+  /**
+   * After a crash: what the journal says is durably on disk for the current object; an adapter sends it
+   * before the object's first request is answered (in `retrieving.requesting`) so a resume needs no extra GET.
+   */
   | {
       readonly type: 'RESTART.RECOVERED';
       readonly offset: number;
       readonly etag?: string;
       readonly length: number;
+      /** Whether the server of the kept range sent `Accept-Ranges: bytes` (journaled); absent = unknown, never resumed. */
+      readonly acceptRanges?: boolean;
     }
   | { readonly type: 'INSTALL.PREPARED' }
   | { readonly type: 'INSTALL.FAILED'; readonly reason: InstallFailure; readonly detail?: string }

@@ -131,8 +131,9 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
         type: 'RESTART.RECOVERED',
         offset: Math.floor(f * s.size),
         length: s.size,
-        // The journal is truthful: it kept the ETag of the transfer it journaled.
+        // The journal is truthful: it kept the ETag of the transfer it journaled and whether ranges were exposed.
         ...(wire.firstEtag === undefined ? {} : { etag: wire.firstEtag }),
+        acceptRanges: wire.rangesExposed,
       })),
     ),
   },
