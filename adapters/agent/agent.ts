@@ -13,11 +13,11 @@ import type { DlotaPort } from '../../generated/dlota.port.js';
 import { dlotaMachine } from '../../machines/dlota/download.machine.js';
 import type {
   ConfirmationRequest,
-  DownloadEffects,
   DownloadEvent,
   DownloadOutput,
   PauseCause,
 } from '../../machines/dlota/download.types.js';
+import { DOWNLOAD_EFFECT_NAMES } from '../../machines/dlota/download.types.js';
 import { AgentInterpreter } from './interpreter.js';
 import type { Observation } from './observation.js';
 import {
@@ -54,23 +54,6 @@ export interface AgentRun {
   state(): string;
 }
 
-const EFFECTS = [
-  'fetchDescriptor',
-  'queryFreeSpace',
-  'askConfirmation',
-  'httpGet',
-  'abortTransfer',
-  'discardPartial',
-  'preInstall',
-  'commitObject',
-  'postReport',
-  'startTimer',
-  'cancelTimer',
-] as const satisfies readonly (keyof DownloadEffects)[];
-// Compile-time check that every effect of the machine is wired.
-type Unwired = Exclude<keyof DownloadEffects, (typeof EFFECTS)[number]>;
-const allWired: Unwired extends never ? true : never = true;
-
 /** The dotted state path of a snapshot value (`{ retrieving: 'paused' }` → `retrieving.paused`). */
 export function statePath(value: unknown): string {
   if (typeof value === 'string') return value;
@@ -81,7 +64,6 @@ export function statePath(value: unknown): string {
 
 /** Starts one run of the agent for `options.ddUrl`: delivers queued reports, then runs the machine. */
 export function startAgent(options: AgentOptions): AgentRun {
-  void allWired;
   const emit = (o: Observation) => {
     if (o.event === 'status') lastStatusCode = o.code;
     options.onObservation?.(o);
@@ -122,7 +104,7 @@ export function startAgent(options: AgentOptions): AgentRun {
   const interpreter = new AgentInterpreter(options, host);
 
   const actions = Object.fromEntries(
-    EFFECTS.map((name) => [
+    DOWNLOAD_EFFECT_NAMES.map((name) => [
       name,
       (args: { context: AgentInterpreter['context'] }, params: never) => {
         interpreter.context = args.context;

@@ -3,7 +3,7 @@ import type { AnyStateMachine, StateNode } from 'xstate';
 import { createTestModel } from 'xstate/graph';
 import { CLAUSE_IDS, type ClauseId, type ClauseMeta } from '../clauses.js';
 import { dlotaMachine } from './download.machine.js';
-import type { DownloadEffects, DownloadEvent } from './download.types.js';
+import { DOWNLOAD_EFFECT_NAMES, type DownloadEvent } from './download.types.js';
 import { B6_VECTOR as B6, b6Descriptor } from './download.walk.js';
 import { DLOTA_FUNCTION_CLAUSES, DLOTA_NOT_APPLICABLE } from './trace.js';
 
@@ -98,19 +98,7 @@ describe('dlotaMachine as a model', () => {
   it('the chart is plain data: no invoke, no delayed transitions, every effect action is a port member', () => {
     const json = JSON.stringify(dlotaMachine.toJSON());
     expect(json).not.toMatch(/xstate\.after|"invoke":\[\{/);
-    const effects: Array<keyof DownloadEffects> = [
-      'fetchDescriptor',
-      'queryFreeSpace',
-      'askConfirmation',
-      'httpGet',
-      'abortTransfer',
-      'discardPartial',
-      'preInstall',
-      'commitObject',
-      'postReport',
-      'startTimer',
-      'cancelTimer',
-    ];
+    const effects = DOWNLOAD_EFFECT_NAMES;
     for (const name of effects) expect(Object.keys(dlotaMachine.implementations.actions)).toContain(name);
     for (const node of nodes(dlotaMachine)) {
       expect(node.invoke, node.id).toEqual([]);

@@ -259,3 +259,22 @@ export type DownloadEvent =
 
 /** The event type strings, for adapters that switch on them. */
 export type DownloadEventType = DownloadEvent['type'];
+
+/** Every effect the machine requests, by name: one list for adapters that wire them all (checked complete). */
+export const DOWNLOAD_EFFECT_NAMES = Object.freeze([
+  'fetchDescriptor',
+  'queryFreeSpace',
+  'askConfirmation',
+  'httpGet',
+  'abortTransfer',
+  'discardPartial',
+  'preInstall',
+  'commitObject',
+  'postReport',
+  'startTimer',
+  'cancelTimer',
+] as const satisfies readonly (keyof DownloadEffects)[]);
+
+// Compile-time check that the list names every effect of the port.
+type Unlisted = Exclude<keyof DownloadEffects, (typeof DOWNLOAD_EFFECT_NAMES)[number]>;
+export const DOWNLOAD_EFFECTS_LISTED: Unlisted extends never ? true : never = true;
