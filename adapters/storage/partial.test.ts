@@ -57,6 +57,23 @@ describe('PartialStore', () => {
     expect(await fs.readFile(store.dataPath)).toEqual(pattern(300));
   });
 
+  it('splits a chunk larger than the interval: never more than flushEveryBytes outside the journal', async () => {
+    const dir = await scratch();
+    const store = await PartialStore.open(dir, 'big-chunk');
+    await store.begin(meta, 0);
+    const gaps: number[] = [];
+    const result = await store.writeBody(chunks(pattern(1000), pattern(10, 1000)), {
+      flushEveryBytes: 150,
+      onProgress: (written) => gaps.push(written - store.durableOffset),
+    });
+    expect(result).toMatchObject({ durableOffset: 1010, bytesWritten: 1010, overflow: false });
+    expect(result.maxUnjournaledBytes).toBeLessThanOrEqual(150);
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(150);
+    expect(
+      (await fs.readFile(store.dataPath)).equals(Buffer.concat([pattern(1000), pattern(10, 1000)])),
+    ).toBe(true);
+  });
+
   it('continues at the durable offset and keeps the prefix when the body fails', async () => {
     const dir = await scratch();
     const store = await PartialStore.open(dir, 'k2');

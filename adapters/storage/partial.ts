@@ -195,9 +195,9 @@ export class PartialStore {
    *   written but not journaled, and runs while later bytes keep being written; at most one is in flight and
    *   it records only the offset written before its fdatasync started (so the journal never names a byte the
    *   disk may not have);
-   * - the bound: no chunk is pulled from the body while `flushEveryBytes - largestChunk` or more received bytes
-   *   are not yet in the journal, so a crash loses at most `flushEveryBytes` (plus one chunk when a single
-   *   chunk is larger than that); the largest gap seen is returned as `maxUnjournaledBytes`.
+   * - the bound: never more than `flushEveryBytes` received bytes are outside the journal — a chunk larger than
+   *   the room left is split and its rest taken after the next checkpoint — so a crash loses at most
+   *   `flushEveryBytes`; the largest gap seen is returned as `maxUnjournaledBytes`.
    * On a body error the bytes received so far are written and checkpointed before the error is rethrown.
    */
   async writeBody(body: AsyncIterable<Uint8Array>, options: WriteBodyOptions = {}): Promise<WriteBodyResult> {
@@ -216,7 +216,6 @@ export class PartialStore {
     let written = start; // writes completed
     let batch: Uint8Array[] = [];
     let batchSize = 0;
-    let largestChunk = 0;
     let maxUnjournaled = 0;
     let overflow = false;
     let failure: { error: unknown } | undefined;
@@ -293,13 +292,13 @@ export class PartialStore {
       await handle.truncate(start);
       try {
         const iterator = body[Symbol.asyncIterator]();
+        // The part of a chunk beyond the room the bound leaves: written after the next checkpoint.
+        let carry: Uint8Array | undefined;
         try {
           for (;;) {
-            // The durability bound: wait for the journal before taking more than the interval allows.
-            while (
-              received - this.durableOffset + largestChunk > flushEvery &&
-              received > this.durableOffset
-            ) {
+            // The durability bound: never more than the interval beyond the journal (a chunk larger than the
+            // room left is split), so a crash re-fetches at most `flushEvery` bytes.
+            while (received - this.durableOffset >= flushEvery) {
               rethrow();
               if (batchSize > 0 && !writing) await flushBatch();
               else if (checkpointing) await checkpointing;
@@ -308,15 +307,25 @@ export class PartialStore {
               else await flushBatch();
             }
             rethrow();
-            const next = await iterator.next();
-            if (next.done) break;
-            let bytes = next.value;
-            if (options.maxOffset !== undefined && received + bytes.byteLength > options.maxOffset) {
-              bytes = bytes.subarray(0, options.maxOffset - received);
-              overflow = true;
+            let bytes: Uint8Array;
+            if (carry !== undefined) {
+              bytes = carry;
+              carry = undefined;
+            } else {
+              const next = await iterator.next();
+              if (next.done) break;
+              bytes = next.value;
+              if (options.maxOffset !== undefined && received + bytes.byteLength > options.maxOffset) {
+                bytes = bytes.subarray(0, options.maxOffset - received);
+                overflow = true;
+              }
+            }
+            const room = flushEvery - (received - this.durableOffset);
+            if (bytes.byteLength > room) {
+              carry = bytes.subarray(room);
+              bytes = bytes.subarray(0, room);
             }
             if (bytes.byteLength > 0) {
-              if (bytes.byteLength > largestChunk) largestChunk = Math.min(bytes.byteLength, flushEvery);
               batch.push(bytes);
               batchSize += bytes.byteLength;
               received += bytes.byteLength;
@@ -324,7 +333,7 @@ export class PartialStore {
               if (batchSize >= batchBytes) await flushBatch();
             }
             // Leaving the loop closes the body (and with it the connection).
-            if (overflow) break;
+            if (overflow && carry === undefined) break;
           }
         } finally {
           if (overflow || failure) await iterator.return?.();

@@ -1,19 +1,24 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AgentResult, startAgent } from '../../adapters/agent/index.js';
+import { type AgentOptions, type AgentResult, startAgent } from '../../adapters/agent/index.js';
 import type { Observation } from '../../adapters/agent/observation.js';
 import { fcParams, numRuns } from '../fc.js';
+import type { AgentWorkerData } from '../support/agent-worker.js';
 import { objectBytes, type ScriptedServer, startScriptedServer } from '../support/scripted-server.js';
 import { verifies } from '../verifies.js';
 
 const FLUSH = 64 * 1024;
 const MAX_RUNS_PER_CASE = 12;
 
-/** One interruption: the server cuts the next media body after `at` bytes, or the user pauses there. */
+/**
+ * One interruption: the server cuts the next media body after `at` bytes, the user pauses there, or the agent
+ * is killed there (its run is in a worker thread, terminated abruptly: no flush, no journal update).
+ */
 interface Interruption {
-  readonly kind: 'cut' | 'pause';
+  readonly kind: 'cut' | 'pause' | 'kill';
   readonly at: number;
 }
 
@@ -37,7 +42,7 @@ const scenarioArb = (withChange: boolean): fc.Arbitrary<Scenario> =>
       size: fc.constant(size),
       interruptions: fc.array(
         fc.record({
-          kind: fc.constantFrom<'cut' | 'pause'>('cut', 'pause'),
+          kind: fc.constantFrom<Interruption['kind']>('cut', 'pause', 'kill'),
           // A cut at 0 would drop the first response before its headers: that is a 903 (DL-RET-4), not a resume.
           at: fc.integer({ min: 1, max: Math.max(1, size - 1) }),
         }),
@@ -48,6 +53,8 @@ const scenarioArb = (withChange: boolean): fc.Arbitrary<Scenario> =>
   );
 
 let scripted: ScriptedServer;
+/** Runs terminated by a kill interruption, over the whole file (the property must really exercise kills). */
+let killedRuns = 0;
 let counter = 0;
 beforeAll(async () => {
   scripted = await startScriptedServer();
@@ -60,7 +67,8 @@ interface Outcome {
   readonly name: string;
   readonly old: Buffer;
   readonly changed: Buffer | undefined;
-  readonly results: AgentResult[];
+  /** One per run; `killed` for a run terminated by a kill interruption. */
+  readonly results: (AgentResult | { readonly kind: 'killed' })[];
   readonly observations: Observation[];
   readonly interruptions: number;
   /** Body bytes the agent received over all its media responses (from its progress observations). */
@@ -85,7 +93,7 @@ async function drive(s: Scenario): Promise<Outcome> {
   const out = path.join(root, 'out');
   const pending = [...s.interruptions];
   const observations: Observation[] = [];
-  const results: AgentResult[] = [];
+  const results: (AgentResult | { readonly kind: 'killed' })[] = [];
   let changed: Buffer | undefined;
   let mediaRequests = 0;
   let interruptions = 0;
@@ -96,7 +104,9 @@ async function drive(s: Scenario): Promise<Outcome> {
   for (let runIndex = 0; runIndex < MAX_RUNS_PER_CASE; runIndex++) {
     let pauseAt: number | undefined;
     let bodyStart = 0;
-    const run = startAgent({
+    let stop = () => {};
+    let arm: (at: number) => void = () => {};
+    const options: Omit<AgentOptions, 'onObservation'> = {
       ddUrl: scripted.ddUrl(name),
       outDir: out,
       stateDir: path.join(root, 'state'),
@@ -106,38 +116,58 @@ async function drive(s: Scenario): Promise<Outcome> {
       maxReconnects: 20,
       reportRetryMs: 10,
       progressIntervalMs: 0,
-      onObservation: (o) => {
-        observations.push(o);
-        if (o.event === 'request' && o.url.includes('/media/')) {
-          if (s.changeAt === mediaRequests && changed === undefined) {
-            changed = objectBytes(s.size, 2);
-            scripted.putObject(name, changed);
-          }
-          mediaRequests++;
-          const from = /^bytes=(\d+)-/.exec(o.headers.range ?? '')?.[1];
-          bodyStart = from === undefined ? 0 : Number(from);
-          received += Math.max(0, high - start);
-          if (from !== undefined) refetched.push(high - bodyStart);
-          start = bodyStart;
-          high = bodyStart;
-          const next = pending[0];
-          if (next?.kind === 'cut') {
-            pending.shift();
-            interruptions++;
-            scripted.server.faults.cutNextBodyAfter = next.at;
-          } else if (next?.kind === 'pause') pauseAt = bodyStart + next.at;
+    };
+    const onObservation = (o: Observation) => {
+      observations.push(o);
+      if (o.event === 'request' && o.url.includes('/media/')) {
+        if (s.changeAt === mediaRequests && changed === undefined) {
+          changed = objectBytes(s.size, 2);
+          scripted.putObject(name, changed);
         }
-        if (o.event === 'progress') high = Math.max(high, o.received);
-        if (o.event === 'progress' && pauseAt !== undefined && o.received > pauseAt && o.received < o.total) {
-          pauseAt = undefined;
+        mediaRequests++;
+        const from = /^bytes=(\d+)-/.exec(o.headers.range ?? '')?.[1];
+        bodyStart = from === undefined ? 0 : Number(from);
+        received += Math.max(0, high - start);
+        if (from !== undefined) refetched.push(high - bodyStart);
+        start = bodyStart;
+        high = bodyStart;
+        const next = pending[0];
+        if (next?.kind === 'cut') {
           pending.shift();
           interruptions++;
-          setImmediate(() => run.stop('user'));
-        }
-      },
-    });
-    const result = await run.result;
+          scripted.server.faults.cutNextBodyAfter = next.at;
+        } else if (next?.kind === 'pause') pauseAt = bodyStart + next.at;
+        else if (next?.kind === 'kill') arm(next.at);
+      }
+      if (o.event === 'progress') high = Math.max(high, o.received);
+      if (o.event === 'progress' && pauseAt !== undefined && o.received >= o.total) {
+        // The body was complete before the pause point could be seen: the pause missed.
+        pauseAt = undefined;
+        pending.shift();
+      }
+      if (o.event === 'progress' && pauseAt !== undefined && o.received > pauseAt && o.received < o.total) {
+        pauseAt = undefined;
+        pending.shift();
+        interruptions++;
+        setImmediate(() => stop());
+      }
+    };
+    const result = pending.some((i) => i.kind === 'kill')
+      ? await runInWorker(options, onObservation, (st, a) => {
+          stop = st;
+          arm = a;
+        })
+      : await (() => {
+          const run = startAgent({ ...options, onObservation });
+          stop = () => run.stop('user');
+          return run.result;
+        })();
     results.push(result);
+    if (result.kind === 'killed') {
+      pending.shift();
+      interruptions++;
+      continue;
+    }
     if (result.kind !== 'paused') break;
   }
   scripted.resetFaults();
@@ -145,12 +175,45 @@ async function drive(s: Scenario): Promise<Outcome> {
   return { name, old, changed, results, observations, interruptions, received, refetched, out };
 }
 
+/** One agent run in a worker thread; `control` gets its pause and the arming of a kill (`at` body bytes in). */
+function runInWorker(
+  options: Omit<AgentOptions, 'onObservation'>,
+  onObservation: (o: Observation) => void,
+  control: (stop: () => void, arm: (at: number) => void) => void,
+): Promise<AgentResult | { readonly kind: 'killed' }> {
+  const data: AgentWorkerData = { options };
+  const worker = new Worker(new URL('../support/agent-worker.mjs', import.meta.url), { workerData: data });
+  control(
+    () => worker.postMessage({ type: 'stop' }),
+    (at) => worker.postMessage({ type: 'kill', at }),
+  );
+  return new Promise((resolve, reject) => {
+    let result: AgentResult | undefined;
+    worker.on(
+      'message',
+      (m: { type: string; observation?: Observation; result?: AgentResult; message?: string }) => {
+        if (m.type === 'observation' && m.observation) onObservation(m.observation);
+        else if (m.type === 'result' && m.result) result = m.result;
+        else if (m.type === 'error') reject(new Error(m.message));
+      },
+    );
+    worker.on('error', reject);
+    worker.on('exit', (code) => {
+      if (code === 137) {
+        killedRuns++;
+        resolve({ kind: 'killed' });
+      } else if (result) resolve(result);
+      else reject(new Error(`agent worker exited with ${code} and no result`));
+    });
+  });
+}
+
 const mediaOf = (name: string) => scripted.mediaRequests(name).filter((r) => r.method === 'GET');
 
 describe('resume integrity on real files (real agent, loopback reference server)', () => {
   it(verifies(
     ['DL-PR-4', 'DL-PR-7', 'DL-PR-8', 'DL-PR-9', 'DL-INST-5'],
-    `any object (1 B – 4 MiB), any cuts and pauses: installed byte-identical, one range per request, If-Match = first ETag, bytes ≤ size + interruptions × flush (${numRuns(15)} runs)`,
+    `any object (1 B – 4 MiB), any cuts, pauses and kills: installed byte-identical, one range per request, If-Match = first ETag, bytes ≤ size + interruptions × flush (${numRuns(15)} runs)`,
   ), { timeout: 120_000 }, async () => {
     const started = Date.now();
     await fc.assert(
@@ -184,7 +247,10 @@ describe('resume integrity on real files (real agent, loopback reference server)
       }),
       fcParams(15),
     );
-    console.info(`resume integrity: ${numRuns(15)} runs in ${Date.now() - started} ms`);
+    console.info(
+      `resume integrity: ${numRuns(15)} runs (${killedRuns} killed agent runs) in ${Date.now() - started} ms`,
+    );
+    expect(killedRuns, 'the generated scenarios killed no agent run').toBeGreaterThan(0);
   });
 
   it(verifies(
@@ -204,8 +270,23 @@ describe('resume integrity on real files (real agent, loopback reference server)
         const mixed = !bytes.equals(o.old) && !(o.changed !== undefined && bytes.equals(o.changed));
         expect(mixed, 'the installed file is neither the old nor the updated object').toBe(false);
         if (o.changed !== undefined && !bytes.equals(o.old)) {
-          // Changed before the first request: just the new object; else the change hit a resume (412 → 957, then 900).
-          expect(reports).toEqual(s.changeAt === 0 ? [900] : [957, 900]);
+          // The change hit a resume (If-Match → 412 → 957, then 900), or no resume came after it — changed before
+          // the first request, or a kill before any durable byte left nothing to resume: a fresh GET, just 900.
+          const preconditionFailed = o.observations.some(
+            (x) => x.event === 'response' && x.url.includes('/media/') && x.status === 412,
+          );
+          expect(reports).toEqual(preconditionFailed ? [957, 900] : [900]);
+          // The ETag of the object as it was before the change (none when it changed before the first request).
+          const oldEtag =
+            (s.changeAt ?? 0) > 0
+              ? o.observations.flatMap((x) =>
+                  x.event === 'response' && x.url.includes('/media/') ? [x] : [],
+                )[0]?.headers.etag
+              : undefined;
+          const staleResume =
+            oldEtag !== undefined &&
+            mediaOf(o.name).some((r, i) => i >= (s.changeAt ?? 0) && r.headers['if-match'] === oldEtag);
+          if (staleResume) expect(preconditionFailed, 'a resume after the change must get 412').toBe(true);
         } else if (o.changed !== undefined && s.size > 0 && !o.changed.equals(o.old)) {
           // The old object was complete before the change (the change came with no request after it).
           expect(reports).toEqual([900]);
