@@ -4,7 +4,7 @@ import { EXIT_CODE_HELP, EXIT_NOTHING_TO_CANCEL } from '../agent/exit-codes.js';
 import { keptRanges } from '../agent/kept.js';
 import { closingLine } from '../agent/render.js';
 import { presenter, type RunDeps, resolveDirs, withSignals } from './fetch.command.js';
-import { CliExit, type CliIo } from './io.js';
+import { CliExit, type CliIo, httpUrlArgument } from './io.js';
 
 /** Options of `dlstate cancel`. */
 export interface CancelCliOptions {
@@ -55,7 +55,7 @@ export function registerCancelCommand(program: Command, io: CliIo, deps: RunDeps
   program
     .command('cancel')
     .description('cancel a paused download: post 902 User Cancelled and discard the kept range and journal')
-    .argument('<dd-url>', 'URL of the descriptor the paused download came from')
+    .argument('<dd-url>', 'URL of the descriptor the paused download came from', httpUrlArgument)
     .option('--out <dir>', 'the --out of the fetch (locates the default state directory)')
     .option('--state <dir>', 'state directory of the paused download (default: <out>/.dlstate)')
     .option('--json', 'print one JSON object per line')

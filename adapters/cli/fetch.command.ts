@@ -9,7 +9,7 @@ import type { Observation } from '../agent/observation.js';
 import type { AgentOptions } from '../agent/options.js';
 import { closingLine, describeObservation, formatBytes } from '../agent/render.js';
 import { loadInspect } from './inspect-option.js';
-import { CliExit, type CliIo } from './io.js';
+import { CliExit, type CliIo, httpUrlArgument } from './io.js';
 
 /** Options of `dlstate fetch` as commander parses them. */
 export interface FetchCliOptions {
@@ -182,7 +182,7 @@ export function registerFetchCommand(program: Command, io: CliIo, deps: RunDeps 
     .description(
       'download the media objects of an OMA DLOTA descriptor: confirm, retrieve with pause/resume, install into --out, post the status report, print the nextURL; rerun after an interruption to resume',
     )
-    .argument('<dd-url>', 'URL of the download descriptor (DD 1.0 or 2.0)')
+    .argument('<dd-url>', 'URL of the download descriptor (DD 1.0 or 2.0)', httpUrlArgument)
     .option('--out <dir>', 'where installed objects go (default: current directory)')
     .option('--state <dir>', 'where kept ranges, journals and queued reports live (default: <out>/.dlstate)')
     .option('-y, --yes', 'confirm without asking (required when stdin is not a terminal)')

@@ -1,3 +1,5 @@
+import { type Stats, statSync } from 'node:fs';
+import { InvalidArgumentError } from 'commander';
 /** Where a CLI command writes: the process streams in production, string buffers in tests. */
 export interface CliIo {
   readonly out: (text: string) => void;
@@ -50,4 +52,34 @@ export function bufferIo(isTTY = false): CliIo & { readonly text: { out: string;
       text.err += chunk;
     },
   };
+}
+
+/** Commander argument parser: an absolute http(s) URL, or a clear error naming what was given. */
+export function httpUrlArgument(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidArgumentError(
+      `${JSON.stringify(value)} is not an absolute URL (expected http://… or https://…)`,
+    );
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new InvalidArgumentError(
+      `${JSON.stringify(value)} uses ${url.protocol}; only http: and https: are fetched`,
+    );
+  }
+  return value;
+}
+
+/** Commander argument parser: an existing directory, or a clear error naming the path. */
+export function directoryArgument(value: string): string {
+  let info: Stats;
+  try {
+    info = statSync(value);
+  } catch {
+    throw new InvalidArgumentError(`directory ${JSON.stringify(value)} does not exist`);
+  }
+  if (!info.isDirectory()) throw new InvalidArgumentError(`${JSON.stringify(value)} is not a directory`);
+  return value;
 }

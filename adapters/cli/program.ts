@@ -17,7 +17,7 @@ export function buildProgram(io: CliIo): Command {
       'OMA DLOTA 2.0 and OIPF DAE downloads as XState statecharts: a download agent, a reference server, a download manager, and the spec derived from the machines',
     )
     .version('0.1.0')
-    .showHelpAfterError()
+    .showHelpAfterError('(run the command with --help for its usage)')
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .exitOverride();
   registerClausesCommand(program, io);
@@ -39,7 +39,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     await program.parseAsync([...argv], { from: 'user' });
     return 0;
   } catch (error) {
-    if (error instanceof CommanderError || error instanceof CliExit) return error.exitCode;
+    if (error instanceof CliExit) return error.exitCode;
+    // Help and version end with 0; every other commander error is a usage error (exit 2, as `--help` documents).
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     io.err(`dlstate: ${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
   }

@@ -1,6 +1,6 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { startDownloadServer } from '../server/server.js';
-import type { CliIo } from './io.js';
+import { type CliIo, directoryArgument } from './io.js';
 
 /** `dlstate serve <dir>`: runs the reference Download Server until interrupted. */
 export function registerServeCommand(program: Command, io: CliIo): void {
@@ -12,6 +12,7 @@ export function registerServeCommand(program: Command, io: CliIo): void {
     .argument(
       '<dir>',
       'directory whose files are served (a sidecar <name>.dd.json may override descriptor fields)',
+      directoryArgument,
     )
     .option('--port <n>', 'port to listen on (0 = any free port)', parsePort, 0)
     .option('--host <host>', 'address to listen on', '127.0.0.1')

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { bufferIo } from './io.js';
+import { runCli } from './program.js';
+
+async function run(...argv: string[]) {
+  const io = bufferIo();
+  const code = await runCli(argv, io);
+  return { code, err: io.text.err, out: io.text.out };
+}
+
+describe('bad input on the command line: a usage error (exit 2) naming what was wrong', () => {
+  it('fetch and cancel take an absolute http(s) descriptor URL', async () => {
+    const relative = await run('fetch', 'not-a-url', '--yes');
+    expect(relative.code).toBe(2);
+    expect(relative.err).toMatch(/"not-a-url" is not an absolute URL/);
+    const ftp = await run('cancel', 'ftp://host/x.dd');
+    expect(ftp.code).toBe(2);
+    expect(ftp.err).toMatch(/uses ftp:; only http: and https:/);
+  });
+
+  it('serve takes an existing directory and a valid port', async () => {
+    const missing = await run('serve', '/no/such/dir');
+    expect(missing.code).toBe(2);
+    expect(missing.err).toMatch(/directory "\/no\/such\/dir" does not exist/);
+    const port = await run('serve', '.', '--port', '70000');
+    expect(port.code).toBe(2);
+    expect(port.err).toMatch(/0…65535/);
+  });
+
+  it('unknown commands and options are usage errors; --help is not', async () => {
+    expect((await run('bogus')).code).toBe(2);
+    expect((await run('clauses', '--nope')).code).toBe(2);
+    expect((await run('--help')).code).toBe(0);
+  });
+});
