@@ -10,6 +10,14 @@ import { pausedState, resumingState } from './download.resume.js';
 import { downloadSetup } from './download.setup.js';
 
 /** The `retrieving` state: requesting → downloading → verifying, with `paused`/`resuming` from §5.2.4.2. */
+/** DL-INST-11: no memory while the kept range could not be resumed → 901, everything discarded. */
+const storageFullNotResumable = {
+  target: '#dlota.notifying',
+  actions: [abort, discardAll, fail('insufficientMemory', 'storage full during retrieval')],
+  meta: { clauses: ['DL-INST-11'] },
+  description: 'No memory and not resumable → 901, discarded.',
+} as const;
+
 export const retrievingState = downloadSetup.createStateConfig({
   description: 'Seed step 5: object retrieval, one media object after another.',
   initial: 'requesting',
@@ -73,12 +81,7 @@ export const retrievingState = downloadSetup.createStateConfig({
           meta: { clauses: ['DL-RET-4', 'DL-INST-11'] },
           description: 'Lost before the response: no pause/resume possible → 903.',
         },
-        'STORAGE.FULL': {
-          target: '#dlota.notifying',
-          actions: [abort, discardAll, fail('insufficientMemory', 'storage full during retrieval')],
-          meta: { clauses: ['DL-INST-11'] },
-          description: 'No memory and not resumable → 901, discarded.',
-        },
+        'STORAGE.FULL': storageFullNotResumable,
         // A journal found at the start of the object: the machine decides before the fresh GET is answered,
         // so a resume is one Range + If-Match request, never a GET without Range first.
         'RESTART.RECOVERED': [
@@ -160,12 +163,7 @@ export const retrievingState = downloadSetup.createStateConfig({
             meta: { clauses: ['DL-INST-11', 'DL-PR-4'] },
             description: 'Temporary 901 with pause/resume: pause, keep the range.',
           },
-          {
-            target: '#dlota.notifying',
-            actions: [abort, discardAll, fail('insufficientMemory', 'storage full during retrieval')],
-            meta: { clauses: ['DL-INST-11'] },
-            description: 'No memory and not resumable → 901, discarded.',
-          },
+          storageFullNotResumable,
         ],
         'DEVICE.SHUTDOWN': [
           {
