@@ -1,11 +1,12 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command, CommanderError } from 'commander';
+import { Command } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fixtureEntry, fixtureMachineChanged } from '../codegen/fixtures/fixture.machine.js';
 import { registerGenerateCommand } from './generate.command.js';
-import { bufferIo, CliExit } from './io.js';
+import { bufferIo } from './io.js';
+import { parseForExitCode } from './program.js';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -18,13 +19,7 @@ async function run(argv: string[], machine = fixtureEntry.machine) {
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err });
   registerGenerateCommand(program, io, async () => [{ ...fixtureEntry, machine }]);
-  let code = 0;
-  try {
-    await program.parseAsync(argv, { from: 'user' });
-  } catch (error) {
-    if (error instanceof CliExit || error instanceof CommanderError) code = error.exitCode;
-    else throw error;
-  }
+  const code = await parseForExitCode(program, argv, io);
   return { code, ...io.text };
 }
 
@@ -56,8 +51,9 @@ describe('dlstate generate', () => {
   it('`generate ports` names the known machines when the id is unknown', async () => {
     const out = mkdtempSync(join(tmpdir(), 'dlstate-cli-ports-'));
     dirs.push(out);
-    await expect(run(['generate', 'ports', '--machine', 'dlotaa', '--out', out])).rejects.toThrow(
-      /unknown machine dlotaa; known: fixture/,
-    );
+    // What a user sees from `dlstate`: the error line, exit 1.
+    const result = await run(['generate', 'ports', '--machine', 'dlotaa', '--out', out]);
+    expect(result.code).toBe(1);
+    expect(result.err).toMatch(/^dlstate: unknown machine dlotaa; known: fixture/m);
   });
 });

@@ -1,10 +1,10 @@
-import { Command, CommanderError } from 'commander';
+import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { describeMachine } from '../../machines/describe.js';
 import { fixtureEntry } from '../codegen/fixtures/fixture.machine.js';
-import { bufferIo, CliExit } from './io.js';
+import { bufferIo } from './io.js';
 import { registerMachinesCommand } from './machines.command.js';
-import { runCli } from './program.js';
+import { parseForExitCode, runCli } from './program.js';
 
 async function run(argv: string[]) {
   const io = bufferIo();
@@ -12,13 +12,7 @@ async function run(argv: string[]) {
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err });
   registerMachinesCommand(program, io, async () => [fixtureEntry]);
-  let code = 0;
-  try {
-    await program.parseAsync(argv, { from: 'user' });
-  } catch (error) {
-    if (error instanceof CliExit || error instanceof CommanderError) code = error.exitCode;
-    else throw error;
-  }
+  const code = await parseForExitCode(program, argv, io);
   return { code, ...io.text };
 }
 

@@ -33,8 +33,19 @@ export function buildProgram(io: CliIo): Command {
 }
 
 /** Runs the CLI with these arguments (without `node` and the script); resolves to the exit code. */
-export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
-  const program = buildProgram(io);
+export function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  return parseForExitCode(buildProgram(io), argv, io);
+}
+
+/**
+ * Parses `argv` with a program built with `exitOverride()` and resolves to the exit code: a command's
+ * {@link CliExit} code, 0 for help and version, 2 for any other commander (usage) error.
+ */
+export async function parseForExitCode(
+  program: Command,
+  argv: readonly string[],
+  io: CliIo,
+): Promise<number> {
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return 0;
