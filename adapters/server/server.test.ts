@@ -136,4 +136,22 @@ describe('reference Download Server', () => {
     const again = await get('/media/picture.gif');
     expect(again.body.length).toBe(gif.length);
   });
+
+  it('scripted fault: stalls after N body bytes with the connection open, once', async () => {
+    server.faults.stallNextBodyAfter = 1034;
+    const controller = new AbortController();
+    const res = await fetch(`${server.url}/media/picture.gif`, { signal: controller.signal });
+    const reader = res.body!.getReader();
+    let got = 0;
+    for (let i = 0; i < 100 && got < 1034; i++) got += (await reader.read()).value?.byteLength ?? 0;
+    expect(got).toBe(1034);
+    // Nothing more comes, and the connection is not closed: the next read is still pending after 300 ms.
+    const next = reader.read().then(() => 'more');
+    const outcome = await Promise.race([next, new Promise((r) => setTimeout(() => r('pending'), 300))]);
+    expect(outcome).toBe('pending');
+    controller.abort();
+    await next.catch(() => {});
+    const again = await get('/media/picture.gif');
+    expect(again.body.length).toBe(gif.length);
+  });
 });

@@ -22,6 +22,11 @@ import { DD2_MEDIA_TYPE, renderDescriptor } from './descriptor-xml.js';
 export interface ServerFaults {
   /** Close the connection after this many body bytes of the next media response (then the fault clears). */
   cutNextBodyAfter?: number;
+  /**
+   * Send this many body bytes of the next media response, then nothing more, keeping the connection open (a
+   * stalled server: the client's body timeout, a pause or a kill ends it); then the fault clears.
+   */
+  stallNextBodyAfter?: number;
   /** Answer every media request with 200 and the whole body, ignoring Range (a server without range support). */
   ignoreRange?: boolean;
   /** Omit `Accept-Ranges` (and ignore Range): the server does not expose pause/resume. */
@@ -215,8 +220,10 @@ export async function startDownloadServer(options: DownloadServerOptions): Promi
   }
 
   async function pipeRange(res: ServerResponse, path: string, start: number, end: number): Promise<void> {
-    let cutAfter = faults.cutNextBodyAfter;
+    const stall = faults.stallNextBodyAfter !== undefined;
+    let cutAfter = faults.cutNextBodyAfter ?? faults.stallNextBodyAfter;
     faults.cutNextBodyAfter = undefined;
+    faults.stallNextBodyAfter = undefined;
     if (end < start) return void res.end();
     if (cutAfter === undefined && !faults.bytesPerSecond) {
       // The compliant fast path: the file streams straight into the socket with backpressure, no per-chunk
@@ -236,9 +243,11 @@ export async function startDownloadServer(options: DownloadServerOptions): Promi
       if (cutAfter !== undefined) {
         cutAfter -= piece.length;
         if (cutAfter <= 0) {
+          stream.destroy();
+          // Scripted stall: nothing more is sent; the connection stays open until the client goes away.
+          if (stall) return void (await new Promise<void>((resolve) => res.once('close', resolve)));
           // Scripted fault: the connection drops mid-body. Let the bytes written so far reach the client first.
           res.socket?.end(() => res.destroy());
-          stream.destroy();
           return;
         }
       }

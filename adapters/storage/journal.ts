@@ -23,6 +23,11 @@ export interface Journal {
   durableOffset: number;
   /** When the journal was last written (ISO 8601); informative only, never written by this store, ignored. */
   updatedAt?: string;
+  /**
+   * The boot (`/proc/sys/kernel/random/boot_id`) in which `writeBody` appended past `durableOffset` after cutting
+   * the file there: reopening in that same boot keeps those bytes. Absent after every operation that cuts.
+   */
+  appendBoot?: string;
   /** Set just before `commit` renames the data: lets `open` finish a commit a crash interrupted. */
   committedTo?: string;
 }
@@ -39,8 +44,10 @@ export interface PartialMeta {
 
 /** What {@link PartialStore.open} found and repaired. */
 export interface Recovery {
-  /** Bytes cut from the data file because the journal had not confirmed them durable. */
+  /** Bytes cut from the data file because the journal had not confirmed them durable (written in another boot). */
   droppedBytes: number;
+  /** Bytes beyond the journal's offset kept because this boot appended them (a process crash, not an OS one). */
+  keptBytes: number;
   /** The journal claimed more bytes than the file holds (file damaged or deleted); its offset was lowered. */
   journalClamped: boolean;
   /** The journal was unreadable or of an unknown shape and was removed (the data with it). */
@@ -49,10 +56,27 @@ export interface Recovery {
   committedTo?: string;
 }
 
+/** Options of {@link PartialStore.open}. */
+export interface OpenOptions {
+  /**
+   * The running boot's id, or `null` to trust nothing that was not fsync'd (as after a reboot); tests pass
+   * another id to play an OS crash. @default currentBootId()
+   */
+  bootId?: string | null;
+}
+
 /** Options of {@link PartialStore.writeBody}. */
 export interface WriteBodyOptions {
-  /** Bytes between durable checkpoints; a crash loses at most this much. @default DEFAULT_FLUSH_EVERY_BYTES */
+  /**
+   * Written bytes allowed outside the journal (checkpoints start at half of it): what a power cut may cost.
+   * @default DEFAULT_FLUSH_EVERY_BYTES
+   */
   flushEveryBytes?: number;
+  /**
+   * Called with each chunk taken from the body once its bytes are written (or will never be): a body whose
+   * chunks are leased from a read pool (`HttpResponse.release`) gets them back here.
+   */
+  release?: (chunk: Uint8Array) => void;
   /** Called after each checkpoint with the new durable offset (awaited). */
   onDurable?: (durableOffset: number) => void | Promise<void>;
   /** Called after each (coalesced) write completes (not yet durable) with the written offset, e.g. for a progress bar. */
@@ -88,6 +112,7 @@ export function isJournal(value: unknown, key: string): value is Journal {
     (j.ddUrl === undefined || typeof j.ddUrl === 'string') &&
     (j.length === undefined || (Number.isSafeInteger(j.length) && j.length >= 0)) &&
     (j.acceptRanges === undefined || typeof j.acceptRanges === 'boolean') &&
-    (j.committedTo === undefined || typeof j.committedTo === 'string')
+    (j.committedTo === undefined || typeof j.committedTo === 'string') &&
+    (j.appendBoot === undefined || typeof j.appendBoot === 'string')
   );
 }

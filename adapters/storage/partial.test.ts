@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { promises as fs } from 'node:fs';
+import { promises as fs, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -111,17 +111,60 @@ describe('PartialStore', () => {
     expect((await fs.stat(store.dataPath)).size).toBe(250);
   });
 
-  it('truncates data beyond the journal offset on open (unflushed bytes are never trusted)', async () => {
+  it("after a reboot, cuts data beyond the journal offset on open (bytes not fsync'd are not trusted)", async () => {
     const dir = await scratch();
-    const store = await PartialStore.open(dir, 'k4');
+    const store = await PartialStore.open(dir, 'k4', { bootId: 'boot-a' });
     await store.begin(meta, 0);
     await store.writeBody(chunks(pattern(100)));
-    // Bytes a crashed writer appended after its last checkpoint.
+    // Bytes a crashed writer appended after its last checkpoint, then the machine rebooted.
     await fs.appendFile(store.dataPath, Buffer.alloc(50, 0xee));
-    const reopened = await PartialStore.open(dir, 'k4');
-    expect(reopened.recovery).toMatchObject({ droppedBytes: 50, journalClamped: false });
+    const reopened = await PartialStore.open(dir, 'k4', { bootId: 'boot-b' });
+    expect(reopened.recovery).toMatchObject({ droppedBytes: 50, keptBytes: 0, journalClamped: false });
     expect(reopened.durableOffset).toBe(100);
     expect(await fs.readFile(reopened.dataPath)).toEqual(pattern(100));
+    // Where the OS cannot name its boot, every restart counts as a reboot.
+    await fs.appendFile(store.dataPath, Buffer.alloc(20, 0xee));
+    const unnamed = await PartialStore.open(dir, 'k4', { bootId: null });
+    expect(unnamed.recovery).toMatchObject({ droppedBytes: 20, keptBytes: 0 });
+  });
+
+  it("in the same boot, keeps what writeBody appended beyond the journal: fsync'd, then journaled", async () => {
+    const dir = await scratch();
+    const store = await PartialStore.open(dir, 'k4s', { bootId: 'boot-a' });
+    await store.begin(meta, 0);
+    await store.writeBody(chunks(pattern(100)));
+    expect(store.journal?.appendBoot).toBe('boot-a');
+    // The writer was killed after handing these bytes to the kernel, before its next checkpoint.
+    await fs.appendFile(store.dataPath, pattern(50, 100));
+    const reopened = await PartialStore.open(dir, 'k4s', { bootId: 'boot-a' });
+    expect(reopened.recovery).toMatchObject({ droppedBytes: 0, keptBytes: 50 });
+    expect(reopened.durableOffset).toBe(150);
+    const journal = JSON.parse(await fs.readFile(reopened.journalPath, 'utf8')) as Journal;
+    expect(journal.durableOffset).toBe(150);
+    expect(await fs.readFile(reopened.dataPath)).toEqual(pattern(150));
+
+    // Never past the object's length (meta.length = 300): the rest is cut.
+    await fs.appendFile(store.dataPath, pattern(200, 150));
+    const capped = await PartialStore.open(dir, 'k4s', { bootId: 'boot-a' });
+    expect(capped.recovery).toMatchObject({ droppedBytes: 50, keptBytes: 150 });
+    expect(capped.durableOffset).toBe(300);
+  });
+
+  it('in the same boot, never keeps bytes an operation that cuts had not yet cut (no appendBoot)', async () => {
+    const dir = await scratch();
+    const store = await PartialStore.open(dir, 'k4c', { bootId: 'boot-a' });
+    await store.begin(meta, 0);
+    await store.writeBody(chunks(pattern(100)));
+    // A restart from 40 (e.g. another object version) crashed after its journal, before cutting the data.
+    const journal = JSON.parse(await fs.readFile(store.journalPath, 'utf8')) as Journal;
+    delete journal.appendBoot;
+    await fs.writeFile(store.journalPath, JSON.stringify({ ...journal, durableOffset: 40 }));
+    const reopened = await PartialStore.open(dir, 'k4c', { bootId: 'boot-a' });
+    expect(reopened.recovery).toMatchObject({ droppedBytes: 60, keptBytes: 0 });
+    expect(reopened.durableOffset).toBe(40);
+    // truncateTo and begin write a journal without appendBoot before cutting.
+    await reopened.begin(meta, 40);
+    expect(reopened.journal?.appendBoot).toBeUndefined();
   });
 
   it('deletes data that has no journal, and lowers a journal that claims more than the file holds', async () => {
@@ -349,7 +392,7 @@ describe('crash safety', () => {
     });
   }
 
-  it('after SIGKILL mid-body the journal never exceeds the file, and the kept bytes are the server prefix', async () => {
+  it('after SIGKILL mid-body the journal never exceeds the file; the same boot keeps every written byte, a reboot the journaled ones', async () => {
     const total = 16 * 1024 * 1024;
     const s = await serve((_req, res) => {
       res.writeHead(200, { 'Content-Length': String(total) });
@@ -378,12 +421,97 @@ describe('crash safety', () => {
       expect(journal.durableOffset).toBeLessThanOrEqual(onDisk);
       expect(journal.durableOffset).toBeGreaterThanOrEqual(lastReported);
 
+      // Played as a reboot (a copy opened with another boot id): only the journaled bytes are kept.
+      const rebooted = path.join(dir, `rebooted${i}`);
+      await fs.mkdir(rebooted);
+      for (const name of [`${key}.part`, `${key}.journal.json`])
+        await fs.copyFile(path.join(dir, name), path.join(rebooted, name));
+      const afterReboot = await PartialStore.open(rebooted, key, { bootId: 'another-boot' });
+      expect(afterReboot.durableOffset).toBe(journal.durableOffset);
+      expect(afterReboot.recovery.droppedBytes).toBe(onDisk - journal.durableOffset);
+      const journaled = await fs.readFile(afterReboot.dataPath);
+      expect(journaled.equals(pattern(journal.durableOffset))).toBe(true);
+
+      // The same boot (a process crash): every byte handed to the kernel is kept, and it is the server's prefix.
       const store = await PartialStore.open(dir, key);
-      expect(store.durableOffset).toBe(journal.durableOffset);
-      expect(store.recovery.droppedBytes).toBe(onDisk - journal.durableOffset);
+      expect(store.durableOffset).toBe(onDisk);
+      expect(store.recovery).toMatchObject({ droppedBytes: 0, keptBytes: onDisk - journal.durableOffset });
       const kept = await fs.readFile(store.dataPath);
       expect(kept.length).toBe(store.durableOffset);
       expect(kept.equals(pattern(kept.length))).toBe(true);
     }
   });
 });
+
+describe('leased chunks (release)', () => {
+  /** A body of `sizes` chunks that checks, at each release, that the chunk's bytes are already in the file. */
+  async function leasedRun(
+    sizes: number[],
+    options: { flushEveryBytes?: number; maxOffset?: number; failAfter?: number },
+  ) {
+    const dir = await scratch();
+    const store = await PartialStore.open(dir, 'leased');
+    await store.begin({ objectUri: 'http://127.0.0.1/leased' }, 0);
+    const given: Uint8Array[] = [];
+    const released: Uint8Array[] = [];
+    const offsets = new Map<Uint8Array, number>();
+    let at = 0;
+    async function* body(): AsyncGenerator<Uint8Array> {
+      for (const [i, size] of sizes.entries()) {
+        if (options.failAfter === i) throw new Error('connection cut');
+        const chunk = new Uint8Array(pattern(size, at));
+        offsets.set(chunk, at);
+        at += size;
+        given.push(chunk);
+        yield chunk;
+      }
+    }
+    const writtenAtRelease: boolean[] = [];
+    const outcome = await store
+      .writeBody(body(), {
+        ...options,
+        release: (chunk) => {
+          released.push(chunk);
+          const from = offsets.get(chunk) ?? -1;
+          const end = Math.min(from + chunk.byteLength, options.maxOffset ?? Number.POSITIVE_INFINITY);
+          // Synchronously readable: the write of the chunk's last byte has completed.
+          const size = statSize(store.dataPath);
+          writtenAtRelease.push(from >= 0 && size >= end);
+        },
+      })
+      .then(
+        (result) => ({ result }),
+        (error: Error) => ({ error }),
+      );
+    return { store, given, released, writtenAtRelease, outcome };
+  }
+
+  it('gives every chunk back exactly once, after its bytes are written — split chunks after their last part', async () => {
+    const { store, given, released, writtenAtRelease, outcome } = await leasedRun([100, 1000, 30, 500], {
+      flushEveryBytes: 150,
+    });
+    expect('result' in outcome && outcome.result.durableOffset).toBe(1630);
+    expect(new Set(released)).toEqual(new Set(given));
+    expect(released).toHaveLength(given.length);
+    expect(writtenAtRelease.every(Boolean)).toBe(true);
+    expect((await fs.readFile(store.dataPath)).equals(pattern(1630))).toBe(true);
+  });
+
+  it('gives back the chunk cut at maxOffset and every chunk taken before a body failure', async () => {
+    const over = await leasedRun([100, 100, 100, 100], { maxOffset: 250 });
+    expect(new Set(over.released)).toEqual(new Set(over.given));
+    expect(over.given).toHaveLength(3);
+    const failed = await leasedRun([64, 64, 64], { failAfter: 2 });
+    expect('error' in failed.outcome && failed.outcome.error.message).toBe('connection cut');
+    expect(new Set(failed.released)).toEqual(new Set(failed.given));
+    expect(failed.given).toHaveLength(2);
+  });
+});
+
+function statSize(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return -1;
+  }
+}

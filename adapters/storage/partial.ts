@@ -4,9 +4,14 @@
  * Crash safety rests on one invariant — the journal's `durableOffset` never exceeds the bytes on disk:
  * - growing: data is written and fsync'd first, THEN the journal records the new offset (atomic replace);
  * - shrinking (`begin` from an earlier offset, `truncateTo`, `discard`): the journal goes first, then the data;
- * - opening: data beyond the journal's offset was never confirmed durable and is cut off.
- * So after a `kill -9` at any moment the resume offset is what is durably on disk, never a received-bytes
- * counter (stack.md sharp edge 8). The kept data stays in the state directory, unusable, until `commit`
+ * - opening after an OS crash or power cut (another boot, or a boot the OS cannot name): data beyond the
+ *   journal's offset was never confirmed durable and is cut off;
+ * - opening in the same boot after a process crash (`kill -9`): bytes the writer had handed to the kernel are
+ *   still there (the page cache outlives the process), so the data beyond the offset — appended by
+ *   `writeBody` after it cut the file to the offset, as the journal's `appendBoot` says — is kept: fsync'd
+ *   first, then journaled. A kill therefore costs only what was not yet written (at most the HTTP read pool),
+ *   a power cut at most `flushEveryBytes`.
+ * The resume offset is always what is on disk, never a received-bytes counter (stack.md sharp edge 8). The kept data stays in the state directory, unusable, until `commit`
  * moves it to its final path (DL-PR-5, DL-INST-2 — the machine decides when).
  *
  * The store reports facts (offsets, what recovery found); whether a range may be resumed is not its call.
@@ -16,10 +21,13 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { appendBody, DEFAULT_FLUSH_EVERY_BYTES } from './body-writer.js';
+import { currentBootId } from './boot.js';
 import { moveFile, sizeOf, truncateFile } from './file-ops.js';
 import {
   isJournal,
   type Journal,
+  type OpenOptions,
   type PartialMeta,
   type Recovery,
   type WriteBodyOptions,
@@ -27,16 +35,15 @@ import {
 } from './journal.js';
 import { fsyncDir, readJson, removeStaleTemps, TMP_SUFFIX, writeJsonAtomic } from './json-store.js';
 
-export type { Journal, PartialMeta, Recovery, WriteBodyOptions, WriteBodyResult } from './journal.js';
-
-/** Bytes written between two durable checkpoints (fsync + journal) of {@link PartialStore.writeBody}. @default 1_048_576 */
-export const DEFAULT_FLUSH_EVERY_BYTES = 1024 * 1024;
-
-/**
- * Largest single write of {@link PartialStore.writeBody}: network chunks (often 16–64 KiB) are coalesced
- * into writes this big (or a quarter of the flush interval when that is smaller). @default 262_144
- */
-export const WRITE_BATCH_BYTES = 256 * 1024;
+export { DEFAULT_FLUSH_EVERY_BYTES, WRITE_BATCH_BYTES } from './body-writer.js';
+export type {
+  Journal,
+  OpenOptions,
+  PartialMeta,
+  Recovery,
+  WriteBodyOptions,
+  WriteBodyResult,
+} from './journal.js';
 
 const KEY = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
@@ -55,30 +62,40 @@ export class PartialStore {
   readonly recovery: Recovery;
   #journal: Journal | undefined;
   #busy = false;
+  readonly #bootId: string | null;
 
   private constructor(
     readonly stateDir: string,
     readonly key: string,
     journal: Journal | undefined,
     recovery: Recovery,
+    bootId: string | null,
   ) {
     this.dataPath = path.join(stateDir, `${key}.part`);
     this.journalPath = path.join(stateDir, `${key}.journal.json`);
     this.#journal = journal;
     this.recovery = recovery;
+    this.#bootId = bootId;
   }
 
   /**
-   * Opens (creating `stateDir`) the store for `key` and repairs it: data beyond the journal's offset is cut
-   * off, data without a journal is deleted, an interrupted commit is finished.
+   * Opens (creating `stateDir`) the store for `key` and repairs it: data beyond the journal's offset is kept
+   * when this boot appended it (made durable, then journaled) and cut off otherwise, data without a journal is
+   * deleted, an interrupted commit is finished.
    */
-  static async open(stateDir: string, key: string): Promise<PartialStore> {
+  static async open(stateDir: string, key: string, options: OpenOptions = {}): Promise<PartialStore> {
     if (!KEY.test(key)) throw new Error(`invalid store key "${key}" (letters, digits, . _ - only)`);
+    const bootId = options.bootId === undefined ? currentBootId() : options.bootId;
     await fs.mkdir(stateDir, { recursive: true });
     const dataPath = path.join(stateDir, `${key}.part`);
     const journalPath = path.join(stateDir, `${key}.journal.json`);
     await removeStaleTemps(journalPath);
-    const recovery: Recovery = { droppedBytes: 0, journalClamped: false, journalInvalid: false };
+    const recovery: Recovery = {
+      droppedBytes: 0,
+      keptBytes: 0,
+      journalClamped: false,
+      journalInvalid: false,
+    };
 
     let journal: Journal | undefined;
     let raw: unknown;
@@ -104,7 +121,7 @@ export class PartialStore {
         recovery.committedTo = journal.committedTo;
         await fs.rm(journalPath, { force: true });
         await fsyncDir(stateDir);
-        return new PartialStore(stateDir, key, undefined, recovery);
+        return new PartialStore(stateDir, key, undefined, recovery, bootId);
       }
       // The rename did not happen: the data is still ours, the commit must be asked for again.
       const pending: Journal = { ...journal };
@@ -120,20 +137,30 @@ export class PartialStore {
         await fs.rm(dataPath, { force: true });
         await fsyncDir(stateDir);
       }
-      return new PartialStore(stateDir, key, undefined, recovery);
+      return new PartialStore(stateDir, key, undefined, recovery, bootId);
     }
 
     size ??= 0;
     if (size > journal.durableOffset) {
-      recovery.droppedBytes = size - journal.durableOffset;
-      await truncateFile(dataPath, journal.durableOffset);
+      // Appended in this boot: on disk as far as any reader of this boot can tell (the object's length caps it).
+      const sameBoot = bootId !== null && journal.appendBoot === bootId;
+      const keep = sameBoot ? Math.min(size, journal.length ?? size) : journal.durableOffset;
+      if (size > keep) await truncateFile(dataPath, keep);
+      recovery.droppedBytes = size - keep;
+      if (keep > journal.durableOffset) {
+        // Durable first (a power cut from now on must not cost them), then named by the journal.
+        await syncFile(dataPath);
+        recovery.keptBytes = keep - journal.durableOffset;
+        journal = { ...journal, durableOffset: keep };
+        await writeJsonAtomic(journalPath, journal);
+      }
     } else if (size < journal.durableOffset) {
       recovery.journalClamped = true;
       journal = { ...journal, durableOffset: size };
       await writeJsonAtomic(journalPath, journal);
       if (size === 0) await truncateFile(dataPath, 0);
     }
-    return new PartialStore(stateDir, key, journal, recovery);
+    return new PartialStore(stateDir, key, journal, recovery, bootId);
   }
 
   /** The current journal, or `undefined` when nothing is kept. */
@@ -187,18 +214,10 @@ export class PartialStore {
   }
 
   /**
-   * Appends a body at the durable offset and checkpoints it, pipelined so the network never waits on the disk
-   * more than the durability bound requires:
-   * - chunks are coalesced into writes of up to {@link WRITE_BATCH_BYTES} (one write in flight; memory is
-   *   bounded by two batches, never by the object's size);
-   * - a checkpoint (fdatasync the data, then replace the journal) starts once half of `flushEveryBytes` is
-   *   written but not journaled, and runs while later bytes keep being written; at most one is in flight and
-   *   it records only the offset written before its fdatasync started (so the journal never names a byte the
-   *   disk may not have);
-   * - the bound: never more than `flushEveryBytes` received bytes are outside the journal — a chunk larger than
-   *   the room left is split and its rest taken after the next checkpoint — so a crash loses at most
-   *   `flushEveryBytes`; the largest gap seen is returned as `maxUnjournaledBytes`.
-   * On a body error the bytes received so far are written and checkpointed before the error is rethrown.
+   * Appends a body at the durable offset and checkpoints it ({@link appendBody}: coalesced writes, one in
+   * flight, checkpoints pipelined, never more than `flushEveryBytes` written bytes outside the journal).
+   * Before the first byte, the journal records the boot this append runs in, so that reopening in the same
+   * boot keeps what was written even if it was not yet checkpointed (see {@link PartialStore.open}).
    */
   async writeBody(body: AsyncIterable<Uint8Array>, options: WriteBodyOptions = {}): Promise<WriteBodyResult> {
     const journal = this.#journal;
@@ -208,161 +227,37 @@ export class PartialStore {
     if (options.maxOffset !== undefined) checkOffset(options.maxOffset, 'maxOffset');
     this.#enter('writeBody');
     const start = journal.durableOffset;
-    // A batch is at most a quarter of the interval, so a checkpoint can start while the next batches arrive.
-    const batchBytes = Math.max(1, Math.min(WRITE_BATCH_BYTES, Math.floor(flushEvery / 4)));
-    const checkpointAfter = Math.max(1, Math.floor(flushEvery / 2));
-    let received = start; // taken from the body: in a batch, being written or on disk
-    let issued = start; // handed to a write
-    let written = start; // writes completed
-    let batch: Uint8Array[] = [];
-    let batchSize = 0;
-    let maxUnjournaled = 0;
-    let overflow = false;
-    let failure: { error: unknown } | undefined;
-    let writing: Promise<void> | undefined;
-    let checkpointing: Promise<void> | undefined;
-    const handle = await fs.open(this.dataPath, 'r+').catch(async (error: NodeJS.ErrnoException) => {
-      if (error.code !== 'ENOENT') throw error;
-      return fs.open(this.dataPath, 'w+');
-    });
-    const fail = (error: unknown) => {
-      failure ??= { error };
-    };
-    const rethrow = () => {
-      if (failure) throw failure.error;
-    };
-    const checkpoint = (): Promise<void> => {
-      // Every write counted in `written` has completed, so the fdatasync below covers it; later writes may
-      // run alongside, but the journal will not name them.
-      const target = written;
-      const task = (async () => {
-        const next: Journal = { ...this.#journal!, durableOffset: target };
-        // The temporary journal is prepared while the data syncs; it becomes the journal (rename) only after.
-        const [tmp] = await Promise.all([writeJournalTemp(this.journalPath, next), handle.datasync()]);
-        await replaceJournal(tmp, this.journalPath);
-        this.#journal = next;
-        await options.onDurable?.(target);
-      })();
-      const tracked: Promise<void> = task.catch(fail).then(() => {
-        if (checkpointing !== tracked) return;
-        checkpointing = undefined;
-        // Bytes written while this checkpoint ran may already call for the next one.
-        maybeCheckpoint();
-      });
-      checkpointing = tracked;
-      return tracked;
-    };
-    const maybeCheckpoint = () => {
-      if (
-        checkpointing === undefined &&
-        failure === undefined &&
-        written - this.durableOffset >= checkpointAfter
-      )
-        void checkpoint();
-    };
-    const flushBatch = async (): Promise<void> => {
-      if (batchSize === 0) return;
-      // One write in flight: the next batch fills while this one is written.
-      if (writing) await writing;
-      rethrow();
-      const chunks = batch;
-      const size = batchSize;
-      const at = issued;
-      batch = [];
-      batchSize = 0;
-      issued += size;
-      const task: Promise<void> = writeAll(handle, chunks, size, at)
-        .then(() => {
-          written = at + size;
-          options.onProgress?.(written);
-        }, fail)
-        .then(() => {
-          if (writing === task) writing = undefined;
-          maybeCheckpoint();
-        });
-      writing = task;
-    };
-    const drain = async (): Promise<void> => {
-      await flushBatch();
-      if (writing) await writing;
-      while (checkpointing) await checkpointing;
-    };
+    let handle: fs.FileHandle | undefined;
     try {
-      // Whatever a failed earlier write left beyond the durable offset is not ours to keep.
+      handle = await fs.open(this.dataPath, 'r+').catch(async (error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT') throw error;
+        return fs.open(this.dataPath, 'w+');
+      });
+      // Whatever a failed earlier write left beyond the durable offset is not ours to keep — and only once it
+      // is cut may the journal say that bytes beyond its offset are this boot's appends.
       await handle.truncate(start);
-      try {
-        const iterator = body[Symbol.asyncIterator]();
-        // The part of a chunk beyond the room the bound leaves: written after the next checkpoint.
-        let carry: Uint8Array | undefined;
-        try {
-          for (;;) {
-            // The durability bound: never more than the interval beyond the journal (a chunk larger than the
-            // room left is split), so a crash re-fetches at most `flushEvery` bytes.
-            while (received - this.durableOffset >= flushEvery) {
-              rethrow();
-              if (batchSize > 0 && !writing) await flushBatch();
-              else if (checkpointing) await checkpointing;
-              else if (writing) await writing;
-              else if (written > this.durableOffset) await checkpoint();
-              else await flushBatch();
-            }
-            rethrow();
-            let bytes: Uint8Array;
-            if (carry !== undefined) {
-              bytes = carry;
-              carry = undefined;
-            } else {
-              const next = await iterator.next();
-              if (next.done) break;
-              bytes = next.value;
-              if (options.maxOffset !== undefined && received + bytes.byteLength > options.maxOffset) {
-                bytes = bytes.subarray(0, options.maxOffset - received);
-                overflow = true;
-              }
-            }
-            const room = flushEvery - (received - this.durableOffset);
-            if (bytes.byteLength > room) {
-              carry = bytes.subarray(room);
-              bytes = bytes.subarray(0, room);
-            }
-            if (bytes.byteLength > 0) {
-              batch.push(bytes);
-              batchSize += bytes.byteLength;
-              received += bytes.byteLength;
-              maxUnjournaled = Math.max(maxUnjournaled, received - this.durableOffset);
-              if (batchSize >= batchBytes) await flushBatch();
-            }
-            // Leaving the loop closes the body (and with it the connection).
-            if (overflow && carry === undefined) break;
-          }
-        } finally {
-          if (overflow || failure) await iterator.return?.();
-        }
-        await drain();
-        rethrow();
-      } catch (error) {
-        // Keep what arrived before the failure (a pause or a cut connection): it is a valid prefix.
-        // A failing write or checkpoint leaves the journal at its last offset, which is still safe; a storage
-        // failure wins over the body's error (it is the reason the loop stopped).
-        if (failure === undefined) {
-          await drain().catch(() => {});
-          if (failure === undefined && written !== this.durableOffset) await checkpoint();
-        } else {
-          await writing;
-          await checkpointing;
-        }
-        throw failure === undefined ? error : failure.error;
-      }
-      if (written !== this.durableOffset) await checkpoint();
-      rethrow();
-      return {
-        durableOffset: written,
-        bytesWritten: written - start,
-        overflow,
-        maxUnjournaledBytes: maxUnjournaled,
-      };
+      if (this.#bootId !== null && journal.appendBoot !== this.#bootId)
+        await this.#saveJournal({ ...journal, appendBoot: this.#bootId });
+      const data = handle;
+      return await appendBody(
+        {
+          handle: data,
+          start,
+          durableOffset: () => this.durableOffset,
+          checkpoint: async (offset) => {
+            const next: Journal = { ...this.#journal!, durableOffset: offset };
+            // The temporary journal is prepared while the data syncs; it becomes the journal only after.
+            const [tmp] = await Promise.all([writeJournalTemp(this.journalPath, next), data.datasync()]);
+            await replaceJournal(tmp, this.journalPath);
+            this.#journal = next;
+            await options.onDurable?.(offset);
+          },
+        },
+        body,
+        options,
+      );
     } finally {
-      await handle.close();
+      await handle?.close();
       this.#busy = false;
     }
   }
@@ -379,7 +274,7 @@ export class PartialStore {
     }
     this.#enter('truncateTo');
     try {
-      await this.#saveJournal({ ...journal, durableOffset: offset });
+      await this.#saveJournal({ ...withoutAppendBoot(journal), durableOffset: offset });
       await truncateFile(this.dataPath, offset);
     } finally {
       this.#busy = false;
@@ -412,7 +307,7 @@ export class PartialStore {
       const target = path.resolve(finalPath);
       await fs.mkdir(path.dirname(target), { recursive: true });
       if ((await sizeOf(this.dataPath)) === undefined) await truncateFile(this.dataPath, 0);
-      await this.#saveJournal({ ...journal, committedTo: target });
+      await this.#saveJournal({ ...withoutAppendBoot(journal), committedTo: target });
       await moveFile(this.dataPath, target);
       await fsyncDir(path.dirname(target));
       await fs.rm(this.journalPath, { force: true });
@@ -424,19 +319,20 @@ export class PartialStore {
   }
 }
 
-/** Writes `chunks` (`size` bytes in all) at `position`, looping over short writes. */
-async function writeAll(
-  handle: fs.FileHandle,
-  chunks: Uint8Array[],
-  size: number,
-  position: number,
-): Promise<void> {
-  let done = (await handle.writev(chunks, position)).bytesWritten;
-  if (done === size) return;
-  const rest = Buffer.concat(chunks, size);
-  while (done < size) {
-    const { bytesWritten } = await handle.write(rest, done, size - done, position + done);
-    done += bytesWritten;
+/** The journal without its `appendBoot`: for operations that cut the data (bytes beyond the offset are not appends). */
+function withoutAppendBoot(journal: Journal): Journal {
+  const copy = { ...journal };
+  delete copy.appendBoot;
+  return copy;
+}
+
+/** fsyncs a file's data. */
+async function syncFile(file: string): Promise<void> {
+  const handle = await fs.open(file, 'r+');
+  try {
+    await handle.datasync();
+  } finally {
+    await handle.close();
   }
 }
 
