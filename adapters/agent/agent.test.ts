@@ -241,9 +241,11 @@ describe('the running agent against the reference server (loopback, real files)'
       const journal = await readJournal(f);
       expect(journal).toMatchObject({ acceptRanges: true });
       expect(journal.durableOffset).toBeGreaterThan(0);
-      // A kill -9 leaves bytes past the journal's offset that were never confirmed durable.
+      expect(journal.appendBoot).toBeDefined();
+      // An OS crash (another boot) leaves bytes past the journal's offset that were never confirmed durable.
       const part = (await stateFiles(f)).find((n) => n.endsWith('.part'))!;
       await fs.appendFile(path.join(f.state, part), Buffer.alloc(4096, 0xee));
+      await writeJournal(f, { ...journal, appendBoot: 'a-boot-before-the-crash' });
       const before = f.server.requests.length;
       const { result, seen } = await run(f);
       expect(finished(result).output.statusCode).toBe(900);
@@ -257,6 +259,32 @@ describe('the running agent against the reference server (loopback, real files)'
         offset: journal.durableOffset,
         acceptRanges: true,
       });
+    },
+  );
+
+  it(
+    verifies(
+      'DL-PR-9',
+      'rerun after a kill in the same boot: bytes written past the last checkpoint are kept, Range starts after them',
+    ),
+    async () => {
+      const f = await fixture();
+      expect((await pauseMidway(f)).kind).toBe('paused');
+      const journal = await readJournal(f);
+      // A kill -9 between two checkpoints: the writer had handed the next bytes to the kernel (page cache).
+      const part = (await stateFiles(f)).find((n) => n.endsWith('.part'))!;
+      const extra = f.data.subarray(journal.durableOffset, journal.durableOffset + 4096);
+      await fs.appendFile(path.join(f.state, part), extra);
+      const before = f.server.requests.length;
+      const { result, seen } = await run(f);
+      expect(finished(result).output.statusCode).toBe(900);
+      expect(await fs.readFile(path.join(f.out, NAME))).toEqual(f.data);
+      const kept = journal.durableOffset + extra.length;
+      expect(seen.find((o) => o.event === 'recovered')).toMatchObject({ offset: kept });
+      const media = f.server.requests.slice(before).filter((r) => r.url.startsWith('/media/'));
+      expect(media.map((r) => [r.headers.range, r.status])).toEqual([
+        [`bytes=${kept}-${f.data.length - 1}`, 206],
+      ]);
     },
   );
 

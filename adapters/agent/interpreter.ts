@@ -197,7 +197,13 @@ export class AgentInterpreter implements DlotaPort {
     if (params.ifMatch !== undefined) headers['If-Match'] = params.ifMatch;
     let res: HttpResponse;
     try {
-      res = await openGet(params.url, { ...this.#http(), headers, signal: transfer.controller.signal });
+      // The body's chunks are leased from the connection's fixed read pool and given back once written.
+      res = await openGet(params.url, {
+        ...this.#http(),
+        headers,
+        signal: transfer.controller.signal,
+        leaseChunks: true,
+      });
     } catch (error) {
       if (this.#current(transfer)) this.#send({ type: 'CONNECTION.LOST', cause: (error as Error).message });
       return;
@@ -250,6 +256,8 @@ export class AgentInterpreter implements DlotaPort {
     ddUrl: string,
   ): Promise<void> {
     const kept = this.host.transfer();
+    let trailing: NodeJS.Timeout | undefined;
+    let stopProgress = () => {};
     try {
       await store.begin(
         {
@@ -262,6 +270,21 @@ export class AgentInterpreter implements DlotaPort {
         params.offset,
       );
       const interval = this.options.progressIntervalMs ?? 100;
+      // At most one progress line per interval, and the last offset is never swallowed: a body that stalls
+      // right after a throttled write still shows where it stands.
+      let shown = -1;
+      let latest = -1;
+      const show = (offset: number) => {
+        clearTimeout(trailing);
+        trailing = undefined;
+        this.#lastProgress = Date.now();
+        shown = offset;
+        this.host.emit({ event: 'progress', received: offset, total: kept.length });
+      };
+      stopProgress = () => {
+        clearTimeout(trailing);
+        trailing = undefined;
+      };
       const result = await store.writeBody(res.body, {
         ...(this.options.flushEveryBytes === undefined
           ? {}
@@ -272,12 +295,17 @@ export class AgentInterpreter implements DlotaPort {
           if (this.#current(transfer)) this.#send({ type: 'BODY.DURABLE', offset });
         },
         onProgress: (offset) => {
-          const now = Date.now();
-          if (now - this.#lastProgress < interval && offset < kept.length) return;
-          this.#lastProgress = now;
-          this.host.emit({ event: 'progress', received: offset, total: kept.length });
+          latest = offset;
+          const wait = interval - (Date.now() - this.#lastProgress);
+          if (wait <= 0 || offset >= kept.length) return show(offset);
+          trailing ??= setTimeout(() => {
+            trailing = undefined;
+            if (latest > shown && this.#current(transfer)) show(latest);
+          }, wait);
         },
+        release: (chunk) => res.release(chunk),
       });
+      stopProgress();
       if (!result.overflow)
         this.host.emit({ event: 'progress', received: result.durableOffset, total: kept.length });
       if (this.#current(transfer)) {
@@ -285,6 +313,7 @@ export class AgentInterpreter implements DlotaPort {
         this.#send({ type: 'BODY.END', offset: result.durableOffset });
       }
     } catch (error) {
+      stopProgress();
       if (!this.#current(transfer)) return;
       res.abort();
       const code = (error as NodeJS.ErrnoException).code;

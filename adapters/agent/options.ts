@@ -49,7 +49,10 @@ export interface AgentOptions {
   readonly confirm?: (request: ConfirmationRequest) => Promise<boolean | undefined>;
   /** Receives every observation, synchronously. */
   readonly onObservation?: (observation: Observation) => void;
-  /** Bytes between durable checkpoints (fsync + journal). @default 1 MiB (PartialStore's default) */
+  /**
+   * Written bytes allowed outside the journal (fsync + journal checkpoints start at half of it): what a power cut
+   * may cost. A process crash costs less — only bytes not yet written (see PartialStore). @default 8 MiB (PartialStore's default)
+   */
   readonly flushEveryBytes?: number;
   /** POST attempts of one report within the run (DL-INST-12). @default 3 (the machine's default) */
   readonly maxReportAttempts?: number;

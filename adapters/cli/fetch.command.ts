@@ -198,9 +198,10 @@ export function registerFetchCommand(program: Command, io: CliIo, deps: RunDeps 
         .default('seed'),
     )
     .addOption(
-      new Option('--flush-bytes <n>', 'bytes between durable checkpoints (default 1 MiB)').argParser(
-        positiveInt('--flush-bytes'),
-      ),
+      new Option(
+        '--flush-bytes <n>',
+        'written bytes allowed between durable checkpoints (fsync + journal): what a power cut may cost; a kill costs only unwritten bytes (default 8 MiB)',
+      ).argParser(positiveInt('--flush-bytes')),
     )
     .addOption(
       new Option('--report-attempts <n>', 'report POST attempts within a run (default 3)').argParser(

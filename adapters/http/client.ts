@@ -3,16 +3,24 @@
  * reads small documents, and reports what came back — status, final URL, headers, raw body bytes. It never
  * decides whether a status or a Content-Range is acceptable: the statecharts do.
  *
- * Every exchange gets its own undici `Agent`, so aborting a response destroys exactly that connection
- * (the server sees the socket close; no more bytes arrive) and no pooled socket outlives its download.
+ * Every exchange is one HTTP/1.1 request on its own `node:net` / `node:tls` connection, sent with
+ * `Connection: close` and parsed with `http-parser-js`, so aborting a response closes exactly that connection
+ * (the server sees the socket close; no more bytes arrive) and no socket outlives its download.
  * Bodies are raw bytes: `Accept-Encoding: identity` is always sent and nothing is ever decompressed.
  *
- * Timeout resolution: undici runs timeouts of more than 1 s on a coarse timer (about 0.5 s ticks), and
- * checks a connect timeout one tick late, so a timeout fires between its value and its value + ~1 s.
+ * Memory: the socket reads into a fixed pool per connection ({@link READ_POOL_BUFFERS} buffers of
+ * {@link READ_BUFFER_BYTES}, options `readPoolBuffers` / `readBufferBytes`), and reading stops while every
+ * buffer holds bytes the consumer has not taken (or, with `leaseChunks`, not released): a download's
+ * memory is the pool, whatever the body's size.
+ *
+ * Timeout resolution: timeouts are Node timers (connect, headers) and the socket's idle timer (body), so
+ * they fire within a few milliseconds of their value. The body timeout measures the server's silence
+ * between two reads and is suspended while the pool is full.
  *
  * @module
  */
 export * from './errors.js';
 export * from './open-get.js';
+export { READ_BUFFER_BYTES, READ_POOL_BUFFERS } from './pool.js';
 export * from './request-parts.js';
 export * from './small.js';

@@ -11,7 +11,7 @@ export type HttpErrorKind =
   | 'connect'
   /** A connect, headers or body (stall) timeout fired; see {@link HttpError.phase}. */
   | 'timeout'
-  /** The connection was closed or reset by the peer before the exchange completed. */
+  /** The connection was closed or reset by the peer before the exchange completed (e.g. a body shorter than its Content-Length or an unfinished chunked body). */
   | 'reset'
   /** More redirects than allowed; the message names the URL chain. */
   | 'redirects'
@@ -19,7 +19,7 @@ export type HttpErrorKind =
   | 'scheme'
   /** The request was aborted by `abort()` or by the caller's signal. */
   | 'aborted'
-  /** The peer broke HTTP/1.1 framing (parser error, body longer/shorter than its Content-Length). */
+  /** The peer broke HTTP/1.1 framing (a malformed status line, header or chunk). */
   | 'protocol'
   /** A bounded read (`getText`) got more bytes than its limit. */
   | 'too-large';
@@ -77,6 +77,7 @@ function describeCause(cause: unknown): string {
   return cause === undefined ? '' : String(cause);
 }
 
+/** Node error codes that mean the TCP/TLS connection could not be made (or not trusted). */
 const CONNECT_CODES = new Set([
   'ECONNREFUSED',
   'EHOSTUNREACH',
@@ -87,13 +88,18 @@ const CONNECT_CODES = new Set([
   'ERR_TLS_CERT_ALTNAME_INVALID',
   'DEPTH_ZERO_SELF_SIGNED_CERT',
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
   'SELF_SIGNED_CERT_IN_CHAIN',
   'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
 ]);
 
+/** Node error codes that mean an established connection broke. */
+const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_DESTROYED']);
+
 /**
- * Maps an error thrown by undici (or by an abort signal) to an {@link HttpError}; `phase` is where the
- * caller was when it caught it, `aborted` whether our own abort had been requested.
+ * Maps an error from `node:net`, `node:tls`, the HTTP parser or an abort signal to an {@link HttpError};
+ * `phase` is where the exchange was when it failed, `aborted` whether our own abort had been requested.
  */
 export function toHttpError(
   cause: unknown,
@@ -104,35 +110,24 @@ export function toHttpError(
   if (ctx.aborted) return new HttpError({ ...base, kind: 'aborted', phase: ctx.phase });
   const code = (cause as { code?: unknown } | null)?.code;
   const name = (cause as { name?: unknown } | null)?.name;
-  switch (code) {
-    case 'UND_ERR_CONNECT_TIMEOUT':
-      return new HttpError({ ...base, kind: 'timeout', phase: 'connect' });
-    case 'UND_ERR_HEADERS_TIMEOUT':
-      return new HttpError({ ...base, kind: 'timeout', phase: 'headers' });
-    case 'UND_ERR_BODY_TIMEOUT':
-      return new HttpError({ ...base, kind: 'timeout', phase: 'body' });
-    case 'UND_ERR_ABORTED':
-      return new HttpError({ ...base, kind: 'aborted', phase: ctx.phase });
-    case 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH':
-    case 'UND_ERR_INFO':
-      return new HttpError({ ...base, kind: 'protocol', phase: ctx.phase });
-    case 'UND_ERR_SOCKET':
-    case 'UND_ERR_CLOSED':
-    case 'UND_ERR_DESTROYED':
-    case 'ECONNRESET':
-    case 'EPIPE':
-    case 'ECONNABORTED':
-      return new HttpError({ ...base, kind: 'reset', phase: ctx.phase });
-  }
-  if (name === 'AbortError' || name === 'TimeoutError') {
+  if (name === 'AbortError' || code === 'ABORT_ERR') {
     return new HttpError({ ...base, kind: 'aborted', phase: ctx.phase });
   }
-  if (typeof code === 'string' && code.startsWith('HPE_')) {
-    return new HttpError({ ...base, kind: 'protocol', phase: ctx.phase });
+  if (typeof code !== 'string') {
+    // Before any response byte, an unknown failure is a failure to connect; after, the exchange broke.
+    return new HttpError({ ...base, kind: ctx.phase === 'connect' ? 'connect' : 'reset', phase: ctx.phase });
   }
-  if (typeof code === 'string' && CONNECT_CODES.has(code)) {
+  if (code === 'ETIMEDOUT') return new HttpError({ ...base, kind: 'timeout', phase: ctx.phase });
+  if (code.startsWith('HPE_')) return new HttpError({ ...base, kind: 'protocol', phase: ctx.phase });
+  if (RESET_CODES.has(code)) return new HttpError({ ...base, kind: 'reset', phase: ctx.phase });
+  // TLS verification and handshake failures (ERR_TLS_*, ERR_SSL_*, certificate codes) refuse the connection.
+  if (
+    CONNECT_CODES.has(code) ||
+    code.startsWith('ERR_TLS_') ||
+    code.startsWith('ERR_SSL_') ||
+    code.includes('CERT')
+  ) {
     return new HttpError({ ...base, kind: 'connect', phase: 'connect' });
   }
-  // Before any response byte, an unknown failure is a failure to connect; after, the exchange broke.
   return new HttpError({ ...base, kind: ctx.phase === 'connect' ? 'connect' : 'reset', phase: ctx.phase });
 }

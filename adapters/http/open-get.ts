@@ -1,18 +1,17 @@
 /**
- * `openGet`: a GET whose raw body streams to the caller, with redirects followed (bounded) and one undici
- * `Agent` per exchange, so aborting closes exactly that connection.
+ * `openGet`: a GET whose raw body streams to the caller, with redirects followed (bounded), one connection
+ * per hop, so aborting closes exactly that connection.
  *
  * @module
  */
-import { Agent, request } from 'undici';
-import { HttpError, toHttpError } from './errors.js';
+import { HttpError } from './errors.js';
+import { Exchange, type ResponseHead } from './exchange.js';
 import {
   checkUrl,
   DEFAULT_BODY_TIMEOUT_MS,
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_HEADERS_TIMEOUT_MS,
   DEFAULT_MAX_REDIRECTS,
-  flattenHeaders,
   REDIRECT_STATUSES,
   requestHeaders,
   type SentRequest,
@@ -24,16 +23,31 @@ export interface OpenGetOptions {
   headers?: Record<string, string>;
   /** Aborts the request and, once open, the response (same effect as `abort()`). */
   signal?: AbortSignal;
-  /** @default DEFAULT_CONNECT_TIMEOUT_MS */
+  /** Time allowed for TCP connect plus TLS handshake, in ms (0: none). @default DEFAULT_CONNECT_TIMEOUT_MS */
   connectTimeoutMs?: number;
-  /** @default DEFAULT_HEADERS_TIMEOUT_MS */
+  /** Time from the request written to the final response headers parsed, in ms (0: none). @default DEFAULT_HEADERS_TIMEOUT_MS */
   headersTimeoutMs?: number;
-  /** @default DEFAULT_BODY_TIMEOUT_MS */
+  /** Longest idle time between two socket reads of the body, in ms (0: none); not counted while the pool is full. @default DEFAULT_BODY_TIMEOUT_MS */
   bodyTimeoutMs?: number;
   /** Redirects followed; one more is an `HttpError` of kind `redirects` (0: any redirect is). @default DEFAULT_MAX_REDIRECTS */
   maxRedirects?: number;
   /** Called with every request as it is sent (each redirect hop too), e.g. for a `--json` request log. */
   onRequest?: (request: SentRequest) => void;
+  /**
+   * Yield body chunks as views of the connection's read pool instead of copies: no allocation per chunk,
+   * memory bounded by the pool, but each chunk must be given back with {@link HttpResponse.release} once its
+   * bytes are no longer needed, or reading stops once the pool is full. While awaiting the next chunk, keep
+   * at most `readPoolBuffers - 2` chunks unreleased (2 by default): one buffer is always armed for the next
+   * socket read, so a consumer holding a chunk in every other buffer would wait forever (no body timeout
+   * runs while the pool is full). @default false
+   */
+  leaseChunks?: boolean;
+  /** Size of each read buffer of the connection's pool, in bytes (>= 1024). @default READ_BUFFER_BYTES */
+  readBufferBytes?: number;
+  /** Read buffers in the connection's pool (>= 2); unreleased bytes never exceed buffers x size. @default READ_POOL_BUFFERS */
+  readPoolBuffers?: number;
+  /** An extra trusted CA certificate (PEM) for https, on top of Node's bundled root certificates. */
+  ca?: string | Buffer;
 }
 
 /** An open response: facts about it and its body, still streaming. */
@@ -47,11 +61,18 @@ export interface HttpResponse {
   /** Response headers with lower-case names; repeated headers are joined with `, `. */
   readonly headers: Readonly<Record<string, string>>;
   /**
-   * The raw body bytes (never decompressed), pulled one chunk at a time: the socket is read only as fast as
-   * the consumer iterates. Iterate it once, or call `abort()` if it will not be read. Transport failures
-   * surface as {@link HttpError}; breaking out of the loop closes the connection.
+   * The raw body bytes (never decompressed), in order. The socket is read at most a pool ahead of the
+   * consumer (chunks wait in a queue bounded by the pool). Iterate it once, or call `abort()` if it will not
+   * be read. Transport failures surface as {@link HttpError} after the chunks received before them;
+   * breaking out of the loop closes the connection. With `leaseChunks`, each chunk is a view to release.
    */
   readonly body: AsyncIterable<Uint8Array>;
+  /**
+   * Gives a body chunk back (with `leaseChunks`): its pool buffer is read into again once every chunk taken
+   * from it is released, in any order. Pass the very chunk yielded; unknown chunks, second releases and every
+   * call without `leaseChunks` are ignored.
+   */
+  release(chunk: Uint8Array): void;
   /** Closes the connection now: no more bytes arrive, and a pending or later read throws `aborted`. */
   abort(): void;
   /** Whether `abort()` was called or the signal fired. */
@@ -65,28 +86,18 @@ export interface HttpResponse {
 export async function openGet(url: string, options: OpenGetOptions = {}): Promise<HttpResponse> {
   const method = 'GET';
   const maxRedirects = options.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
-  const agent = new Agent({
-    connect: { timeout: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS },
-    headersTimeout: options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS,
-    bodyTimeout: options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS,
-  });
-  // One controller per exchange (stack.md sharp edge 8): it cancels connect, headers and body alike.
-  const controller = new AbortController();
+  const leaseChunks = options.leaseChunks ?? false;
+  // One exchange at a time; abort() closes whichever is current (stack.md sharp edge 8: one abort per request).
+  let exchange: Exchange | undefined;
   let aborted = false;
   const abort = () => {
     if (aborted) return;
     aborted = true;
-    controller.abort();
-    // Destroying the agent closes the socket even if undici would rather keep it for reuse.
-    void agent.destroy().catch(() => {});
+    exchange?.destroy();
   };
   const onSignal = () => abort();
   if (options.signal?.aborted) abort();
   options.signal?.addEventListener('abort', onSignal, { once: true });
-  const release = () => {
-    options.signal?.removeEventListener('abort', onSignal);
-    void agent.destroy().catch(() => {});
-  };
 
   const chain: string[] = [];
   let current = url;
@@ -98,22 +109,23 @@ export async function openGet(url: string, options: OpenGetOptions = {}): Promis
       if (aborted) throw new HttpError({ kind: 'aborted', url: current, method, phase: 'connect' });
       const headers = requestHeaders(options.headers, parsed.origin !== origin);
       options.onRequest?.({ method, url: current, headers: { ...headers } });
-      let res: Awaited<ReturnType<typeof request>>;
-      try {
-        res = await request(current, {
-          method,
-          headers,
-          signal: controller.signal,
-          dispatcher: agent,
-        });
-      } catch (cause) {
-        throw toHttpError(cause, { url: current, method, phase: 'connect', aborted });
-      }
-      const resHeaders = flattenHeaders(res.headers);
-      const location = resHeaders.location;
-      if (REDIRECT_STATUSES.has(res.statusCode) && location !== undefined) {
-        // Drain the redirect's (small) body so the connection can serve the next hop.
-        await res.body.dump({ limit: 64 * 1024 }).catch(() => {});
+      exchange = new Exchange({
+        method,
+        url: current,
+        headers,
+        connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+        headersTimeoutMs: options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS,
+        bodyTimeoutMs: options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS,
+        leaseChunks,
+        readBufferBytes: options.readBufferBytes,
+        readPoolBuffers: options.readPoolBuffers,
+        ca: options.ca,
+      });
+      const head: ResponseHead = await exchange.head;
+      const location = head.headers.location;
+      if (REDIRECT_STATUSES.has(head.status) && location !== undefined) {
+        // Connection: close — the next hop gets its own connection, so this one goes now, body unread.
+        exchange.destroy();
         if (chain.length > maxRedirects) {
           throw new HttpError({
             kind: 'redirects',
@@ -125,29 +137,27 @@ export async function openGet(url: string, options: OpenGetOptions = {}): Promis
         current = new URL(location, current).toString();
         continue;
       }
-      const finalUrl = current;
-      const undiciBody = res.body;
+      const open = exchange;
       const body = (async function* pull(): AsyncGenerator<Uint8Array> {
         try {
-          for await (const chunk of undiciBody) {
-            if (aborted) break;
-            yield chunk as Uint8Array;
+          for (;;) {
+            const chunk = await open.read();
+            if (chunk === null) return;
+            yield chunk;
           }
-          if (aborted) throw new HttpError({ kind: 'aborted', url: finalUrl, method, phase: 'body' });
-        } catch (cause) {
-          throw toHttpError(cause, { url: finalUrl, method, phase: 'body', aborted });
         } finally {
           // Also reached when the consumer breaks out of its loop: the connection goes with the body.
-          if (!undiciBody.destroyed) undiciBody.destroy();
-          release();
+          open.destroy();
+          options.signal?.removeEventListener('abort', onSignal);
         }
       })();
       return {
-        status: res.statusCode,
-        url: finalUrl,
+        status: head.status,
+        url: current,
         urlChain: chain,
-        headers: resHeaders,
+        headers: head.headers,
         body,
+        release: leaseChunks ? (chunk) => open.release(chunk) : () => {},
         abort,
         get aborted() {
           return aborted;
@@ -156,7 +166,7 @@ export async function openGet(url: string, options: OpenGetOptions = {}): Promis
     }
   } catch (error) {
     options.signal?.removeEventListener('abort', onSignal);
-    void agent.destroy().catch(() => {});
+    exchange?.destroy();
     throw error;
   }
 }

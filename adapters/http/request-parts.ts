@@ -28,7 +28,7 @@ export interface SentRequest {
   headers: Readonly<Record<string, string>>;
 }
 
-/** Turns undici's header record into lower-case names with single string values. */
+/** Turns a Node-style header record (`string | string[]` values) into lower-case names with single string values. */
 export function flattenHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(raw)) {

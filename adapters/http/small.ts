@@ -3,17 +3,19 @@
  *
  * @module
  */
-import { Agent, request } from 'undici';
-import { HttpError, type HttpPhase, toHttpError } from './errors.js';
+import { HttpError } from './errors.js';
+import { Exchange } from './exchange.js';
 import { type OpenGetOptions, openGet } from './open-get.js';
 import {
   checkUrl,
   DEFAULT_POST_TIMEOUT_MS,
   DEFAULT_TEXT_MAX_BYTES,
-  flattenHeaders,
   requestHeaders,
   type SentRequest,
 } from './request-parts.js';
+
+/** Response bytes a POST reads (and drops) before closing the connection. */
+const POST_DRAIN_BYTES = 1024 * 1024;
 
 /** Options of {@link post}. */
 export interface PostOptions {
@@ -27,6 +29,8 @@ export interface PostOptions {
   signal?: AbortSignal;
   /** Called with the request as it is sent. */
   onRequest?: (request: SentRequest) => void;
+  /** An extra trusted CA certificate (PEM) for https, on top of Node's bundled root certificates. */
+  ca?: string | Buffer;
 }
 
 /** What a POST got back: its status and headers (the response body is read and dropped). */
@@ -40,54 +44,49 @@ export async function post(url: string, body: string, options: PostOptions): Pro
   const method = 'POST';
   checkUrl(url, method);
   const timeoutMs = options.timeoutMs ?? DEFAULT_POST_TIMEOUT_MS;
-  const agent = new Agent({
-    connect: { timeout: timeoutMs },
-    headersTimeout: timeoutMs,
-    bodyTimeout: timeoutMs,
-  });
-  const controller = new AbortController();
-  let timedOut = false;
-  let phase: HttpPhase = 'connect';
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort();
-  }, timeoutMs);
-  const onSignal = () => controller.abort();
-  if (options.signal?.aborted) controller.abort();
-  options.signal?.addEventListener('abort', onSignal, { once: true });
+  const payload = Buffer.from(body, 'utf8');
   const headers = {
     ...requestHeaders(options.headers, false),
     'content-type': options.contentType,
-    'content-length': String(Buffer.byteLength(body)),
+    'content-length': String(payload.byteLength),
   };
+  options.onRequest?.({ method, url, headers: { ...headers } });
+  if (options.signal?.aborted) throw new HttpError({ kind: 'aborted', url, method, phase: 'connect' });
+  const exchange = new Exchange({
+    method,
+    url,
+    headers,
+    body: payload,
+    // The one whole-exchange timer below stands for all three.
+    connectTimeoutMs: 0,
+    headersTimeoutMs: 0,
+    bodyTimeoutMs: 0,
+    leaseChunks: false,
+    ca: options.ca,
+  });
+  // The limit is for the whole exchange, whatever phase it is in when it runs out.
+  const timer = setTimeout(() => {
+    const phase = exchange.phase;
+    exchange.destroy(
+      new HttpError({ kind: 'timeout', url, method, phase, detail: `no answer in ${timeoutMs} ms` }),
+    );
+  }, timeoutMs);
+  timer.unref();
+  const onSignal = () => exchange.destroy();
+  options.signal?.addEventListener('abort', onSignal, { once: true });
   try {
-    options.onRequest?.({ method, url, headers: { ...headers } });
-    const res = await request(url, {
-      method,
-      headers,
-      body,
-      signal: controller.signal,
-      dispatcher: agent,
-    });
-    phase = 'body';
-    await res.body.dump({ limit: 1024 * 1024 });
-    return { status: res.statusCode, headers: flattenHeaders(res.headers) };
-  } catch (cause) {
-    if (timedOut) {
-      throw new HttpError({
-        kind: 'timeout',
-        url,
-        method,
-        phase,
-        cause,
-        detail: `no answer in ${timeoutMs} ms`,
-      });
+    const head = await exchange.head;
+    // Read (and drop) a bounded body so the server sees its answer taken; a longer one is cut off.
+    let drained = 0;
+    for (let chunk = await exchange.read(); chunk !== null; chunk = await exchange.read()) {
+      drained += chunk.byteLength;
+      if (drained >= POST_DRAIN_BYTES) break;
     }
-    throw toHttpError(cause, { url, method, phase, aborted: controller.signal.aborted });
+    return { status: head.status, headers: head.headers };
   } finally {
     clearTimeout(timer);
     options.signal?.removeEventListener('abort', onSignal);
-    void agent.destroy().catch(() => {});
+    exchange.destroy();
   }
 }
 
@@ -111,7 +110,8 @@ export interface TextResult {
 /** GETs a small document (e.g. a descriptor) whole, following redirects, refusing bodies over `maxBytes`. */
 export async function getText(url: string, options: GetTextOptions = {}): Promise<TextResult> {
   const maxBytes = options.maxBytes ?? DEFAULT_TEXT_MAX_BYTES;
-  const res = await openGet(url, options);
+  // Chunks are kept until the end, so they must be owned copies, not pool views.
+  const res = await openGet(url, { ...options, leaseChunks: false });
   const declared = Number(res.headers['content-length']);
   const tooLarge = () =>
     new HttpError({

@@ -4,9 +4,10 @@
  *
  * @module
  */
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import https from 'node:https';
+import net, { type AddressInfo, type Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -14,7 +15,7 @@ import path from 'node:path';
 export interface Loopback {
   server: http.Server;
   port: number;
-  /** `http://127.0.0.1:<port>` */
+  /** `http://127.0.0.1:<port>` (`https://` for {@link listenHttps}) */
   base: string;
   /** Stops listening and destroys every open connection. */
   close(): Promise<void>;
@@ -22,7 +23,58 @@ export interface Loopback {
 
 /** Starts `handler` on 127.0.0.1 at `port` (default: a free one). */
 export async function listen(handler: http.RequestListener, port = 0): Promise<Loopback> {
-  const server = http.createServer(handler);
+  return track(http.createServer(handler), port, 'http');
+}
+
+/**
+ * The committed self-signed certificate (CN and subjectAltName IP 127.0.0.1, valid until 2126) and its key,
+ * for https tests on loopback; trust it with the client option `ca`.
+ */
+export function loopbackTls(): { cert: string; key: string } {
+  const read = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
+  return { cert: read('loopback-cert.pem'), key: read('loopback-key.pem') };
+}
+
+/** Starts `handler` as an https server on 127.0.0.1 with {@link loopbackTls}; `base` is `https://127.0.0.1:<port>`. */
+export async function listenHttps(handler: http.RequestListener): Promise<Loopback> {
+  return track(https.createServer(loopbackTls(), handler), 0, 'https');
+}
+
+/** A raw TCP server on 127.0.0.1 (for responses no HTTP server would send) and its closer. */
+export interface RawLoopback {
+  port: number;
+  /** `http://127.0.0.1:<port>` */
+  base: string;
+  /** Stops listening and destroys every open connection. */
+  close(): Promise<void>;
+}
+
+/** Starts a raw TCP server on 127.0.0.1 calling `onConnection` with every accepted socket. */
+export async function listenRaw(onConnection: (socket: Socket) => void): Promise<RawLoopback> {
+  const sockets = new Set<Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => {});
+    onConnection(socket);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    port,
+    base: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+async function track(server: http.Server, port: number, scheme: 'http' | 'https'): Promise<Loopback> {
   const sockets = new Set<Socket>();
   server.on('connection', (socket) => {
     sockets.add(socket);
@@ -36,7 +88,7 @@ export async function listen(handler: http.RequestListener, port = 0): Promise<L
   return {
     server,
     port: actual,
-    base: `http://127.0.0.1:${actual}`,
+    base: `${scheme}://127.0.0.1:${actual}`,
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
@@ -65,4 +117,37 @@ export async function waitFor(predicate: () => boolean, timeoutMs = 5000, what =
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+/** Serves `body` with a Content-Length, writing 64 KiB slices as fast as the client reads; counts what was written. */
+export function pushBody(body: Buffer, written: { bytes: number }) {
+  return (_req: http.IncomingMessage, res: http.ServerResponse) => {
+    res.writeHead(200, { 'Content-Length': String(body.length) });
+    let at = 0;
+    const pump = () => {
+      while (at < body.length) {
+        const slice = body.subarray(at, at + 64 * 1024);
+        at += slice.length;
+        written.bytes = at;
+        if (!res.write(slice)) return void res.once('drain', pump);
+      }
+      res.end();
+    };
+    pump();
+  };
+}
+
+/** Whether `promise` is still pending after `ms` (it is observed, so a later rejection is not unhandled). */
+export async function pendingAfter(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let settled = false;
+  promise.then(
+    () => {
+      settled = true;
+    },
+    () => {
+      settled = true;
+    },
+  );
+  await new Promise((r) => setTimeout(r, ms));
+  return !settled;
 }

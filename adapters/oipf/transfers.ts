@@ -25,7 +25,7 @@ import { getText, type HttpResponse, isHttpError, openGet } from '../http/index.
 import { PartialStore, sanitizeFileName, uniquePath } from '../storage/index.js';
 import { type DownloadMeta, metaOfItem } from './meta.js';
 
-/** HTTP options of the transfers (undici timeouts; a body timeout is how a stall is detected). */
+/** HTTP options of the transfers (timeouts; a body timeout is how a stall is detected). */
 export interface TransferFetchOptions {
   /** No body byte for this long → TRANSFER.FAILED transient (→ stalled, 32). @default 30_000 */
   readonly bodyTimeoutMs?: number;
@@ -177,6 +177,8 @@ export class TransferEngine implements OipfManagerPort {
       const res = await openGet(p.url, {
         headers,
         signal: controller.signal,
+        // Body chunks are leased from the connection's read pool and given back once written.
+        leaseChunks: true,
         ...(o.bodyTimeoutMs !== undefined ? { bodyTimeoutMs: o.bodyTimeoutMs } : {}),
         ...(o.headersTimeoutMs !== undefined ? { headersTimeoutMs: o.headersTimeoutMs } : {}),
         ...(o.connectTimeoutMs !== undefined ? { connectTimeoutMs: o.connectTimeoutMs } : {}),
@@ -217,6 +219,7 @@ export class TransferEngine implements OipfManagerPort {
       const result = await store.writeBody(res.body, {
         flushEveryBytes: this.#deps.flushEveryBytes,
         onProgress: (written) => this.#deps.onBytes(id, written),
+        release: (chunk) => res.release(chunk),
         onDurable: async (durable) => {
           // Durable progress is reported even while closing, so a restart continues from it.
           if (!this.#current(id, token)) return;

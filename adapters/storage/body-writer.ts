@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { promises as fs } from 'node:fs';
+import { type promises as fs, writeSync, writevSync } from 'node:fs';
 import type { WriteBodyOptions, WriteBodyResult } from './journal.js';
 
 /** Bytes written between two durable checkpoints (fsync + journal) of `PartialStore.writeBody`. @default 8_388_608 */
@@ -199,18 +199,20 @@ export async function appendBody(
   };
 }
 
-/** Writes `chunks` (`size` bytes in all) at `position`, looping over short writes. */
+/**
+ * Writes `chunks` (`size` bytes in all) at `position`, looping over short writes. The write is synchronous, like
+ * curl's: a batch (at most one read pool's worth) goes to the page cache in one `pwritev` on the event loop,
+ * which measured faster on loopback than a thread-pool round trip per batch (`npm run bench`); the fdatasync of a
+ * checkpoint still runs on the thread pool, alongside later writes.
+ */
 async function writeAll(
   handle: fs.FileHandle,
   chunks: Uint8Array[],
   size: number,
   position: number,
 ): Promise<void> {
-  let done = (await handle.writev(chunks, position)).bytesWritten;
+  let done = writevSync(handle.fd, chunks, position);
   if (done === size) return;
   const rest = Buffer.concat(chunks, size);
-  while (done < size) {
-    const { bytesWritten } = await handle.write(rest, done, size - done, position + done);
-    done += bytesWritten;
-  }
+  while (done < size) done += writeSync(handle.fd, rest, done, size - done, position + done);
 }
