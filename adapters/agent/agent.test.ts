@@ -141,7 +141,7 @@ describe('the running agent against the reference server (loopback, real files)'
       'connection cut mid-body: paused, resumed with one Range from the durable offset and If-Match, 206 appended',
     ),
     async () => {
-      // Throttled so bytes reach the agent before the cut (else undici may report the reset first).
+      // Throttled so bytes reach the agent before the cut (else the reset may be reported first).
       const f = await fixture(256 * 1024, { cutNextBodyAfter: 150_000, bytesPerSecond: 2 * 1024 * 1024 });
       const { result, seen } = await run(f);
       expect(finished(result).output.statusCode).toBe(900);
