@@ -1,8 +1,8 @@
 import { once } from 'node:events';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { getText, HttpError, openGet, post } from './client.js';
-import { type Loopback, listen, pattern, waitFor } from './test-support.js';
+import { getText, openGet, post } from './client.js';
+import { collect, type Loopback, listen, pattern, rejection, waitFor } from './test-support.js';
 
 const servers: Loopback[] = [];
 const rawServers: { server: net.Server; sockets: Set<net.Socket> }[] = [];
@@ -18,22 +18,6 @@ async function serve(handler: Parameters<typeof listen>[0]): Promise<Loopback> {
   const s = await listen(handler);
   servers.push(s);
   return s;
-}
-
-async function collect(body: AsyncIterable<Uint8Array>): Promise<Buffer> {
-  const chunks: Uint8Array[] = [];
-  for await (const chunk of body) chunks.push(chunk);
-  return Buffer.concat(chunks);
-}
-
-async function rejection(promise: Promise<unknown>): Promise<HttpError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(HttpError);
-    return error as HttpError;
-  }
-  throw new Error('expected a rejection');
 }
 
 /** A raw TCP server that accepts connections and never answers; returns its port. */

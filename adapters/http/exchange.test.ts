@@ -1,7 +1,16 @@
 import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { getText, HttpError, openGet, post } from './client.js';
-import { type Loopback, listen, listenRaw, pattern, type RawLoopback, waitFor } from './test-support.js';
+import { getText, openGet, post } from './client.js';
+import {
+  collect,
+  type Loopback,
+  listen,
+  listenRaw,
+  pattern,
+  type RawLoopback,
+  rejection,
+  waitFor,
+} from './test-support.js';
 
 const servers: (Loopback | RawLoopback)[] = [];
 afterEach(async () => {
@@ -26,22 +35,6 @@ async function raw(respond: (socket: Socket) => void): Promise<RawLoopback> {
   });
   servers.push(s);
   return s;
-}
-
-async function collect(body: AsyncIterable<Uint8Array>): Promise<Buffer> {
-  const chunks: Uint8Array[] = [];
-  for await (const chunk of body) chunks.push(chunk);
-  return Buffer.concat(chunks);
-}
-
-async function rejection(promise: Promise<unknown>): Promise<HttpError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(HttpError);
-    return error as HttpError;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('wire framing', () => {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { HttpError, openGet, post, READ_BUFFER_BYTES, READ_POOL_BUFFERS } from './client.js';
+import { openGet, post, READ_BUFFER_BYTES, READ_POOL_BUFFERS } from './client.js';
 import {
   type Loopback,
   listen,
@@ -8,6 +8,7 @@ import {
   pattern,
   pendingAfter,
   pushBody,
+  rejection,
 } from './test-support.js';
 
 const servers: Loopback[] = [];
@@ -19,16 +20,6 @@ async function serve(handler: Parameters<typeof listen>[0]): Promise<Loopback> {
   const s = await listen(handler);
   servers.push(s);
   return s;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<HttpError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(HttpError);
-    return error as HttpError;
-  }
-  throw new Error('expected a rejection');
 }
 
 const POOL_BYTES = READ_BUFFER_BYTES * READ_POOL_BUFFERS;

@@ -10,6 +10,7 @@ import https from 'node:https';
 import net, { type AddressInfo, type Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { HttpError } from './errors.js';
 
 /** A running loopback server. */
 export interface Loopback {
@@ -150,4 +151,22 @@ export async function pendingAfter(promise: Promise<unknown>, ms: number): Promi
   );
   await new Promise((r) => setTimeout(r, ms));
   return !settled;
+}
+
+/** Reads a body to the end into one buffer. */
+export async function collect(body: AsyncIterable<Uint8Array>): Promise<Buffer> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of body) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
+/** The {@link HttpError} a promise rejects with; throws if it resolves or rejects with anything else. */
+export async function rejection(promise: Promise<unknown>): Promise<HttpError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof HttpError) return error;
+    throw new Error(`expected an HttpError, got ${String(error)}`, { cause: error });
+  }
+  throw new Error('expected a rejection');
 }
