@@ -51,7 +51,7 @@ export interface AgentOptions {
   readonly onObservation?: (observation: Observation) => void;
   /**
    * Written bytes allowed outside the journal (fsync + journal checkpoints start at half of it): what a power cut
-   * may cost. A process crash costs less — only bytes not yet written (see PartialStore). @default 8 MiB (PartialStore's default)
+   * may cost. A process crash costs less — only bytes not yet written (see PartialStore). @default 32 MiB (PartialStore's default)
    */
   readonly flushEveryBytes?: number;
   /** POST attempts of one report within the run (DL-INST-12). @default 3 (the machine's default) */

@@ -200,7 +200,7 @@ export function registerFetchCommand(program: Command, io: CliIo, deps: RunDeps 
     .addOption(
       new Option(
         '--flush-bytes <n>',
-        'written bytes allowed between durable checkpoints (fsync + journal): what a power cut may cost; a kill costs only unwritten bytes (default 8 MiB)',
+        'written bytes allowed between durable checkpoints (fsync + journal): what a power cut may cost; a kill costs only unwritten bytes (default 32 MiB)',
       ).argParser(positiveInt('--flush-bytes')),
     )
     .addOption(
