@@ -2,23 +2,19 @@ import { once } from 'node:events';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { getText, openGet, post } from './client.js';
-import { collect, type Loopback, listen, pattern, rejection, waitFor } from './test-support.js';
+import { collect, listen, loopbackServers, pattern, rejection, waitFor } from './test-support.js';
 
-const servers: Loopback[] = [];
+const servers = loopbackServers();
 const rawServers: { server: net.Server; sockets: Set<net.Socket> }[] = [];
 afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
+  await servers.closeAll();
   for (const { server, sockets } of rawServers.splice(0)) {
     for (const socket of sockets) socket.destroy();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 });
 
-async function serve(handler: Parameters<typeof listen>[0]): Promise<Loopback> {
-  const s = await listen(handler);
-  servers.push(s);
-  return s;
-}
+const serve = servers.serve;
 
 /** A raw TCP server that accepts connections and never answers; returns its port. */
 async function silentTcp(): Promise<{ port: number }> {

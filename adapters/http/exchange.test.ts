@@ -3,25 +3,17 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { getText, openGet, post } from './client.js';
 import {
   collect,
-  type Loopback,
-  listen,
   listenRaw,
+  loopbackServers,
   pattern,
   type RawLoopback,
   rejection,
   waitFor,
 } from './test-support.js';
 
-const servers: (Loopback | RawLoopback)[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-async function serve(handler: Parameters<typeof listen>[0]): Promise<Loopback> {
-  const s = await listen(handler);
-  servers.push(s);
-  return s;
-}
+const servers = loopbackServers();
+afterEach(servers.closeAll);
+const serve = servers.serve;
 
 /** A raw server answering every connection with `respond` once the request head is in. */
 async function raw(respond: (socket: Socket) => void): Promise<RawLoopback> {
@@ -33,8 +25,7 @@ async function raw(respond: (socket: Socket) => void): Promise<RawLoopback> {
       if (head.includes('\r\n\r\n')) respond(socket);
     });
   });
-  servers.push(s);
-  return s;
+  return servers.track(s);
 }
 
 describe('wire framing', () => {
@@ -108,7 +99,7 @@ describe('wire framing', () => {
         if (head.includes('\r\n\r\n')) socket.end('HTTP/1.1 204 No Content\r\n\r\n');
       });
     });
-    servers.push(s);
+    servers.track(s);
     const res = await openGet(`${s.base}/p?q=1`, { headers: { 'If-Match': '"x"' } });
     expect(res.status).toBe(204);
     expect(await collect(res.body)).toHaveLength(0);

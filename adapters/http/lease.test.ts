@@ -1,9 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { openGet, post, READ_BUFFER_BYTES, READ_POOL_BUFFERS } from './client.js';
 import {
-  type Loopback,
-  listen,
   listenHttps,
+  loopbackServers,
   loopbackTls,
   pattern,
   pendingAfter,
@@ -11,16 +10,9 @@ import {
   rejection,
 } from './test-support.js';
 
-const servers: Loopback[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-async function serve(handler: Parameters<typeof listen>[0]): Promise<Loopback> {
-  const s = await listen(handler);
-  servers.push(s);
-  return s;
-}
+const servers = loopbackServers();
+afterEach(servers.closeAll);
+const serve = servers.serve;
 
 const POOL_BYTES = READ_BUFFER_BYTES * READ_POOL_BUFFERS;
 
@@ -157,7 +149,7 @@ describe('https', () => {
   it('GETs from a server whose certificate is trusted through `ca`, in lease mode too', async () => {
     const body = pattern(1024 * 1024 + 17);
     const s = await listenHttps(pushBody(body, { bytes: 0 }));
-    servers.push(s);
+    servers.track(s);
     const { cert } = loopbackTls();
     const res = await openGet(`${s.base}/file`, { ca: cert, leaseChunks: true, readPoolBuffers: 2 });
     expect(res.status).toBe(200);
@@ -175,7 +167,7 @@ describe('https', () => {
 
   it('refuses an untrusted self-signed certificate as a connect error', async () => {
     const s = await listenHttps((_req, res) => res.end('secret'));
-    servers.push(s);
+    servers.track(s);
     const error = await rejection(openGet(s.base));
     expect(error.kind).toBe('connect');
     expect(error.phase).toBe('connect');
@@ -187,7 +179,7 @@ describe('https', () => {
       for await (const chunk of req) got += chunk;
       res.writeHead(201).end();
     });
-    servers.push(s);
+    servers.track(s);
     const result = await post(`${s.base}/n`, 'report', { contentType: 'text/plain', ca: loopbackTls().cert });
     expect(result.status).toBe(201);
     expect(got).toBe('report');

@@ -170,3 +170,23 @@ export async function rejection(promise: Promise<unknown>): Promise<HttpError> {
   }
   throw new Error('expected a rejection');
 }
+
+/**
+ * Loopback servers a test file starts and closes after each test: `serve` starts one with `handler` and
+ * tracks it, `track` tracks any closable server, `closeAll` goes in the file's `afterEach`.
+ */
+export function loopbackServers() {
+  const open: { close(): Promise<void> }[] = [];
+  return {
+    async serve(handler: http.RequestListener): Promise<Loopback> {
+      const s = await listen(handler);
+      open.push(s);
+      return s;
+    },
+    track<T extends { close(): Promise<void> }>(server: T): T {
+      open.push(server);
+      return server;
+    },
+    closeAll: () => Promise.all(open.splice(0).map((s) => s.close())).then(() => {}),
+  };
+}
