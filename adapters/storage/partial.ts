@@ -214,7 +214,7 @@ export class PartialStore {
   }
 
   /**
-   * Appends a body at the durable offset and checkpoints it ({@link appendBody}: coalesced writes, one in
+   * Appends a body at the durable offset and checkpoints it (`appendBody` in body-writer.ts: coalesced writes, one in
    * flight, checkpoints pipelined, never more than `flushEveryBytes` written bytes outside the journal).
    * Before the first byte, the journal records the boot this append runs in, so that reopening in the same
    * boot keeps what was written even if it was not yet checkpointed (see {@link PartialStore.open}).
