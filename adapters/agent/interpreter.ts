@@ -256,8 +256,13 @@ export class AgentInterpreter implements DlotaPort {
     ddUrl: string,
   ): Promise<void> {
     const kept = this.host.transfer();
+    // At most one progress line per interval, and the last offset is never swallowed: a body that stalls
+    // right after a throttled write still shows where it stands (a trailing line, cancelled once the body ends).
     let trailing: NodeJS.Timeout | undefined;
-    let stopProgress = () => {};
+    const stopTrailing = () => {
+      clearTimeout(trailing);
+      trailing = undefined;
+    };
     try {
       await store.begin(
         {
@@ -270,20 +275,13 @@ export class AgentInterpreter implements DlotaPort {
         params.offset,
       );
       const interval = this.options.progressIntervalMs ?? 100;
-      // At most one progress line per interval, and the last offset is never swallowed: a body that stalls
-      // right after a throttled write still shows where it stands.
       let shown = -1;
       let latest = -1;
       const show = (offset: number) => {
-        clearTimeout(trailing);
-        trailing = undefined;
+        stopTrailing();
         this.#lastProgress = Date.now();
         shown = offset;
         this.host.emit({ event: 'progress', received: offset, total: kept.length });
-      };
-      stopProgress = () => {
-        clearTimeout(trailing);
-        trailing = undefined;
       };
       const result = await store.writeBody(res.body, {
         ...(this.options.flushEveryBytes === undefined
@@ -305,7 +303,7 @@ export class AgentInterpreter implements DlotaPort {
         },
         release: (chunk) => res.release(chunk),
       });
-      stopProgress();
+      stopTrailing();
       if (!result.overflow)
         this.host.emit({ event: 'progress', received: result.durableOffset, total: kept.length });
       if (this.#current(transfer)) {
@@ -313,7 +311,7 @@ export class AgentInterpreter implements DlotaPort {
         this.#send({ type: 'BODY.END', offset: result.durableOffset });
       }
     } catch (error) {
-      stopProgress();
+      stopTrailing();
       if (!this.#current(transfer)) return;
       res.abort();
       const code = (error as NodeJS.ErrnoException).code;

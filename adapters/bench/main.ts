@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { formatTable } from '../cli/io.js';
 import { startDownloadServer } from '../server/server.js';
 import { DEFAULT_FLUSH_EVERY_BYTES } from '../storage/body-writer.js';
+import { syncFile } from '../storage/file-ops.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const MiB = 1024 * 1024;
@@ -35,7 +36,7 @@ const NODE_ARGS = [
   ...(FROM_SOURCE ? ['--import', 'tsx'] : []),
   ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
 ];
-/** The product's own entry (its shebang sets the Node flags `npx dlstate` runs with), or the sources under tsx. */
+/** The product's own entry, as `npx dlstate` runs it, or the sources under tsx. */
 const AGENT_COMMAND = FROM_SOURCE
   ? [process.execPath, ...NODE_ARGS, '--import', RSS_HOOK, 'adapters/cli/main.ts']
   : [path.join(ROOT, 'bin/dlstate.js')];
@@ -144,11 +145,7 @@ async function curlMs(url: string, out: string, durable = false): Promise<number
   const child = spawn('curl', ['-s', '-f', '-o', out, url], { stdio: 'ignore' });
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   if (code !== 0) return undefined;
-  if (durable) {
-    const handle = await fs.open(out, 'r+');
-    await handle.sync();
-    await handle.close();
-  }
+  if (durable) await syncFile(out);
   return Date.now() - started;
 }
 

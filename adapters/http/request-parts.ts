@@ -28,16 +28,6 @@ export interface SentRequest {
   headers: Readonly<Record<string, string>>;
 }
 
-/** Turns a Node-style header record (`string | string[]` values) into lower-case names with single string values. */
-export function flattenHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(raw)) {
-    if (value === undefined) continue;
-    out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return out;
-}
-
 /** Throws a `scheme` error unless the URL parses and is http or https; returns the parsed URL. */
 export function checkUrl(url: string, method: string): URL {
   let parsed: URL;

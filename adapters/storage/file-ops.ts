@@ -25,15 +25,20 @@ export async function moveFile(from: string, to: string): Promise<void> {
     if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
     const tmp = `${to}.dlstate-move.tmp`;
     await fs.copyFile(from, tmp);
-    const handle = await fs.open(tmp, 'r+');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    await syncFile(tmp);
     await fs.rename(tmp, to);
     await fsyncDir(path.dirname(to));
     await fs.rm(from, { force: true });
+  }
+}
+
+/** fsyncs a file (data and metadata). */
+export async function syncFile(file: string): Promise<void> {
+  const handle = await fs.open(file, 'r+');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }
 

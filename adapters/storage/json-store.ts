@@ -50,6 +50,15 @@ export const TMP_SUFFIX = '.tmp';
 export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
   const dir = path.dirname(file);
   await fs.mkdir(dir, { recursive: true });
+  await renameOver(await writeJsonTemp(file, value), file);
+  await fsyncDir(dir);
+}
+
+/**
+ * Writes `value` as pretty JSON to a fsync'd temporary sibling of `file` (named so {@link removeStaleTemps}
+ * finds it) and resolves its path; {@link renameOver} then makes it `file`.
+ */
+export async function writeJsonTemp(file: string, value: unknown): Promise<string> {
   const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}${TMP_SUFFIX}`;
   const handle = await fs.open(tmp, 'w');
   try {
@@ -61,13 +70,17 @@ export async function writeJsonAtomic(file: string, value: unknown): Promise<voi
     throw error;
   }
   await handle.close();
+  return tmp;
+}
+
+/** Renames a temporary file over `file` (atomic); the temporary file is removed if the rename fails. */
+export async function renameOver(tmp: string, file: string): Promise<void> {
   try {
     await fs.rename(tmp, file);
   } catch (error) {
     await fs.rm(tmp, { force: true });
     throw error;
   }
-  await fsyncDir(dir);
 }
 
 /** Deletes temporary files a crashed {@link writeJsonAtomic} may have left next to `file`. */

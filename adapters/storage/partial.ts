@@ -18,12 +18,11 @@
  *
  * @module
  */
-import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { appendBody, DEFAULT_FLUSH_EVERY_BYTES } from './body-writer.js';
 import { currentBootId } from './boot.js';
-import { moveFile, sizeOf, truncateFile } from './file-ops.js';
+import { moveFile, sizeOf, syncFile, truncateFile } from './file-ops.js';
 import {
   isJournal,
   type Journal,
@@ -33,7 +32,14 @@ import {
   type WriteBodyOptions,
   type WriteBodyResult,
 } from './journal.js';
-import { fsyncDir, readJson, removeStaleTemps, TMP_SUFFIX, writeJsonAtomic } from './json-store.js';
+import {
+  fsyncDir,
+  readJson,
+  removeStaleTemps,
+  renameOver,
+  writeJsonAtomic,
+  writeJsonTemp,
+} from './json-store.js';
 
 export { DEFAULT_FLUSH_EVERY_BYTES, WRITE_BATCH_BYTES } from './body-writer.js';
 export type {
@@ -246,9 +252,11 @@ export class PartialStore {
           durableOffset: () => this.durableOffset,
           checkpoint: async (offset) => {
             const next: Journal = { ...this.#journal!, durableOffset: offset };
-            // The temporary journal is prepared while the data syncs; it becomes the journal only after.
-            const [tmp] = await Promise.all([writeJournalTemp(this.journalPath, next), data.datasync()]);
-            await replaceJournal(tmp, this.journalPath);
+            // The temporary journal is prepared while the data syncs; it becomes the journal only after. The
+            // directory is not fsync'd: a growth checkpoint whose rename a power cut loses leaves the previous,
+            // smaller offset, still <= the data on disk (the shrinking operations keep their full flush).
+            const [tmp] = await Promise.all([writeJsonTemp(this.journalPath, next), data.datasync()]);
+            await renameOver(tmp, this.journalPath);
             this.#journal = next;
             await options.onDurable?.(offset);
           },
@@ -324,48 +332,4 @@ function withoutAppendBoot(journal: Journal): Journal {
   const copy = { ...journal };
   delete copy.appendBoot;
   return copy;
-}
-
-/** fsyncs a file's data. */
-async function syncFile(file: string): Promise<void> {
-  const handle = await fs.open(file, 'r+');
-  try {
-    await handle.datasync();
-  } finally {
-    await handle.close();
-  }
-}
-
-/**
- * Writes a growth checkpoint's journal to a fsync'd temporary sibling (named so `removeStaleTemps` finds it)
- * and resolves its path; {@link replaceJournal} then renames it over the journal.
- */
-async function writeJournalTemp(journalPath: string, journal: Journal): Promise<string> {
-  const tmp = `${journalPath}.${process.pid}.${randomBytes(4).toString('hex')}${TMP_SUFFIX}`;
-  const handle = await fs.open(tmp, 'w');
-  try {
-    await handle.writeFile(`${JSON.stringify(journal, null, 2)}\n`, 'utf8');
-    await handle.sync();
-  } catch (error) {
-    await handle.close();
-    await fs.rm(tmp, { force: true });
-    throw error;
-  } finally {
-    await handle.close().catch(() => {});
-  }
-  return tmp;
-}
-
-/**
- * Renames a prepared journal over the old one (atomic). The directory is not fsync'd here: a growth checkpoint
- * whose rename is lost to a power cut leaves the previous, smaller offset, which is still <= the data on disk;
- * the shrinking operations (`begin`, `truncateTo`, `discard`, `commit`) keep their full directory flush.
- */
-async function replaceJournal(tmp: string, journalPath: string): Promise<void> {
-  try {
-    await fs.rename(tmp, journalPath);
-  } catch (error) {
-    await fs.rm(tmp, { force: true });
-    throw error;
-  }
 }
