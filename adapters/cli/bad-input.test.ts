@@ -27,6 +27,18 @@ describe('bad input on the command line: a usage error (exit 2) naming what was 
     expect(port.err).toMatch(/0…65535/);
   });
 
+  it('whole-number options are checked before anything runs: --flush-bytes must be at least 1', async () => {
+    const zero = await run('fetch', 'http://127.0.0.1:9/dd', '--yes', '--flush-bytes', '0');
+    expect(zero.code).toBe(2);
+    expect(zero.err).toMatch(/--flush-bytes <n>.*expected a whole number ≥ 1, got "0"/);
+    const word = await run('fetch', 'http://127.0.0.1:9/dd', '--yes', '--report-attempts', 'three');
+    expect(word.code).toBe(2);
+    expect(word.err).toMatch(/expected a whole number ≥ 0, got "three"/);
+    const active = await run('manager', 'list', '--max-active', '0');
+    expect(active.code).toBe(2);
+    expect(active.err).toMatch(/expected a whole number ≥ 1, got "0"/);
+  });
+
   it('unknown commands and options are usage errors; --help is not', async () => {
     expect((await run('bogus')).code).toBe(2);
     expect((await run('clauses', '--nope')).code).toBe(2);

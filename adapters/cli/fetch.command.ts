@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { SingleBar } from 'cli-progress';
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import type { ConfirmationRequest } from '../../machines/dlota/download.types.js';
 import { type AgentResult, type AgentRun, startAgent } from '../agent/agent.js';
 import { EXIT_CODE_HELP, EXIT_FORCED } from '../agent/exit-codes.js';
@@ -9,7 +9,7 @@ import type { Observation } from '../agent/observation.js';
 import type { AgentOptions } from '../agent/options.js';
 import { closingLine, describeObservation, formatBytes } from '../agent/render.js';
 import { loadInspect } from './inspect-option.js';
-import { CliExit, type CliIo, httpUrlArgument } from './io.js';
+import { CliExit, type CliIo, httpUrlArgument, wholeNumberArgument } from './io.js';
 
 /** Options of `dlstate fetch` as commander parses them. */
 export interface FetchCliOptions {
@@ -169,12 +169,6 @@ export async function runFetch(
   return code;
 }
 
-const positiveInt = (what: string) => (value: string) => {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError(`${what} is a whole number ≥ 0`);
-  return n;
-};
-
 /** `dlstate fetch <dd-url>`: the DLOTA agent — fetch, confirm, retrieve (pause/resume), install, report. */
 export function registerFetchCommand(program: Command, io: CliIo, deps: RunDeps = defaultDeps()): void {
   program
@@ -201,23 +195,23 @@ export function registerFetchCommand(program: Command, io: CliIo, deps: RunDeps 
       new Option(
         '--flush-bytes <n>',
         'written bytes allowed between durable checkpoints (fsync + journal): what a power cut may cost; a kill costs only unwritten bytes (default 32 MiB)',
-      ).argParser(positiveInt('--flush-bytes')),
+      ).argParser(wholeNumberArgument(1)),
     )
     .addOption(
       new Option('--report-attempts <n>', 'report POST attempts within a run (default 3)').argParser(
-        positiveInt('--report-attempts'),
+        wholeNumberArgument(0),
       ),
     )
     .addOption(
       new Option('--report-retry-ms <ms>', 'base back-off between report attempts (default 2000)').argParser(
-        positiveInt('--report-retry-ms'),
+        wholeNumberArgument(0),
       ),
     )
     .addOption(
       new Option(
         '--stall-timeout-ms <ms>',
         'a body silent this long counts as a lost connection (default 30000)',
-      ).argParser(positiveInt('--stall-timeout-ms')),
+      ).argParser(wholeNumberArgument(0)),
     )
     .addHelpText('after', `\n${EXIT_CODE_HELP}`)
     .action(async (ddUrl: string, opts: FetchCliOptions) => {

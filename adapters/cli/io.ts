@@ -83,3 +83,18 @@ export function directoryArgument(value: string): string {
   if (!info.isDirectory()) throw new InvalidArgumentError(`${JSON.stringify(value)} is not a directory`);
   return value;
 }
+
+/**
+ * A commander parser for a whole-number argument or option, at least `min` when given; commander's message
+ * already names the option and the value, ours says what was expected.
+ */
+export function wholeNumberArgument(min?: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isSafeInteger(n) || (min !== undefined && n < min))
+      throw new InvalidArgumentError(
+        `expected a whole number${min === undefined ? '' : ` ≥ ${min}`}, got ${JSON.stringify(value)}`,
+      );
+    return n;
+  };
+}

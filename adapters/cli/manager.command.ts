@@ -9,7 +9,7 @@
  */
 
 import cliProgress from 'cli-progress';
-import { type Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
 import { DOWNLOAD_STATES, FAILURE_REASONS, RESERVE_RESULTS } from '../../machines/oipf/index.js';
 import {
   type ApplicationInfo,
@@ -18,7 +18,7 @@ import {
   type DownloadManagerHost,
 } from '../oipf/index.js';
 import { loadInspect } from './inspect-option.js';
-import { CliExit, type CliIo, formatTable } from './io.js';
+import { CliExit, type CliIo, formatTable, wholeNumberArgument } from './io.js';
 
 /** The default manager directory. */
 export const DEFAULT_MANAGER_DIR = './.dlstate-manager';
@@ -54,25 +54,12 @@ export function cliApplication(opts: { app?: string; origin?: string }): Applica
   };
 }
 
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 1)
-    throw new InvalidArgumentError(`expected a whole number ≥ 1, got ${value}`);
-  return n;
-}
-
-function integer(value: string): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError(`expected a whole number, got ${value}`);
-  return n;
-}
-
 function common(cmd: Command): Command {
   return cmd
     .option('--dir <dir>', 'manager directory (registry, partial files, content)', DEFAULT_MANAGER_DIR)
     .option('--app <id>', 'act as this application (own downloads only)')
     .option('--origin <url>', 'the FQDN (or URL) of that application')
-    .option('--max-active <n>', 'transfers active at once', positiveInt, 2);
+    .option('--max-active <n>', 'transfers active at once', wholeNumberArgument(1), 2);
 }
 
 const STATE_NAMES = new Map<number, string>(
@@ -131,7 +118,7 @@ export function registerManagerCommand(program: Command, io: CliIo): void {
       '<url>',
       'the content URL (or a CADD URL with --type application/vnd.oipf.ContentAccessDownload+xml)',
     )
-    .option('--priority <n>', 'a larger number is a higher priority', integer, 0)
+    .option('--priority <n>', 'a larger number is a higher priority', wholeNumberArgument(), 0)
     .option('--type <type>', 'content type', 'application/octet-stream')
     .action(async (url: string, opts: CommonOptions & { priority: number; type: string }) => {
       const id = await withManager(opts, false, (_m, app) =>
@@ -149,7 +136,7 @@ export function registerManagerCommand(program: Command, io: CliIo): void {
     .option(
       '--states <n>',
       'sum of states to list (1 completed, 2 in progress, 4 paused, 8 failed, 16 queued, 32 stalled)',
-      integer,
+      wholeNumberArgument(),
       63,
     )
     .option('--json', 'print a JSON array')
@@ -201,7 +188,7 @@ export function registerManagerCommand(program: Command, io: CliIo): void {
 
   common(manager.command('reserve'))
     .description('reserve(bytes) for the application organisation; prints the RESERVE_* result (0 cancels)')
-    .argument('<bytes>', 'bytes to reserve', integer)
+    .argument('<bytes>', 'bytes to reserve', wholeNumberArgument())
     .action(async (bytes: number, opts: CommonOptions) => {
       const result = await withManager(opts, false, (_m, app) => app.downloadManager.reserve(bytes));
       const name = Object.entries(RESERVE_RESULTS).find(([, row]) => row.value === result)?.[0] ?? '?';
