@@ -47,7 +47,7 @@ export interface DlotaPort {
    * Requested by: entry of retrieving.requesting; entry of retrieving.resuming.
    * Clauses: DL-RET-1, DL-RET-2, DL-PR-7, DL-PR-8, DL-PR-9.
    * Events handled next (best effort: every event with a transition from the states entered on request):
-   * RESPONSE.HEADERS, CONNECTION.LOST, STORAGE.FULL, RESTART.RECOVERED, DEVICE.SHUTDOWN, USER.PAUSE.
+   * RESPONSE.HEADERS, CONNECTION.LOST, STORAGE.FULL, USER.PAUSE, RESTART.RECOVERED, DEVICE.SHUTDOWN.
    */
   httpGet(params: DownloadEffects['httpGet']): void;
   /**
@@ -56,24 +56,27 @@ export interface DlotaPort {
    * Requested by: USER.CANCEL in retrieving → notifying; RESPONSE.HEADERS [objectMissing] in
    * retrieving.requesting → notifying; RESPONSE.HEADERS [fullBodyConflicts] in retrieving.requesting →
    * notifying; RESPONSE.HEADERS in retrieving.requesting → notifying; STORAGE.FULL in
-   * retrieving.requesting → notifying; RESTART.RECOVERED [recoveredComplete] in retrieving.requesting →
-   * retrieving.verifying; RESTART.RECOVERED [recoveredResumes] in retrieving.requesting →
-   * retrieving.resuming; RESTART.RECOVERED [recoveredKept] in retrieving.requesting → retrieving.paused;
-   * DEVICE.SHUTDOWN in retrieving.requesting → notifying; USER.PAUSE [transferResumable] in
-   * retrieving.downloading → retrieving.paused; STORAGE.FULL [transferResumable] in
-   * retrieving.downloading → retrieving.paused; STORAGE.FULL in retrieving.downloading → notifying;
-   * DEVICE.SHUTDOWN [transferResumable] in retrieving.downloading → retrieving.paused; DEVICE.SHUTDOWN
-   * in retrieving.downloading → notifying; RESPONSE.HEADERS [preconditionFailed] in retrieving.resuming
-   * → notifying; RESPONSE.HEADERS [httpError] in retrieving.resuming → notifying; RESPONSE.HEADERS
-   * [partialEncoded] in retrieving.resuming → notifying; RESPONSE.HEADERS [rangeIgnored] in
-   * retrieving.resuming → retrieving.requesting; RESPONSE.HEADERS in retrieving.resuming → notifying;
-   * USER.PAUSE in retrieving.resuming → retrieving.paused; STORAGE.FULL in retrieving.resuming →
-   * retrieving.paused; DEVICE.SHUTDOWN in retrieving.resuming → retrieving.paused.
+   * retrieving.requesting → notifying; USER.PAUSE in retrieving.requesting → notifying;
+   * RESTART.RECOVERED [recoveredComplete] in retrieving.requesting → retrieving.verifying;
+   * RESTART.RECOVERED [recoveredResumes] in retrieving.requesting → retrieving.resuming;
+   * RESTART.RECOVERED [recoveredKept] in retrieving.requesting → retrieving.paused; DEVICE.SHUTDOWN in
+   * retrieving.requesting → notifying; USER.PAUSE [transferResumable] in retrieving.downloading →
+   * retrieving.paused; USER.PAUSE in retrieving.downloading → notifying; STORAGE.FULL
+   * [transferResumable] in retrieving.downloading → retrieving.paused; STORAGE.FULL in
+   * retrieving.downloading → notifying; DEVICE.SHUTDOWN [transferResumable] in retrieving.downloading →
+   * retrieving.paused; DEVICE.SHUTDOWN in retrieving.downloading → notifying; RESPONSE.HEADERS
+   * [objectUpdated] in retrieving.resuming → notifying; RESPONSE.HEADERS [resumeRestarts] in
+   * retrieving.resuming → retrieving.requesting; RESPONSE.HEADERS [resumeRetries] in retrieving.resuming
+   * → retrieving.paused; RESPONSE.HEADERS [resumeTemporary] in retrieving.resuming → retrieving.paused;
+   * RESPONSE.HEADERS [httpError] in retrieving.resuming → notifying; RESPONSE.HEADERS [partialEncoded]
+   * in retrieving.resuming → notifying; RESPONSE.HEADERS in retrieving.resuming → notifying; USER.PAUSE
+   * in retrieving.resuming → retrieving.paused; STORAGE.FULL in retrieving.resuming → retrieving.paused;
+   * DEVICE.SHUTDOWN in retrieving.resuming → retrieving.paused.
    * Clauses: DL-RET-5, DL-INST-11, DL-RET-3, DL-INST-10, DL-PR-5, DL-PR-12, DL-PR-4, DL-PR-7, DL-PR-9,
-   * DL-RET-4, DL-PR-10, DL-STATUS-957, DL-PR-11, DL-INST-8.
+   * DL-RET-4, DL-PR-10, DL-PR-11, DL-STATUS-957, DL-INST-8.
    * Events handled next (best effort: every event with a transition from the states entered on request):
-   * RESPONSE.HEADERS, CONNECTION.LOST, STORAGE.FULL, RESTART.RECOVERED, DEVICE.SHUTDOWN, BODY.DURABLE,
-   * USER.RESUME, NETWORK.BACK, USER.CANCEL, USER.PAUSE.
+   * RESPONSE.HEADERS, CONNECTION.LOST, STORAGE.FULL, USER.PAUSE, RESTART.RECOVERED, DEVICE.SHUTDOWN,
+   * BODY.DURABLE, USER.RESUME, TIMER.FIRED, NETWORK.BACK, USER.CANCEL.
    */
   abortTransfer(params: DownloadEffects['abortTransfer']): void;
   /**
@@ -83,14 +86,15 @@ export interface DlotaPort {
    * Requested by: USER.CANCEL in retrieving → notifying; RESPONSE.HEADERS [objectMissing] in
    * retrieving.requesting → notifying; RESPONSE.HEADERS [fullBodyConflicts] in retrieving.requesting →
    * notifying; RESPONSE.HEADERS in retrieving.requesting → notifying; CONNECTION.LOST in
-   * retrieving.requesting → notifying; STORAGE.FULL in retrieving.requesting → notifying;
-   * RESTART.RECOVERED in retrieving.requesting → retrieving.requesting; DEVICE.SHUTDOWN in
-   * retrieving.requesting → notifying; CONNECTION.LOST in retrieving.downloading → notifying;
-   * STORAGE.FULL in retrieving.downloading → notifying; DEVICE.SHUTDOWN in retrieving.downloading →
-   * notifying; USER.CANCEL in retrieving.paused → notifying; RESPONSE.HEADERS [preconditionFailed] in
-   * retrieving.resuming → notifying; RESPONSE.HEADERS [httpError] in retrieving.resuming → notifying;
-   * RESPONSE.HEADERS [partialEncoded] in retrieving.resuming → notifying; RESPONSE.HEADERS
-   * [rangeIgnored] in retrieving.resuming → retrieving.requesting; RESPONSE.HEADERS in
+   * retrieving.requesting → notifying; STORAGE.FULL in retrieving.requesting → notifying; USER.PAUSE in
+   * retrieving.requesting → notifying; RESTART.RECOVERED in retrieving.requesting →
+   * retrieving.requesting; DEVICE.SHUTDOWN in retrieving.requesting → notifying; CONNECTION.LOST in
+   * retrieving.downloading → notifying; USER.PAUSE in retrieving.downloading → notifying; STORAGE.FULL
+   * in retrieving.downloading → notifying; DEVICE.SHUTDOWN in retrieving.downloading → notifying;
+   * USER.CANCEL in retrieving.paused → notifying; RESPONSE.HEADERS [objectUpdated] in
+   * retrieving.resuming → notifying; RESPONSE.HEADERS [resumeRestarts] in retrieving.resuming →
+   * retrieving.requesting; RESPONSE.HEADERS [httpError] in retrieving.resuming → notifying;
+   * RESPONSE.HEADERS [partialEncoded] in retrieving.resuming → notifying; RESPONSE.HEADERS in
    * retrieving.resuming → notifying; always [sizeMismatch] in retrieving.verifying → notifying;
    * INSTALL.FAILED [installFailedWith({"reason":"insufficientMemory"})] in installing → notifying;
    * INSTALL.FAILED [installFailedWith({"reason":"nonAcceptableContent"})] in installing → notifying;
@@ -98,9 +102,9 @@ export interface DlotaPort {
    * INSTALL.FAILED in installing → notifying; USER.CANCEL in installing → notifying; always
    * [successUndelivered] in settling → failed.
    * Clauses: DL-RET-5, DL-INST-11, DL-RET-3, DL-INST-10, DL-RET-4, DL-PR-12, DL-PR-6, DL-PR-10,
-   * DL-STATUS-957, DL-PR-11, DL-INST-8, DL-INST-7, DL-INST-9, DL-INST-6, DL-INST-12, DL-INST-2.
+   * DL-PR-11, DL-STATUS-957, DL-INST-8, DL-INST-7, DL-INST-9, DL-INST-6, DL-INST-12, DL-INST-2.
    * Events handled next (best effort: every event with a transition from the states entered on request):
-   * RESPONSE.HEADERS, CONNECTION.LOST, STORAGE.FULL, RESTART.RECOVERED, DEVICE.SHUTDOWN.
+   * RESPONSE.HEADERS, CONNECTION.LOST, STORAGE.FULL, USER.PAUSE, RESTART.RECOVERED, DEVICE.SHUTDOWN.
    */
   discardPartial(params: DownloadEffects['discardPartial']): void;
   /**
@@ -131,10 +135,11 @@ export interface DlotaPort {
   /**
    * Start a named one-shot timer; answer TIMER.FIRED with the same name.
    *
-   * Requested by: entry of notifying.waitingToRetry.
-   * Clauses: none.
+   * Requested by: RESPONSE.HEADERS [resumeRetries] in retrieving.resuming → retrieving.paused; entry of
+   * notifying.waitingToRetry.
+   * Clauses: DL-PR-4.
    * Events handled next (best effort: every event with a transition from the states entered on request):
-   * TIMER.FIRED, DEVICE.SHUTDOWN.
+   * BODY.DURABLE, USER.RESUME, TIMER.FIRED, NETWORK.BACK, USER.CANCEL, DEVICE.SHUTDOWN.
    */
   startTimer(params: DownloadEffects['startTimer']): void;
   /**

@@ -128,6 +128,7 @@ const TABLE = {
     statement:
       'The resume request carries `If-Match` with the ETag of the paused retrieval, when an ETag was given.',
     seed: '000_9c658cd41b870032.txt',
+    note: '"If the ETag is available" means a strong ETag: a weak one (`W/"…"`, Tomcat, Apache within the second) never goes in `If-Match` — strong comparison always fails, and an unchanged object would be answered 412 → 957. Without a strong ETag the resume carries `If-Unmodified-Since` with the kept `Last-Modified`; with neither validator it carries no precondition, and its 206 is never appended (DL-PR-11): the object is fetched again from byte 0. The risk left: a server whose `Last-Modified` does not change when the object does (one-second resolution, a replace within the same second, a copied mtime) can still mix versions when it has no strong ETag.',
   },
   'DL-PR-10': {
     strength: 'MUST',
@@ -135,6 +136,7 @@ const TABLE = {
     statement:
       '412 on resume → post 957, discard the kept range, then fetch the new DD from updatedDDURI and start the update retrieval.',
     seed: '000_9c658cd41b870032.txt',
+    note: "The object changed while paused when the resume is answered 412, a 206 with another validator (a server that ignores the precondition, e.g. lighttpd), or a 416 whose `Content-Range: bytes */N` names another length. With an updatedDDURI: 957, discard, the updated DD (this clause). Without one there is no update procedure to start: the kept range is discarded and the object fetched again from byte 0 (no 957), its new bytes checked against the DD (905 if they no longer fit). This also answers a DD 1.0: DLOTA 1.0 codes end at 954, so a DD 1.0 without updatedDDURI never reports 957; a DD 1.x that carries updatedDDURI (the seed's B.6 form) opted into the seed's procedure and does.",
   },
   'DL-PR-11': {
     strength: 'MUST',
@@ -142,7 +144,7 @@ const TABLE = {
     statement:
       '206 on resume → append the received range to the kept one, then continue to installation and notification.',
     seed: '000_9c658cd41b870032.txt',
-    note: 'A 206 is appended only if its Content-Range starts at the kept offset and ends at the known length; otherwise nothing is appended (952, nothing corrupt). A 200 answer to a resume means the range was ignored: restart from byte 0, never append.',
+    note: "A 206 is appended only if its Content-Range starts at the kept offset and ends at the known length and it carries the kept range's validator (RFC 9110 §15.3.7.3): the same strong ETag by strong comparison, or, with no strong ETag kept, the same `Last-Modified`. Another validator → the object changed (DL-PR-10). No validator kept → never appended, GET from byte 0. A misfit or content-encoded 206 → 952, nothing corrupt kept. A 200 answer to a resume means the range was ignored: restart from byte 0, never append.",
   },
   'DL-PR-12': {
     strength: 'MUST',

@@ -122,6 +122,9 @@ export function startAgent(options: AgentOptions): AgentRun {
       ...(options.maxReportAttempts === undefined ? {} : { maxReportAttempts: options.maxReportAttempts }),
       ...(options.reportRetryMs === undefined ? {} : { reportRetryMs: options.reportRetryMs }),
       ...(options.resumePolicy === undefined ? {} : { resumePolicy: options.resumePolicy }),
+      ...(options.resumeRetryMs === undefined ? {} : { resumeRetryMs: options.resumeRetryMs }),
+      ...(options.maxResumeRetries === undefined ? {} : { maxResumeRetries: options.maxResumeRetries }),
+      ...(options.maxRetryWaitMs === undefined ? {} : { maxRetryWaitMs: options.maxRetryWaitMs }),
     },
   });
 
@@ -180,6 +183,8 @@ export function startAgent(options: AgentOptions): AgentRun {
       // Read when the run ends: the checkpoint flushed after the abort (BODY.DURABLE) has moved the offset.
       const paused = (): AgentResult => pausedResult();
       if (options.mode === 'cancel') return void queueMicrotask(() => actor.send({ type: 'USER.CANCEL' }));
+      // A temporary server error: the machine asked for a back-off timer; the run waits for it unless stopped.
+      if (!stopping && interpreter.timerPending('resumeRetry')) return;
       if (stopping || context.pauseCause !== 'connectionLost') return finish(withPausedObservation(paused));
       // Connection lost with a resumable range: try again after a back-off, bounded, while bytes keep coming.
       if (context.transfer.offset > offsetAtLoss) losses = 0;

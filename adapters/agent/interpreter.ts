@@ -26,6 +26,7 @@ import { parseStatusLine } from '../../machines/dlota/status.js';
 import { getText, type HttpResponse, isHttpError, openGet, post } from '../http/client.js';
 import { freeBytes, keyFor, uniquePath } from '../storage/files.js';
 import { PartialStore } from '../storage/partial.js';
+import { keptRanges } from './kept.js';
 import type { Observation } from './observation.js';
 import type { AgentOptions } from './options.js';
 import { REPORT_CONTENT_TYPE, reportAccepted } from './reports.js';
@@ -153,9 +154,17 @@ export class AgentInterpreter implements DlotaPort {
   }
 
   queryFreeSpace(_params: DownloadEffects['queryFreeSpace']): void {
+    const ddUrl = this.context.ddUrl;
     this.#enqueue(async () => {
-      // The kept range lives in the state directory and is moved (renamed) to --out at commit.
-      this.#send({ type: 'FREE_SPACE.MEASURED', bytes: await freeBytes(this.options.stateDir) });
+      // The kept range lives in the state directory and is moved (renamed) to --out at commit; what this
+      // descriptor already keeps there is reported too (the machine decides what must still fit, DL-STEP-3).
+      const kept = await keptRanges(this.options.stateDir, ddUrl);
+      const keptBytes = kept.reduce((sum, journal) => sum + journal.durableOffset, 0);
+      this.#send({
+        type: 'FREE_SPACE.MEASURED',
+        bytes: await freeBytes(this.options.stateDir),
+        ...(keptBytes > 0 ? { keptBytes } : {}),
+      });
     });
   }
 
@@ -195,6 +204,7 @@ export class AgentInterpreter implements DlotaPort {
     const headers: Record<string, string> = {};
     if (params.range !== undefined) headers.Range = params.range;
     if (params.ifMatch !== undefined) headers['If-Match'] = params.ifMatch;
+    if (params.ifUnmodifiedSince !== undefined) headers['If-Unmodified-Since'] = params.ifUnmodifiedSince;
     let res: HttpResponse;
     try {
       // The body's chunks are leased from the connection's fixed read pool and given back once written.
@@ -218,6 +228,9 @@ export class AgentInterpreter implements DlotaPort {
       status: res.status,
       ...(h['accept-ranges'] === undefined ? {} : { acceptRanges: h['accept-ranges'] }),
       ...(h.etag === undefined ? {} : { etag: h.etag }),
+      ...(h['last-modified'] === undefined ? {} : { lastModified: h['last-modified'] }),
+      ...(h['retry-after'] === undefined ? {} : { retryAfter: h['retry-after'] }),
+      ...(h.date === undefined ? {} : { date: h.date }),
       ...(h['content-range'] === undefined ? {} : { contentRange: h['content-range'] }),
       ...(contentLength === undefined || !Number.isSafeInteger(contentLength) ? {} : { contentLength }),
       ...(h['content-type'] === undefined ? {} : { contentType: h['content-type'] }),
@@ -237,6 +250,7 @@ export class AgentInterpreter implements DlotaPort {
       offset: journal.durableOffset,
       length,
       ...(journal.etag === undefined ? {} : { etag: journal.etag }),
+      ...(journal.lastModified === undefined ? {} : { lastModified: journal.lastModified }),
       ...(journal.acceptRanges === undefined ? {} : { acceptRanges: journal.acceptRanges }),
     };
     this.host.emit({ event: 'recovered', url, ...facts });
@@ -271,6 +285,7 @@ export class AgentInterpreter implements DlotaPort {
           length: kept.length,
           acceptRanges: kept.acceptRanges,
           ...(kept.etag === undefined ? {} : { etag: kept.etag }),
+          ...(kept.lastModified === undefined ? {} : { lastModified: kept.lastModified }),
         },
         params.offset,
       );
@@ -429,6 +444,11 @@ export class AgentInterpreter implements DlotaPort {
         this.#send({ type: 'TIMER.FIRED', name: params.name });
       }, params.ms),
     );
+  }
+
+  /** Whether a timer the machine requested is still running (the run waits for it rather than ending). */
+  timerPending(name: DownloadTimer): boolean {
+    return this.#timers.has(name);
   }
 
   cancelTimer(params: DownloadEffects['cancelTimer']): void {

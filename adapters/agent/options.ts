@@ -62,6 +62,12 @@ export interface AgentOptions {
   readonly reconnectDelayMs?: number;
   /** @default DEFAULT_MAX_RECONNECTS */
   readonly maxReconnects?: number;
+  /** Base back-off before a resume answered 5xx/408/429 is retried, in ms. @default 2000 (the machine's default) */
+  readonly resumeRetryMs?: number;
+  /** Retries of a resume answered by temporary errors before the run stops paused. @default 3 (the machine's) */
+  readonly maxResumeRetries?: number;
+  /** Longest back-off or Retry-After the run waits by itself; longer → stops paused. @default 60000 (the machine's) */
+  readonly maxRetryWaitMs?: number;
   /** @default DEFAULT_PROGRESS_INTERVAL_MS */
   readonly progressIntervalMs?: number;
   readonly http?: AgentHttpOptions;

@@ -15,6 +15,8 @@ export interface Journal {
   objectUri: string;
   /** The ETag of the object the kept bytes belong to, when the server gave one. */
   etag?: string;
+  /** The `Last-Modified` of the object the kept bytes belong to, when the server gave one. */
+  lastModified?: string;
   /** The object's total length, when known. */
   length?: number;
   /** Whether the server that sent the kept bytes exposed `Accept-Ranges: bytes` (a restart resumes only then). */
@@ -36,6 +38,7 @@ export interface Journal {
 export interface PartialMeta {
   objectUri: string;
   etag?: string;
+  lastModified?: string;
   length?: number;
   /** Whether the server exposed `Accept-Ranges: bytes`; recorded in the journal as given. */
   acceptRanges?: boolean;
@@ -109,6 +112,7 @@ export function isJournal(value: unknown, key: string): value is Journal {
     Number.isSafeInteger(j.durableOffset) &&
     (j.durableOffset ?? -1) >= 0 &&
     (j.etag === undefined || typeof j.etag === 'string') &&
+    (j.lastModified === undefined || typeof j.lastModified === 'string') &&
     (j.ddUrl === undefined || typeof j.ddUrl === 'string') &&
     (j.length === undefined || (Number.isSafeInteger(j.length) && j.length >= 0)) &&
     (j.acceptRanges === undefined || typeof j.acceptRanges === 'boolean') &&

@@ -209,6 +209,7 @@ export class PartialStore {
         ...(meta.ddUrl !== undefined ? { ddUrl: meta.ddUrl } : {}),
         objectUri: meta.objectUri,
         ...(meta.etag !== undefined ? { etag: meta.etag } : {}),
+        ...(meta.lastModified !== undefined ? { lastModified: meta.lastModified } : {}),
         ...(meta.length !== undefined ? { length: meta.length } : {}),
         ...(meta.acceptRanges !== undefined ? { acceptRanges: meta.acceptRanges } : {}),
         durableOffset: fromOffset,

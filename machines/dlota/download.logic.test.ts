@@ -11,14 +11,21 @@ import {
   isTypeSupported,
   needsConfirmation,
   parseContentRange,
+  parseImfFixdate,
   reportDelivered,
   reportRetryDelay,
   resolveOptions,
+  resumePreconditions,
   resumeRange,
+  resumeRetryDelay,
+  retryAfterMs,
+  sameValidator,
   sizeConflict,
 } from './download.logic.js';
 
-const kept = { offset: 1034, length: 25432 };
+const ETAG = '"fasd987sadf98@example.com/1.1"';
+const LM = 'Tue, 01 Dec 2026 10:00:00 GMT';
+const kept = { offset: 1034, length: 25432, etag: ETAG };
 const gif = { size: 25432, types: ['image/gif'], objectURIs: ['http://h/p.gif'] };
 
 describe('agent protocol decisions', () => {
@@ -37,8 +44,12 @@ describe('agent protocol decisions', () => {
   it(
     verifies(['DL-EX-B6', 'DL-PR-11'], 'B.6: a 206 with Content-Range bytes 1034-25431/25432 is appended'),
     () => {
-      expect(acceptPartial(kept, { status: 206, contentRange: 'bytes 1034-25431/25432' })).toBe('append');
-      expect(acceptPartial(kept, { status: 206, contentRange: 'BYTES 1034-25431/25432' })).toBe('append');
+      expect(acceptPartial(kept, { status: 206, contentRange: 'bytes 1034-25431/25432', etag: ETAG })).toBe(
+        'append',
+      );
+      expect(acceptPartial(kept, { status: 206, contentRange: 'BYTES 1034-25431/25432', etag: ETAG })).toBe(
+        'append',
+      );
     },
   );
 
@@ -53,12 +64,111 @@ describe('agent protocol decisions', () => {
       '1034-25431/25432',
       undefined,
     ]) {
-      expect(acceptPartial(kept, { status: 206, contentRange }), String(contentRange)).toBe('reject');
+      expect(acceptPartial(kept, { status: 206, contentRange, etag: ETAG }), String(contentRange)).toBe(
+        'reject',
+      );
     }
-    expect(acceptPartial(kept, { status: 416, contentRange: 'bytes */25432' })).toBe('reject');
+    expect(acceptPartial(kept, { status: 404 })).toBe('error');
+    expect(acceptPartial(kept, { status: 403 })).toBe('error');
     expect(parseContentRange('bytes 5-4/10')).toBeNull();
     expect(parseContentRange('bytes 0-10/10')).toBeNull();
   });
+
+  const fits = 'bytes 1034-25431/25432';
+  it(
+    verifies(
+      ['DL-PR-11', 'DL-PR-10'],
+      'a fitting 206 is appended only with the kept validator: same strong ETag, else same Last-Modified',
+    ),
+    () => {
+      // A server that ignores If-Match (lighttpd) answers with the new object's ETag: the object changed.
+      expect(acceptPartial(kept, { status: 206, contentRange: fits, etag: '"other"' })).toBe('changed');
+      // Strong comparison: a weak twin of the kept ETag is not the same validator.
+      expect(acceptPartial(kept, { status: 206, contentRange: fits, etag: `W/${ETAG}` })).toBe('changed');
+      expect(acceptPartial(kept, { status: 206, contentRange: fits })).toBe('changed');
+      // No ETag kept (nginx `etag off`): Last-Modified decides.
+      const byDate = { offset: 1034, length: 25432, lastModified: LM };
+      expect(acceptPartial(byDate, { status: 206, contentRange: fits, lastModified: LM })).toBe('append');
+      expect(
+        acceptPartial(byDate, {
+          status: 206,
+          contentRange: fits,
+          lastModified: 'Tue, 01 Dec 2026 10:00:01 GMT',
+        }),
+      ).toBe('changed');
+      expect(acceptPartial(byDate, { status: 206, contentRange: fits })).toBe('changed');
+      // A weak ETag kept: only Last-Modified can prove the 206 fits.
+      const weak = { offset: 1034, length: 25432, etag: 'W/"1-2"', lastModified: LM };
+      expect(
+        acceptPartial(weak, { status: 206, contentRange: fits, etag: 'W/"1-2"', lastModified: LM }),
+      ).toBe('append');
+      // Nothing to compare: never appended, the object is fetched again from byte 0.
+      expect(acceptPartial({ offset: 1034, length: 25432 }, { status: 206, contentRange: fits })).toBe(
+        'restart',
+      );
+      expect(
+        acceptPartial({ ...kept, etag: 'W/"x"' }, { status: 206, contentRange: fits, etag: 'W/"x"' }),
+      ).toBe('restart');
+      expect(sameValidator({ ...kept, lastModified: LM }, { lastModified: LM })).toBe(true);
+    },
+  );
+
+  it(
+    verifies('DL-PR-9', 'If-Match carries only a strong ETag; else If-Unmodified-Since; else nothing'),
+    () => {
+      expect(resumePreconditions(kept)).toEqual({ ifMatch: ETAG });
+      expect(resumePreconditions({ ...kept, lastModified: LM })).toEqual({ ifMatch: ETAG });
+      expect(resumePreconditions({ ...kept, etag: 'W/"5-abc"', lastModified: LM })).toEqual({
+        ifUnmodifiedSince: LM,
+      });
+      expect(resumePreconditions({ ...kept, etag: ' W/"5-abc"' })).toEqual({});
+      expect(resumePreconditions({ offset: 1, length: 2, lastModified: LM })).toEqual({
+        ifUnmodifiedSince: LM,
+      });
+      expect(resumePreconditions({ offset: 1, length: 2 })).toEqual({});
+    },
+  );
+
+  it(
+    verifies(
+      ['DL-PR-4', 'DL-PR-10'],
+      '412 changed; 408/429/5xx temporary; 416 changed unless it names our length',
+    ),
+    () => {
+      expect(acceptPartial(kept, { status: 412 })).toBe('changed');
+      for (const status of [408, 429, 500, 502, 503, 504])
+        expect(acceptPartial(kept, { status }), String(status)).toBe('temporary');
+      expect(acceptPartial(kept, { status: 416, contentRange: 'bytes */1000' })).toBe('changed');
+      expect(acceptPartial(kept, { status: 416 })).toBe('changed');
+      expect(acceptPartial(kept, { status: 416, contentRange: 'bytes */25432', etag: '"v2"' })).toBe(
+        'changed',
+      );
+      // Our own length and validator: the server contradicts itself; the range is kept.
+      expect(acceptPartial(kept, { status: 416, contentRange: 'bytes */25432', etag: ETAG })).toBe(
+        'temporary',
+      );
+    },
+  );
+
+  it(
+    verifies('DL-PR-4', 'temporary errors: bounded back-off, Retry-After honoured, long waits stay paused'),
+    () => {
+      const options = { resumeRetryMs: 1000, maxResumeRetries: 3, maxRetryWaitMs: 60_000 };
+      expect([0, 1, 2].map((n) => resumeRetryDelay(n, options, null))).toEqual([1000, 2000, 4000]);
+      expect(resumeRetryDelay(3, options, null)).toBeNull();
+      expect(resumeRetryDelay(0, options, 5000)).toBe(5000);
+      expect(resumeRetryDelay(2, options, 10)).toBe(4000);
+      expect(resumeRetryDelay(0, options, 120_000)).toBeNull();
+      expect(retryAfterMs('7', undefined)).toBe(7000);
+      expect(retryAfterMs('Tue, 01 Dec 2026 10:00:30 GMT', LM)).toBe(30_000);
+      expect(retryAfterMs('Tue, 01 Dec 2026 10:00:30 GMT', undefined)).toBeNull();
+      expect(retryAfterMs('soon', LM)).toBeNull();
+      expect(retryAfterMs(undefined, LM)).toBeNull();
+      expect(parseImfFixdate('Sun, 06 Nov 1994 08:49:37 GMT')).toBe(784111777000);
+      expect(parseImfFixdate('Thu, 29 Feb 2024 00:00:00 GMT')).toBe(1709164800000);
+      expect(parseImfFixdate('Sunday, 06-Nov-94 08:49:37 GMT')).toBeNull();
+    },
+  );
 
   it(verifies(['DL-PR-12', 'DL-PR-4'], 'only Accept-Ranges: bytes makes a retrieval resumable'), () => {
     expect(exposesByteRanges('bytes')).toBe(true);
@@ -78,6 +188,11 @@ describe('agent protocol decisions', () => {
     expect(hasEnoughSpace(25431, [gif])).toBe(false);
     expect(hasEnoughSpace(30000, [{ ...gif, installSize: 40000 }])).toBe(false);
     expect(hasEnoughSpace(Number.NaN, [gif])).toBe(false);
+    // What is kept on the device is not fetched again: only the rest must fit.
+    expect(hasEnoughSpace(25432 - 20000, [gif], 20000)).toBe(true);
+    expect(hasEnoughSpace(25432 - 20001, [gif], 20000)).toBe(false);
+    expect(hasEnoughSpace(0, [gif], 25432)).toBe(true);
+    expect(hasEnoughSpace(100, [gif], -5)).toBe(false);
     expect(isTypeSupported(['image/gif'], ['image/*'])).toBe(true);
     expect(isTypeSupported(['Image/GIF; x=y'], ['image/gif'])).toBe(true);
     expect(isTypeSupported(['image/gif'], ['*/*'])).toBe(true);
@@ -116,6 +231,9 @@ describe('agent protocol decisions', () => {
       resumePolicy: { onNetworkBack: true, onRestart: true },
       productIndex: 0,
       maxUpdates: 3,
+      resumeRetryMs: 2000,
+      maxResumeRetries: 3,
+      maxRetryWaitMs: 60000,
     });
     expect(resolveOptions({ ddUrl: 'x', supportedTypes: [], maxReportAttempts: 0 }).maxReportAttempts).toBe(
       1,

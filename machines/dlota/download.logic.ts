@@ -24,6 +24,12 @@ export const DEFAULT_MAX_REPORT_ATTEMPTS = 3;
 export const DEFAULT_REPORT_RETRY_MS = 2000;
 /** Default number of updated descriptors one run follows after 412 (ours; bounds a 412 loop). */
 export const DEFAULT_MAX_UPDATES = 3;
+/** Default base delay before a resume answered by a temporary error is tried again (ours). */
+export const DEFAULT_RESUME_RETRY_MS = 2000;
+/** Default retries of a resume answered by temporary errors before the retrieval stays paused (ours). */
+export const DEFAULT_MAX_RESUME_RETRIES = 3;
+/** Default longest wait (back-off or Retry-After) the agent waits by itself before a retry (ours). */
+export const DEFAULT_MAX_RETRY_WAIT_MS = 60_000;
 
 /** The input with defaults applied. */
 export function resolveOptions(input: DownloadInput): DownloadOptions {
@@ -39,6 +45,9 @@ export function resolveOptions(input: DownloadInput): DownloadOptions {
     },
     productIndex: input.productIndex ?? 0,
     maxUpdates: Math.max(0, input.maxUpdates ?? DEFAULT_MAX_UPDATES),
+    resumeRetryMs: Math.max(0, input.resumeRetryMs ?? DEFAULT_RESUME_RETRY_MS),
+    maxResumeRetries: Math.max(0, input.maxResumeRetries ?? DEFAULT_MAX_RESUME_RETRIES),
+    maxRetryWaitMs: Math.max(0, input.maxRetryWaitMs ?? DEFAULT_MAX_RETRY_WAIT_MS),
   };
 }
 
@@ -87,24 +96,155 @@ export interface KeptRange {
   readonly offset: number;
   /** The object's full length. */
   readonly length: number;
+  /** The ETag the kept bytes came with, as received. */
+  readonly etag?: string;
+  /** The `Last-Modified` the kept bytes came with, as received. */
+  readonly lastModified?: string;
+}
+
+/** Whether an ETag is strong (not `W/"…"`): only a strong one may go in `If-Match` or prove a 206 fits (RFC 9110 §8.8.3). */
+export function isStrongETag(etag: string | undefined): etag is string {
+  return etag !== undefined && etag.trim() !== '' && !/^\s*W\//.test(etag);
 }
 
 /**
- * What to do with the response to a resume (DL-PR-11 and its decision): a 206 whose Content-Range
- * starts at the kept offset and ends at the known length → `append`; a 200 (range ignored) →
- * `restart` from byte 0, never appended; anything else → `reject` (952, nothing corrupt is kept).
+ * The preconditions of a resume (DL-PR-9 and its decision): `If-Match` with the kept ETag when it is strong;
+ * otherwise `If-Unmodified-Since` with the kept `Last-Modified`; otherwise none (the 206 is then not
+ * appended, see {@link acceptPartial}). A weak ETag never goes in `If-Match`: strong comparison always fails
+ * and an unchanged object would be answered 412.
  */
-export function acceptPartial(
+export function resumePreconditions(kept: KeptRange): { ifMatch?: string; ifUnmodifiedSince?: string } {
+  if (isStrongETag(kept.etag)) return { ifMatch: kept.etag };
+  if (kept.lastModified !== undefined) return { ifUnmodifiedSince: kept.lastModified };
+  return {};
+}
+
+/**
+ * Whether a response carries the kept range's validator (RFC 9110 §15.3.7.3: parts are combined only when
+ * they share a strong validator): the same strong ETag by strong comparison; with no strong ETag kept (or
+ * none answered), the same `Last-Modified`. `null` when the kept range has no validator to compare.
+ */
+export function sameValidator(
   kept: KeptRange,
-  response: { readonly status: number; readonly contentRange?: string; readonly contentEncoding?: string },
-): 'append' | 'restart' | 'reject' {
-  if (response.status === 200) return 'restart';
-  if (response.status !== 206 || isEncodedPartial(response)) return 'reject';
+  response: { readonly etag?: string; readonly lastModified?: string },
+): boolean | null {
+  if (isStrongETag(kept.etag) && response.etag !== undefined) return response.etag === kept.etag;
+  if (kept.lastModified !== undefined) return response.lastModified === kept.lastModified;
+  return isStrongETag(kept.etag) ? false : null;
+}
+
+/** A parsed unsatisfied-range `Content-Range: bytes *\/<length>` (a 416 names the current length). */
+export function parseUnsatisfiedRange(value: string | undefined): number | null {
+  const match = /^\s*bytes\s+\*\/(\d+)\s*$/i.exec(value ?? '');
+  const length = match ? Number(match[1]) : Number.NaN;
+  return Number.isSafeInteger(length) ? length : null;
+}
+
+/** Statuses that say "not now" rather than "not this": a resume answered so keeps its range (DL-PR-4). */
+export function isTemporaryStatus(status: number): boolean {
+  return status === 408 || status === 429 || (status >= 500 && status <= 599);
+}
+
+/** The answer to a resume as the machine reads it. */
+export type ResumeAnswer = 'append' | 'restart' | 'changed' | 'temporary' | 'reject' | 'error';
+
+/** The facts of a response to a resume that {@link acceptPartial} reads. */
+export interface ResumeResponse {
+  readonly status: number;
+  readonly contentRange?: string;
+  readonly contentEncoding?: string;
+  readonly etag?: string;
+  readonly lastModified?: string;
+}
+
+/**
+ * What to do with the response to a resume (DL-PR-9…11 and their decisions):
+ * - `append`: a 206 whose Content-Range starts at the kept offset and ends at the known length, carrying the
+ *   kept validator (same strong ETag, else same Last-Modified);
+ * - `changed`: the object is not the one the kept bytes came from — 412; a fitting 206 with another
+ *   validator (a server that ignores If-Match); a 416 whose `*\/<length>` is another length;
+ * - `restart`: a 200 (range ignored), or a fitting 206 when nothing was kept to compare it with: GET from 0;
+ * - `temporary`: 408, 429, 5xx, or a 416 naming our own length with our validator (the server contradicts
+ *   itself): keep the range;
+ * - `reject`: a 206 that does not fit or is content-encoded (952, nothing corrupt kept);
+ * - `error`: any other status (954).
+ */
+export function acceptPartial(kept: KeptRange, response: ResumeResponse): ResumeAnswer {
+  const { status } = response;
+  if (status === 200) return 'restart';
+  if (status === 412) return 'changed';
+  if (status === 416) {
+    const length = parseUnsatisfiedRange(response.contentRange);
+    return length === kept.length && sameValidator(kept, response) === true ? 'temporary' : 'changed';
+  }
+  if (isTemporaryStatus(status)) return 'temporary';
+  if (status !== 206) return 'error';
+  if (isEncodedPartial(response)) return 'reject';
   const range = parseContentRange(response.contentRange);
   if (range === null || range.length === null) return 'reject';
-  return range.first === kept.offset && range.last === kept.length - 1 && range.length === kept.length
-    ? 'append'
-    : 'reject';
+  const fits = range.first === kept.offset && range.last === kept.length - 1 && range.length === kept.length;
+  if (!fits) return 'reject';
+  const same = sameValidator(kept, response);
+  if (same === null) return 'restart';
+  return same ? 'append' : 'changed';
+}
+
+/**
+ * Milliseconds from the response to the moment its `Retry-After` names (RFC 9110 §10.2.3): delta-seconds,
+ * or an IMF-fixdate measured from the response's own `Date` (no clock is read); `null` when absent or unreadable.
+ */
+export function retryAfterMs(retryAfter: string | undefined, date: string | undefined): number | null {
+  if (retryAfter === undefined) return null;
+  const value = retryAfter.trim();
+  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  const at = parseImfFixdate(value);
+  const now = date === undefined ? null : parseImfFixdate(date.trim());
+  return at === null || now === null ? null : Math.max(0, at - now);
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** Milliseconds since the epoch of an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), computed without `Date`. */
+export function parseImfFixdate(value: string): number | null {
+  const m = /^[A-Z][a-z]{2}, (\d{2}) ([A-Z][a-z]{2}) (\d{4}) (\d{2}):(\d{2}):(\d{2}) GMT$/.exec(value);
+  if (!m) return null;
+  const month = MONTHS.indexOf(m[2]!);
+  if (month < 0) return null;
+  const [day, year, h, min, sec] = [m[1], m[3], m[4], m[5], m[6]].map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  // Days from 1970-01-01 to the civil date (Howard Hinnant's days_from_civil).
+  const y = month < 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const mp = (month + 10) % 12;
+  const doy = Math.floor((153 * mp + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  const days = era * 146097 + doe - 719468;
+  return ((days * 24 + h) * 60 + min) * 60_000 + sec * 1000;
+}
+
+/**
+ * The wait before retry `retries + 1` of a resume answered by a temporary error: the back-off
+ * `base × 2^retries`, or the server's Retry-After when longer; `null` when no retry is left or the wait is
+ * longer than `maxWaitMs` (the retrieval then stays paused with its range; a rerun or the user resumes).
+ */
+export function resumeRetryDelay(
+  retries: number,
+  options: {
+    readonly resumeRetryMs: number;
+    readonly maxResumeRetries: number;
+    readonly maxRetryWaitMs: number;
+  },
+  retryAfter: number | null,
+): number | null {
+  if (retries >= options.maxResumeRetries) return null;
+  const wait = Math.max(options.resumeRetryMs * 2 ** retries, retryAfter ?? 0);
+  return wait <= options.maxRetryWaitMs ? wait : null;
 }
 
 /**
@@ -177,9 +317,13 @@ export function requiredBytes(objects: readonly MediaObject[]): number {
   return objects.reduce((sum, object) => sum + Math.max(object.size, object.installSize ?? 0), 0);
 }
 
-/** Whether the measured free space holds the product (DL-STEP-3); otherwise 901. */
-export function hasEnoughSpace(freeBytes: number, objects: readonly MediaObject[]): boolean {
-  return Number.isFinite(freeBytes) && freeBytes >= requiredBytes(objects);
+/**
+ * Whether the measured free space holds what is still to fetch (DL-STEP-3 and its decision): the product's
+ * bytes less those already kept on the device for it; otherwise 901.
+ */
+export function hasEnoughSpace(freeBytes: number, objects: readonly MediaObject[], keptBytes = 0): boolean {
+  const kept = Number.isSafeInteger(keptBytes) && keptBytes > 0 ? keptBytes : 0;
+  return Number.isFinite(freeBytes) && freeBytes >= Math.max(0, requiredBytes(objects) - kept);
 }
 
 /** Whether the user must be asked (DL-STEP-5): not when the caller pre-confirmed or the DD suppresses it. */
@@ -260,6 +404,7 @@ export function initialContext(input: DownloadInput): DownloadContext {
     reported: false,
     pendingReports: [],
     updates: 0,
+    resumeRetries: 0,
     committed: [],
   };
 }

@@ -177,13 +177,11 @@ describe('dlotaMachine walks (pure transition API)', () => {
   it(
     verifies(
       ['DL-RET-4', 'DL-PR-12', 'DL-INST-11'],
-      'no Accept-Ranges: pause is refused and connection loss → 903, discarded',
+      'no Accept-Ranges: connection loss → 903, discarded, no Range ever',
     ),
     () => {
       const walk = new Walk().toDownloading({ acceptRanges: undefined });
       walk.send({ type: 'BODY.DURABLE', offset: B6.cut });
-      expect(walk.send({ type: 'USER.PAUSE' })).toEqual([]);
-      expect(walk.state).toBe('retrieving.downloading');
       expect(walk.send({ type: 'CONNECTION.LOST', cause: 'ECONNRESET' })).toEqual([
         { type: 'discardPartial', params: { scope: 'all' } },
         { type: 'postReport', params: { url: B6.notify, body: '903 Loss of Service' } },

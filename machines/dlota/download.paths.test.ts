@@ -266,13 +266,30 @@ describe('dlotaMachine: more clause paths', () => {
     },
   );
 
-  it(verifies('DL-PR-10', '412 without updatedDDURI ends with 957 and no descriptor fetch'), () => {
-    const walk = new Walk().toDownloading({}, b6Descriptor().replace(/<updatedDDURI>.*<\/updatedDDURI>/, ''));
-    walk.send({ type: 'BODY.DURABLE', offset: 10 });
-    walk.send({ type: 'CONNECTION.LOST', cause: 'x' });
-    walk.send({ type: 'USER.RESUME' });
-    walk.send({ type: 'RESPONSE.HEADERS', status: 412 });
-    expect(walk.send({ type: 'REPORT.ACCEPTED' })).toEqual([]);
-    expect(walk.snapshot.output).toMatchObject({ outcome: 'mediaObjectUpdated', statusCode: 957 });
-  });
+  it(
+    verifies(
+      ['DL-PR-10', 'DL-PR-11'],
+      '412 without updatedDDURI: no 957, no descriptor fetch; the kept range is discarded and the object fetched from 0',
+    ),
+    () => {
+      const walk = new Walk().toDownloading(
+        {},
+        b6Descriptor().replace(/<updatedDDURI>.*<\/updatedDDURI>/, ''),
+      );
+      walk.send({ type: 'BODY.DURABLE', offset: 10 });
+      walk.send({ type: 'CONNECTION.LOST', cause: 'x' });
+      walk.send({ type: 'USER.RESUME' });
+      const before = walk.log.length;
+      expect(walk.send({ type: 'RESPONSE.HEADERS', status: 412 })).toEqual([
+        { type: 'abortTransfer', params: {} },
+        { type: 'discardPartial', params: { scope: 'object', objectIndex: 0 } },
+        { type: 'httpGet', params: { url: B6.url, objectIndex: 0, offset: 0 } },
+      ]);
+      expect(walk.state).toBe('retrieving.requesting');
+      walk.send({ type: 'RESPONSE.HEADERS', status: 200, acceptRanges: 'bytes', contentLength: B6.size });
+      expect(walk.state).toBe('retrieving.downloading');
+      const after = walk.log.slice(before);
+      expect(after.some((e) => e.type === 'postReport' || e.type === 'fetchDescriptor')).toBe(false);
+    },
+  );
 });

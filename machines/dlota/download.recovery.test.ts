@@ -43,7 +43,12 @@ describe('restart with a journal, before the first request is answered (pure tra
         acceptRanges: true,
       });
       expect(walk.snapshot.context.pauseCause).toBe('restart');
-      walk.send({ type: 'RESPONSE.HEADERS', status: 206, contentRange: 'bytes 1034-25431/25432' });
+      walk.send({
+        type: 'RESPONSE.HEADERS',
+        status: 206,
+        contentRange: 'bytes 1034-25431/25432',
+        etag: B6.etag,
+      });
       expect(walk.state).toBe('retrieving.downloading');
       expect(walk.send({ type: 'BODY.END', offset: B6.size })[0]?.type).toBe('preInstall');
     },
@@ -168,6 +173,7 @@ describe('a content-encoded 206 is rejected by the machine', () => {
         status: 206,
         contentRange: 'bytes 1034-25431/25432',
         contentEncoding: 'Identity',
+        etag: B6.etag,
       });
       expect(walk.state).toBe('retrieving.downloading');
     },

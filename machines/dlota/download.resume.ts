@@ -5,7 +5,13 @@
  * @module
  */
 import { abort, discardAll, fail, pause } from './download.actions.js';
-import { currentObject, resumeRange } from './download.logic.js';
+import {
+  currentObject,
+  resumePreconditions,
+  resumeRange,
+  resumeRetryDelay,
+  retryAfterMs,
+} from './download.logic.js';
 import { downloadSetup } from './download.setup.js';
 
 /** Paused: the durable range, the ETag and the length stay in context; resume causes are events. */
@@ -34,6 +40,12 @@ export const pausedState = downloadSetup.createStateConfig({
         description: 'User resumes; only ever after Accept-Ranges: bytes.',
       },
     ],
+    'TIMER.FIRED': {
+      guard: 'isResumeRetryTimer',
+      target: 'resuming',
+      meta: { clauses: ['DL-PR-4', 'DL-PR-12'] },
+      description: 'The back-off after a temporary error is over: resume again (same Range and validator).',
+    },
     'NETWORK.BACK': {
       guard: 'resumeOnNetworkBack',
       target: 'resuming',
@@ -49,9 +61,26 @@ export const pausedState = downloadSetup.createStateConfig({
   },
 });
 
-/** Resuming: one GET with one Range for exactly the missing bytes and If-Match; the answer decides. */
+/** The kept range and the object it belongs to: the whole object goes again from byte 0. */
+const restartFromZero = [
+  abort,
+  {
+    type: 'discardPartial',
+    params: ({ context }: { context: { objectIndex: number } }) => ({
+      scope: 'object' as const,
+      objectIndex: context.objectIndex,
+    }),
+  },
+  'restartObject',
+] as const;
+
+/**
+ * Resuming: one GET with one Range for exactly the missing bytes, guarded by the kept validator (a strong
+ * ETag in If-Match, else Last-Modified in If-Unmodified-Since); the answer decides (`acceptPartial`).
+ */
 export const resumingState = downloadSetup.createStateConfig({
-  description: 'One GET with one Range for exactly the missing bytes and If-Match.',
+  description:
+    'One GET with one Range for exactly the missing bytes, If-Match (strong ETag) or If-Unmodified-Since.',
   meta: { clauses: ['DL-PR-7', 'DL-PR-8', 'DL-PR-9'] },
   entry: {
     type: 'httpGet',
@@ -60,24 +89,66 @@ export const resumingState = downloadSetup.createStateConfig({
       objectIndex: context.objectIndex,
       offset: context.transfer.offset,
       range: resumeRange(context.transfer.offset, context.transfer.length),
-      ...(context.transfer.etag === undefined ? {} : { ifMatch: context.transfer.etag }),
+      ...resumePreconditions(context.transfer),
     }),
   },
   on: {
     'RESPONSE.HEADERS': [
       {
-        guard: 'preconditionFailed',
+        guard: 'objectUpdated',
         target: '#dlota.notifying',
-        actions: [abort, discardAll, fail('mediaObjectUpdated', 'the object changed while paused (412)')],
-        meta: { clauses: ['DL-PR-10', 'DL-STATUS-957'] },
-        description: '412 → report 957 (or 955), discard, then fetch updatedDDURI.',
+        actions: [abort, discardAll, fail('mediaObjectUpdated', 'the object changed while paused')],
+        meta: { clauses: ['DL-PR-10', 'DL-PR-11', 'DL-STATUS-957'] },
+        description:
+          '412, a 206 with another validator, or a 416 naming another length, and the DD has updatedDDURI → 957, discard, updated DD.',
+      },
+      {
+        guard: 'resumeRestarts',
+        target: 'requesting',
+        actions: restartFromZero,
+        meta: { clauses: ['DL-PR-11', 'DL-PR-10'] },
+        description:
+          '200 (range ignored), a 206 with no validator kept to prove it fits, or the object changed and the DD has no updatedDDURI: discard the kept range, GET from byte 0.',
+      },
+      {
+        guard: 'resumeRetries',
+        target: 'paused',
+        actions: [
+          abort,
+          pause('serverBusy'),
+          {
+            type: 'startTimer',
+            params: ({ context, event }) => ({
+              name: 'resumeRetry' as const,
+              ms:
+                event.type === 'RESPONSE.HEADERS'
+                  ? (resumeRetryDelay(
+                      context.resumeRetries,
+                      context.options,
+                      retryAfterMs(event.retryAfter, event.date),
+                    ) ?? 0)
+                  : 0,
+            }),
+          },
+          'countResumeRetry',
+        ],
+        meta: { clauses: ['DL-PR-4'] },
+        description:
+          '5xx, 408, 429 (temporary): keep the range, retry after a bounded back-off honouring Retry-After.',
+      },
+      {
+        guard: 'resumeTemporary',
+        target: 'paused',
+        actions: [abort, pause('serverBusy')],
+        meta: { clauses: ['DL-PR-4'] },
+        description: 'Temporary error with no retry left (or a longer Retry-After): stay paused, range kept.',
       },
       {
         guard: 'httpError',
         target: '#dlota.notifying',
         actions: [abort, discardAll, fail('loaderError', 'HTTP error on resume')],
         meta: { clauses: ['DL-RET-3'] },
-        description: '404/410 or another error status → 954.',
+        description: '404/410 or another non-temporary error status → 954.',
       },
       {
         guard: 'partialEncoded',
@@ -94,22 +165,10 @@ export const resumingState = downloadSetup.createStateConfig({
       {
         guard: 'partialAppends',
         target: 'downloading',
+        actions: 'clearResumeRetries',
         meta: { clauses: ['DL-PR-11'] },
-        description: '206 whose Content-Range starts at the kept offset and ends at the length: append.',
-      },
-      {
-        guard: 'rangeIgnored',
-        target: 'requesting',
-        actions: [
-          abort,
-          {
-            type: 'discardPartial',
-            params: ({ context }) => ({ scope: 'object', objectIndex: context.objectIndex }),
-          },
-          'restartObject',
-        ],
-        meta: { clauses: ['DL-PR-11'] },
-        description: '200: the range was ignored; discard the kept range and restart from byte 0.',
+        description:
+          '206 whose Content-Range starts at the kept offset and ends at the length, with the kept validator: append.',
       },
       {
         target: '#dlota.notifying',

@@ -18,6 +18,19 @@ const storageFullNotResumable = {
   description: 'No memory and not resumable → 901, discarded.',
 } as const;
 
+/** DL-RET-5: the user stops a retrieval that cannot be paused → 902 (not 903: nothing was lost, the user aborted). */
+const userAbort = {
+  target: '#dlota.notifying',
+  actions: [
+    abort,
+    discardAll,
+    fail('userCancelled', 'the user stopped a retrieval that cannot pause (DL-RET-5)'),
+  ],
+  meta: { clauses: ['DL-RET-5', 'DL-INST-11'] },
+  description:
+    'User stop with no pause possible (no Accept-Ranges, or before the response) → 902, discarded.',
+} as const;
+
 export const retrievingState = downloadSetup.createStateConfig({
   description: 'Seed step 5: object retrieval, one media object after another.',
   initial: 'requesting',
@@ -82,6 +95,7 @@ export const retrievingState = downloadSetup.createStateConfig({
           description: 'Lost before the response: no pause/resume possible → 903.',
         },
         'STORAGE.FULL': storageFullNotResumable,
+        'USER.PAUSE': userAbort,
         // A journal found at the start of the object: the machine decides before the fresh GET is answered,
         // so a resume is one Range + If-Match request, never a GET without Range first.
         'RESTART.RECOVERED': [
@@ -148,13 +162,16 @@ export const retrievingState = downloadSetup.createStateConfig({
             description: 'No Accept-Ranges → 903 Loss of Service, discarded.',
           },
         ],
-        'USER.PAUSE': {
-          guard: 'transferResumable',
-          target: 'paused',
-          actions: [abort, pause('user')],
-          meta: { clauses: ['DL-PR-4', 'DL-PR-12'] },
-          description: 'User pause, only when the server can resume; the range is kept.',
-        },
+        'USER.PAUSE': [
+          {
+            guard: 'transferResumable',
+            target: 'paused',
+            actions: [abort, pause('user')],
+            meta: { clauses: ['DL-PR-4', 'DL-PR-12'] },
+            description: 'User pause, only when the server can resume; the range is kept.',
+          },
+          userAbort,
+        ],
         'STORAGE.FULL': [
           {
             guard: 'transferResumable',

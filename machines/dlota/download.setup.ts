@@ -22,6 +22,8 @@ import {
   isObjectMissing,
   needsConfirmation,
   recoveryPlan,
+  resumeRetryDelay,
+  retryAfterMs,
   sizeConflict,
   toFile,
 } from './download.logic.js';
@@ -114,6 +116,7 @@ export const downloadSetup = setup({
           offset: 0,
           length: event.contentLength ?? currentObject(context)?.size ?? 0,
           ...(event.etag === undefined ? {} : { etag: event.etag }),
+          ...(event.lastModified === undefined ? {} : { lastModified: event.lastModified }),
           acceptRanges: exposesByteRanges(event.acceptRanges),
           ...(event.contentType === undefined ? {} : { contentType: event.contentType }),
         },
@@ -130,7 +133,7 @@ export const downloadSetup = setup({
      */
     recoverFromJournal: assign(({ context, event }) => {
       if (event.type !== 'RESTART.RECOVERED') return {};
-      const { etag: _dropped, ...rest } = context.transfer;
+      const { etag: _dropped, lastModified: _droppedToo, ...rest } = context.transfer;
       return {
         transfer: {
           ...rest,
@@ -138,13 +141,21 @@ export const downloadSetup = setup({
           length: event.length,
           acceptRanges: event.acceptRanges === true,
           ...(event.etag === undefined ? {} : { etag: event.etag }),
+          ...(event.lastModified === undefined ? {} : { lastModified: event.lastModified }),
         },
       };
     }),
     /** Why the retrieval is paused (the kept range stays, DL-PR-4). */
     pauseBecause: assign((_, params: { cause: PauseCause }) => ({ pauseCause: params.cause })),
-    /** Back to a fresh GET of the current object from byte 0 (a 200 answered a resume). */
-    restartObject: assign(({ context }) => ({ transfer: freshTransfer(currentObject(context)?.size ?? 0) })),
+    /** Back to a fresh GET of the current object from byte 0 (a 200 answered a resume, or the object changed). */
+    restartObject: assign(({ context }) => ({
+      transfer: freshTransfer(currentObject(context)?.size ?? 0),
+      resumeRetries: 0,
+    })),
+    /** One more resume answered by a temporary error (bounds the retries). */
+    countResumeRetry: assign(({ context }) => ({ resumeRetries: context.resumeRetries + 1 })),
+    /** A 206 was appended: temporary errors are counted afresh. */
+    clearResumeRetries: assign({ resumeRetries: 0 }),
     /** The current object is complete: keep it and move to the next one. */
     nextObject: assign(({ context }) => {
       const object = currentObject(context);
@@ -154,6 +165,7 @@ export const downloadSetup = setup({
         objectIndex: context.objectIndex + 1,
         transfer: freshTransfer(next?.size ?? 0),
         pauseCause: undefined,
+        resumeRetries: 0,
       };
     }),
     /** Starts delivering the status report of the current outcome (DL-NOTIFY-1). */
@@ -194,6 +206,7 @@ export const downloadSetup = setup({
       report: undefined,
       reported: false,
       updates: context.updates + 1,
+      resumeRetries: 0,
     })),
     markCommitted: assign(({ context }) => ({ committed: context.retrieved })),
   },
@@ -202,7 +215,7 @@ export const downloadSetup = setup({
     descriptorInvalid: ({ context }) => context.parseFailure !== undefined || context.dd === undefined,
     productMissing: ({ context }) => context.dd?.products[context.options.productIndex] === undefined,
     notEnoughSpace: ({ context, event }) =>
-      event.type === 'FREE_SPACE.MEASURED' && !hasEnoughSpace(event.bytes, context.objects),
+      event.type === 'FREE_SPACE.MEASURED' && !hasEnoughSpace(event.bytes, context.objects, event.keptBytes),
     noSupportedType: ({ context }) => !allObjectsSupported(context.objects, context.options.supportedTypes),
     confirmationSkipped: ({ context }) =>
       !needsConfirmation(context.dd?.suppressUserConfirmation ?? 'Never', context.options.preConfirmed),
@@ -217,14 +230,29 @@ export const downloadSetup = setup({
         headerConflict(object, event) !== null
       );
     },
-    preconditionFailed: ({ event }) => event.type === 'RESPONSE.HEADERS' && event.status === 412,
-    httpError: ({ event }) =>
-      event.type === 'RESPONSE.HEADERS' && event.status !== 200 && event.status !== 206,
+    objectUpdated: ({ context, event }) =>
+      event.type === 'RESPONSE.HEADERS' &&
+      acceptPartial(context.transfer, event) === 'changed' &&
+      context.dd?.updatedDDURI !== undefined,
+    resumeRestarts: ({ context, event }) => {
+      if (event.type !== 'RESPONSE.HEADERS') return false;
+      const answer = acceptPartial(context.transfer, event);
+      return answer === 'restart' || (answer === 'changed' && context.dd?.updatedDDURI === undefined);
+    },
+    resumeRetries: ({ context, event }) =>
+      event.type === 'RESPONSE.HEADERS' &&
+      acceptPartial(context.transfer, event) === 'temporary' &&
+      resumeRetryDelay(context.resumeRetries, context.options, retryAfterMs(event.retryAfter, event.date)) !==
+        null,
+    resumeTemporary: ({ context, event }) =>
+      event.type === 'RESPONSE.HEADERS' && acceptPartial(context.transfer, event) === 'temporary',
+    httpError: ({ context, event }) =>
+      event.type === 'RESPONSE.HEADERS' && acceptPartial(context.transfer, event) === 'error',
     partialEncoded: ({ event }) => event.type === 'RESPONSE.HEADERS' && isEncodedPartial(event),
     partialAppends: ({ context, event }) =>
       event.type === 'RESPONSE.HEADERS' && acceptPartial(context.transfer, event) === 'append',
-    rangeIgnored: ({ context, event }) =>
-      event.type === 'RESPONSE.HEADERS' && acceptPartial(context.transfer, event) === 'restart',
+    isResumeRetryTimer: ({ context, event }) =>
+      event.type === 'TIMER.FIRED' && event.name === 'resumeRetry' && context.pauseCause === 'serverBusy',
     transferResumable: ({ context }) => context.transfer.acceptRanges,
     keptComplete: ({ context }) =>
       context.transfer.acceptRanges && context.transfer.offset >= context.transfer.length,

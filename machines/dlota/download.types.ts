@@ -27,7 +27,7 @@ export interface StatusReport {
 }
 
 /** Why a retrieval is paused (seed §5.2.4.2 lists these causes; which one applies is the adapter's call). */
-export type PauseCause = 'user' | 'connectionLost' | 'noMemory' | 'shutdown' | 'restart';
+export type PauseCause = 'user' | 'connectionLost' | 'noMemory' | 'shutdown' | 'restart' | 'serverBusy';
 
 /** When the agent resumes a paused retrieval by itself; the user can always resume. */
 export interface ResumePolicy {
@@ -57,6 +57,12 @@ export interface DownloadInput {
   readonly productIndex?: number;
   /** How many updated descriptors (412 → 957 → updatedDDURI) one run follows. @default 3 */
   readonly maxUpdates?: number;
+  /** Base delay before a resume answered by a temporary error (5xx, 408, 429) is tried again, doubled per retry. @default 2000 */
+  readonly resumeRetryMs?: number;
+  /** Retries of a resume answered by temporary errors before the retrieval stays paused (range kept). @default 3 */
+  readonly maxResumeRetries?: number;
+  /** The longest wait (back-off or `Retry-After`) the agent waits by itself; longer → stays paused. @default 60000 */
+  readonly maxRetryWaitMs?: number;
 }
 
 /** The resolved options a run works with (input with defaults applied). */
@@ -69,6 +75,9 @@ export interface DownloadOptions {
   readonly resumePolicy: ResumePolicy;
   readonly productIndex: number;
   readonly maxUpdates: number;
+  readonly resumeRetryMs: number;
+  readonly maxResumeRetries: number;
+  readonly maxRetryWaitMs: number;
 }
 
 /** The transfer of the current media object: what is durably on disk and what the server said. */
@@ -77,8 +86,10 @@ export interface Transfer {
   readonly offset: number;
   /** The object's full length (Content-Length of the 200, else the DD size). */
   readonly length: number;
-  /** The ETag exactly as received, quotes and all (DL-PR-9). */
+  /** The ETag exactly as received, quotes and all, `W/` of a weak one included (DL-PR-9). */
   readonly etag?: string;
+  /** The `Last-Modified` exactly as received: the validator when there is no strong ETag (DL-PR-9, DL-PR-11). */
+  readonly lastModified?: string;
   /** Whether the server sent `Accept-Ranges: bytes` (DL-PR-12). */
   readonly acceptRanges: boolean;
   /** The response's Content-Type, for the attribute check (DL-INST-10). */
@@ -112,6 +123,8 @@ export interface DownloadContext {
   readonly pendingReports: readonly StatusReport[];
   /** Updated descriptors followed so far (DL-PR-10). */
   readonly updates: number;
+  /** Resumes of the current object answered by a temporary error since its last appended 206. */
+  readonly resumeRetries: number;
   /** The files made usable (only after success, DL-INST-1/2). */
   readonly committed: readonly DownloadFile[];
 }
@@ -136,7 +149,7 @@ export interface DownloadOutput {
 }
 
 /** Names of the timers the machine requests. */
-export type DownloadTimer = 'reportRetry';
+export type DownloadTimer = 'reportRetry' | 'resumeRetry';
 
 /** Params of `askConfirmation`: what the user is shown (DL-STEP-5). */
 export interface ConfirmationRequest {
@@ -170,7 +183,10 @@ export interface DownloadEffects {
     readonly objectIndex: number;
     readonly offset: number;
     readonly range?: string;
+    /** The kept strong ETag (DL-PR-9); never a weak one. */
     readonly ifMatch?: string;
+    /** The kept `Last-Modified` when no strong ETag was kept (our reading of DL-PR-9). */
+    readonly ifUnmodifiedSince?: string;
   };
   /** Stop the current transfer (close the request and socket) and flush what was written. */
   abortTransfer: Record<string, never>;
@@ -199,8 +215,14 @@ export interface ResponseHeadersEvent {
   readonly type: 'RESPONSE.HEADERS';
   readonly status: number;
   readonly acceptRanges?: string;
-  /** Exactly as received, quotes included. */
+  /** Exactly as received, quotes (and a weak `W/`) included. */
   readonly etag?: string;
+  /** The raw `Last-Modified`. */
+  readonly lastModified?: string;
+  /** The raw `Retry-After` (delta-seconds or an HTTP-date). */
+  readonly retryAfter?: string;
+  /** The raw `Date` of the response: what an HTTP-date `Retry-After` is measured from. */
+  readonly date?: string;
   readonly contentRange?: string;
   readonly contentLength?: number;
   readonly contentType?: string;
@@ -224,7 +246,12 @@ export type DownloadEvent =
       readonly url: string;
     }
   | { readonly type: 'DESCRIPTOR.FAILED'; readonly reason: string; readonly status?: number }
-  | { readonly type: 'FREE_SPACE.MEASURED'; readonly bytes: number }
+  | {
+      readonly type: 'FREE_SPACE.MEASURED';
+      readonly bytes: number;
+      /** Bytes of this descriptor's objects already kept in the state directory (journaled): not fetched again. */
+      readonly keptBytes?: number;
+    }
   | { readonly type: 'USER.CONFIRMED' }
   | { readonly type: 'USER.DECLINED' }
   | { readonly type: 'USER.PAUSE' }
@@ -247,6 +274,7 @@ export type DownloadEvent =
       readonly type: 'RESTART.RECOVERED';
       readonly offset: number;
       readonly etag?: string;
+      readonly lastModified?: string;
       readonly length: number;
       /** Whether the server of the kept range sent `Accept-Ranges: bytes` (journaled); absent = unknown, never resumed. */
       readonly acceptRanges?: boolean;

@@ -11,6 +11,7 @@ import {
   type DownloadContext,
   type DownloadEffects,
   type DownloadOutput,
+  resumePreconditions,
   resumeRange,
   statusCode,
   statusLine,
@@ -89,10 +90,14 @@ export const DLOTA_CHECKS: readonly PathCheck[] = [
         journaled || fulls.some((e) => /\bbytes\b/i.test(e.acceptRanges ?? '')),
         'no Accept-Ranges: bytes seen before the resume',
       );
-      // DL-PR-9: If-Match carries the ETag first received for this object (or the journal's).
+      // DL-PR-9: If-Match carries the strong ETag first received for this object (or the journal's), never a
+      // weak one; without it the kept Last-Modified guards the resume.
       const first = fulls.find((e) => e.etag !== undefined)?.etag;
-      assert.equal(get.ifMatch, transfer.etag);
-      if (first !== undefined) assert.equal(get.ifMatch, first);
+      const expected = resumePreconditions(transfer);
+      assert.equal(get.ifMatch, expected.ifMatch);
+      assert.equal(get.ifUnmodifiedSince, expected.ifUnmodifiedSince);
+      assert.ok(!/^\s*W\//.test(get.ifMatch ?? ''), 'a weak ETag in If-Match');
+      if (first !== undefined && !first.startsWith('W/')) assert.equal(get.ifMatch, first);
     },
   },
   {
@@ -121,24 +126,43 @@ export const DLOTA_CHECKS: readonly PathCheck[] = [
       const encoded = (headers(event).contentEncoding ?? 'identity') !== 'identity';
       const fits =
         !encoded && headers(event).contentRange === `bytes ${kept.offset}-${kept.length - 1}/${kept.length}`;
-      if (fits) {
+      const sameValidator = headers(event).etag === kept.etag;
+      if (fits && sameValidator) {
         assert.deepEqual(after, ['retrieving.downloading']);
         assert.equal(ctx(next).transfer.offset, kept.offset, 'the kept bytes stay');
         assert.equal(of(actions, 'discardPartial').length, 0);
       } else {
         assert.ok(!after.includes('retrieving.downloading'), 'a misfit 206 is not appended');
-        assert.deepEqual(
-          of(actions, 'discardPartial').map((a) => a.params),
-          [{ scope: 'all' }],
+        // Either everything goes (952, 957) or the object is fetched again from byte 0 (changed, no update).
+        const discarded = of(actions, 'discardPartial').map((a) => a.params);
+        const restarted = gets(actions).map((g) => [g.offset, g.range]);
+        assert.ok(
+          JSON.stringify(discarded) === JSON.stringify([{ scope: 'all' }]) ||
+            (JSON.stringify(discarded) ===
+              JSON.stringify([{ scope: 'object', objectIndex: ctx(next).objectIndex }]) &&
+              JSON.stringify(restarted) === JSON.stringify([[0, undefined]])),
+          `a misfit 206 must discard: ${JSON.stringify(discarded)}`,
         );
       }
     },
   },
   {
-    name: '412 on resume → 957, kept range discarded',
+    name: '412 on resume → 957 and the kept range discarded (with updatedDDURI), else a GET from byte 0',
     clauses: ['DL-PR-10', 'DL-STATUS-957'],
     applies: (s) => fromResuming(s) && headers(s.event).status === 412,
-    assert: ({ actions, next }) => {
+    assert: ({ actions, prev, next }) => {
+      if (ctx(prev).dd?.updatedDDURI === undefined) {
+        assert.deepEqual(
+          of(actions, 'discardPartial').map((a) => a.params),
+          [{ scope: 'object', objectIndex: ctx(prev).objectIndex }],
+        );
+        assert.deepEqual(
+          gets(actions).map((g) => [g.offset, g.range]),
+          [[0, undefined]],
+        );
+        assert.equal(ctx(next).outcome, undefined);
+        return;
+      }
       assert.ok(of(actions, 'discardPartial').some((a) => (a.params as { scope: string }).scope === 'all'));
       const c = ctx(next);
       if (c.updates === 0) assert.equal(c.outcome, 'mediaObjectUpdated');

@@ -125,7 +125,14 @@ export const DLOTA_EVENTS: readonly DownloadEvent[] = [
     contentRange: `bytes ${cut}-${size - 1}/${size}`,
     contentEncoding: 'gzip',
   }),
+  headers(`206 ${cut}-${size - 1} other-etag`, {
+    status: 206,
+    etag: '"another/version"',
+    contentRange: `bytes ${cut}-${size - 1}/${size}`,
+  }),
   headers('412', { status: 412 }),
+  headers(`416 */${size - 1}`, { status: 416, contentRange: `bytes */${size - 1}` }),
+  headers('503 retry-after-1h', { status: 503, retryAfter: '3600' }),
   headers('404', { status: 404 }),
   headers('500', { status: 500 }),
   labelled(`BODY.DURABLE @${cut}`, { type: 'BODY.DURABLE', offset: cut }),
@@ -166,6 +173,7 @@ export const DLOTA_EVENTS: readonly DownloadEvent[] = [
   { type: 'REPORT.ACCEPTED' },
   labelled('REPORT.FAILED 503', { type: 'REPORT.FAILED', status: 503 }),
   { type: 'TIMER.FIRED', name: 'reportRetry' },
+  { type: 'TIMER.FIRED', name: 'resumeRetry' },
 ];
 
 const BASE_INPUT: DownloadInput = {
@@ -195,7 +203,7 @@ function serializeDlota(snapshot: ModelSnapshot): string {
     retrieving
       ? [c.objectIndex, c.transfer.offset, c.transfer.acceptRanges, c.transfer.etag !== undefined]
       : null,
-    leaf.includes('paused') ? (c.pauseCause ?? null) : null,
+    leaf.includes('paused') ? [c.pauseCause ?? null, c.resumeRetries] : null,
     reporting ? [c.outcome ?? null, c.report?.attempts ?? null, c.reported] : null,
   ]);
 }

@@ -248,6 +248,7 @@ describe('dlotaMachine under random event sequences (fast-check, pure transition
     const blind = dlotaMachine.provide({ guards: { transferResumable: () => true } });
     const appending = dlotaMachine.provide({
       guards: {
+        resumeRestarts: () => false,
         partialAppends: ({ event }) =>
           event.type === 'RESPONSE.HEADERS' && (event.status === 200 || event.status === 206),
       },

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AnyStateMachine } from 'xstate';
+import { acceptPartial, type ResumeResponse } from '../../machines/dlota/download.logic.js';
 import { dlotaMachine } from '../../machines/dlota/index.js';
 import { checkPath, pathClauses } from '../machine-system.js';
 import { modelPaths } from '../paths.js';
@@ -36,12 +37,25 @@ async function caught(mutant: AnyStateMachine): Promise<string[]> {
 }
 
 describe('dlotaMachine model checks catch broken rules (mutants made with machine.provide)', () => {
-  const event = (e: unknown) => e as { type: string; status?: number };
+  const event = (e: unknown) => e as { type: string; status?: number; etag?: string };
   it('appending the body of a 200 to the kept range', async () => {
     const mutant = dlotaMachine.provide({
-      guards: { partialAppends: ({ event: e }) => event(e).status === 200 || event(e).status === 206 },
+      guards: {
+        resumeRestarts: () => false,
+        partialAppends: ({ event: e }) => event(e).status === 200 || event(e).status === 206,
+      },
     });
-    expect(await caught(mutant)).toContain('take retrieving.resuming RESPONSE.HEADERS [rangeIgnored]');
+    expect(await caught(mutant)).toContain('take retrieving.resuming RESPONSE.HEADERS [resumeRestarts]');
+  });
+  it('appending a fitting 206 of another object version (a server that ignores If-Match)', async () => {
+    const mutant = dlotaMachine.provide({
+      guards: {
+        objectUpdated: ({ event: e }) => event(e).status === 412,
+        partialAppends: ({ context, event: e }) =>
+          acceptPartial({ ...context.transfer, etag: event(e).etag }, e as ResumeResponse) === 'append',
+      },
+    });
+    expect(await caught(mutant)).toContain('take retrieving.resuming RESPONSE.HEADERS [objectUpdated]');
   });
   it('making the object usable before the success report was delivered', async () => {
     const mutant = dlotaMachine.provide({

@@ -41,6 +41,10 @@ export const REAL_EXCLUSIONS: Readonly<Record<string, string>> = Object.freeze({
     'the staged journal comes from a run paused after its first checkpoint, so it is never complete; a complete journal needs a crash between the last checkpoint and BODY.END',
   'RESTART.RECOVERED no-ranges':
     'a journal without Accept-Ranges cannot be staged by a pause (the agent does not pause a server without ranges); adapters/agent/agent.test.ts covers it with a hand-written journal (one plain GET from 0)',
+  'RESPONSE.HEADERS 206 other-etag':
+    'the reference server honours If-Match (a changed object is answered 412); a 206 of another version needs a server that ignores it: adapters/agent/real-servers.test.ts drives lighttpd for that',
+  'RESPONSE.HEADERS 5xx/416 @retrieving.resuming':
+    'the reference server has no temporary-error or 416 fault; adapters/agent/temporary-errors.test.ts drives 503 with Retry-After, 500, 429, 416 and a refused connection on a resume against loopback servers',
   'RESPONSE.HEADERS 206 @retrieving.requesting':
     'the fresh GET carries no Range; the reference server answers 206 only to a Range',
   'BODY.END short':
@@ -99,6 +103,14 @@ export function planPath(path: ModelPath): RealPlan {
       else if ((event as { acceptRanges?: boolean }).acceptRanges !== true)
         excluded.add('RESTART.RECOVERED no-ranges');
     }
+    if (event.type === 'RESPONSE.HEADERS' && / other-etag$/.test(step.label))
+      excluded.add('RESPONSE.HEADERS 206 other-etag');
+    if (
+      event.type === 'RESPONSE.HEADERS' &&
+      before === 'retrieving.resuming' &&
+      ((status(event) ?? 0) >= 500 || status(event) === 416)
+    )
+      excluded.add('RESPONSE.HEADERS 5xx/416 @retrieving.resuming');
     if (event.type === 'RESPONSE.HEADERS' && status(event) === 206 && before === 'retrieving.requesting')
       excluded.add(at(event.type).replace('HEADERS', 'HEADERS 206'));
     if (event.type === 'BODY.END' && after !== 'installing') excluded.add('BODY.END short');
