@@ -68,6 +68,7 @@ const TABLE = {
     sides: ['agent'],
     statement: 'User aborts retrieval → post 902 "User Cancelled".',
     seed: '000_9c658cd41b870032.txt',
+    note: 'A user stop (Ctrl-C, `USER.PAUSE`) pauses when the retrieval can pause; when it cannot — no `Accept-Ranges: bytes`, or before the response headers — it is a user abort: 902, the bytes discarded (never 903, which means the connection was lost). `dlstate cancel` aborts a paused retrieval: 902 (DL-PR-6).',
   },
   'DL-PR-1': {
     strength: 'SHOULD',
@@ -94,7 +95,7 @@ const TABLE = {
     statement:
       'On a lost or closed connection, the received range is kept if the server sent `Accept-Ranges: bytes`.',
     seed: '000_9c658cd41b870032.txt',
-    note: 'Temporary errors keep the range too: a resume answered 5xx, 408 or 429 pauses (cause `serverBusy`) and the machine requests a back-off timer — `resumeRetryMs` × 2^n, or the `Retry-After` when longer (delta-seconds, or an HTTP-date measured from the response\'s `Date`) — for at most `maxResumeRetries` retries (default 3); with none left, or a wait above `maxRetryWaitMs` (default 60 s), the retrieval stays paused and a later run resumes it. A refused or lost connection on a resume pauses likewise. A 416 means the object changed (its `*/N` names another length, DL-PR-10), except a 416 naming our own length with our validator, which contradicts itself and is treated as temporary. Never 954 + discard for any of these.',
+    note: "Temporary errors keep the range too: a resume answered 5xx, 408 or 429 pauses (cause `serverBusy`) and the machine requests a back-off timer — `resumeRetryMs` × 2^n, or the `Retry-After` when longer (delta-seconds, or an HTTP-date measured from the response's `Date`) — for at most `maxResumeRetries` retries (default 3); with none left, or a wait above `maxRetryWaitMs` (default 60 s), the retrieval stays paused and a later run resumes it. A refused or lost connection on a resume pauses likewise. A 416 means the object changed (its `*/N` names another length, DL-PR-10), except a 416 naming our own length with our validator, which contradicts itself and is treated as temporary. Never 954 + discard for any of these.",
   },
   'DL-PR-5': {
     strength: 'MUST',
@@ -276,7 +277,7 @@ const TABLE = {
     sides: ['agent'],
     statement: 'Before retrieval: not enough free space for `size` → 901.',
     seed: 'dlota-dd.md',
-    note: 'The free space is compared with the bytes still to fetch: the product\'s size less the bytes of its objects already kept (journaled) in the state directory, so a resume needing 8 MiB of a 28 MiB object is not refused with 20 MiB free.',
+    note: "The free space is compared with the bytes still to fetch: the product's size less the bytes of its objects already kept (journaled) in the state directory, so a resume needing 8 MiB of a 28 MiB object is not refused with 20 MiB free.",
   },
   'DL-STEP-4': {
     strength: 'MUST',

@@ -292,4 +292,27 @@ describe('dlotaMachine: more clause paths', () => {
       expect(after.some((e) => e.type === 'postReport' || e.type === 'fetchDescriptor')).toBe(false);
     },
   );
+
+  it(
+    verifies(
+      ['DL-RET-5', 'DL-INST-11'],
+      'a user stop that cannot pause (no Accept-Ranges, or before the headers) → 902',
+    ),
+    () => {
+      const walk = new Walk().toDownloading({ acceptRanges: undefined });
+      walk.send({ type: 'BODY.DURABLE', offset: B6.cut });
+      expect(walk.send({ type: 'USER.PAUSE' })).toEqual([
+        { type: 'abortTransfer', params: {} },
+        { type: 'discardPartial', params: { scope: 'all' } },
+        { type: 'postReport', params: { url: B6.notify, body: '902 User Cancelled' } },
+      ]);
+      const early = new Walk();
+      early.send({ type: 'DESCRIPTOR.LOADED', body: b6Descriptor(), url: B6.ddUrl });
+      early.send({ type: 'FREE_SPACE.MEASURED', bytes: B6.size });
+      early.send({ type: 'USER.CONFIRMED' });
+      expect(early.state).toBe('retrieving.requesting');
+      early.send({ type: 'USER.PAUSE' });
+      expect(early.snapshot.context.outcome).toBe('userCancelled');
+    },
+  );
 });
