@@ -246,6 +246,7 @@ const TABLE = {
     statement:
       'DD 1.0 (`application/vnd.oma.dd+xml`) and DD 2.0 (`application/vnd.oma.dd2+xml`, `urn:oma:xml:dl:dd:2.0`) are both parsed.',
     seed: 'dlota-dd.md',
+    note: "The descriptor's bytes are decoded per XML 1.0 §4.3.3 / Appendix F and RFC 7303: a byte order mark (UTF-8, UTF-16LE/BE) first, then the `charset` parameter of the media type, then the XML declaration's `encoding` (UTF-16 without a BOM is recognised by its first `<?`), else UTF-8; the labels are the WHATWG Encoding Standard's (`TextDecoder`: `ISO-8859-1` decodes as windows-1252, its superset). An encoding it does not know (UTF-32 too) or bytes not valid in the chosen one → 906 naming the encoding.",
   },
   'DL-DD-2': {
     strength: 'MUST',

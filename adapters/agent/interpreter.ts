@@ -136,7 +136,8 @@ export class AgentInterpreter implements DlotaPort {
           const contentType = res.headers['content-type'];
           this.#send({
             type: 'DESCRIPTOR.LOADED',
-            body: res.text,
+            // The bytes as received: the machine decodes them (BOM, charset, encoding declaration).
+            body: res.bytes,
             url: res.url,
             ...(contentType === undefined ? {} : { contentType }),
           });

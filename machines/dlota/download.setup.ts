@@ -7,6 +7,7 @@
  */
 import { assign, setup } from 'xstate';
 import type { ClauseMeta } from '../clauses.js';
+import { decodeDescriptor } from './descriptor.encoding.js';
 import { parseDescriptor } from './descriptor.js';
 import {
   acceptPartial,
@@ -65,7 +66,12 @@ export const downloadSetup = setup({
     /** Parses the loaded descriptor (DL-DD-1) against its final URL (DL-DD-5). */
     storeDescriptor: assign(({ event }) => {
       if (event.type !== 'DESCRIPTOR.LOADED') return {};
-      const parsed = parseDescriptor(event.body, {
+      const decoded =
+        typeof event.body === 'string'
+          ? { ok: true as const, text: event.body }
+          : decodeDescriptor(event.body, event.contentType);
+      if (!decoded.ok) return { dd: undefined, parseFailure: decoded };
+      const parsed = parseDescriptor(decoded.text, {
         baseUrl: event.url,
         ...(event.contentType === undefined ? {} : { mediaType: event.contentType }),
       });

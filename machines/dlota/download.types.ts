@@ -241,7 +241,8 @@ export type InstallFailure =
 export type DownloadEvent =
   | {
       readonly type: 'DESCRIPTOR.LOADED';
-      readonly body: string;
+      /** The descriptor as received (bytes: the machine decodes them per XML 1.0 §4.3.3), or already text. */
+      readonly body: string | Uint8Array;
       readonly contentType?: string;
       readonly url: string;
     }

@@ -4,6 +4,7 @@
  *
  * @module
  */
+export * from './descriptor.encoding.js';
 export * from './descriptor.fields.js';
 export * from './descriptor.js';
 export * from './descriptor.types.js';
