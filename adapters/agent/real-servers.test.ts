@@ -236,6 +236,35 @@ describe.skipIf(!hasRealServer('nginx'))('nginx with `etag off`: Last-Modified i
 
   it(
     verifies(
+      ['DL-PR-10', 'DL-DD-1'],
+      'a DD 1.0 (no updatedDDURI, no 957 in DLOTA 1.0): object replaced while paused → 412 → GET from 0, 900 only',
+    ),
+    async () => {
+      const d = await dirs();
+      const reports = await reportSink();
+      await fs.writeFile(
+        path.join(d.root, 'object.dd'),
+        `<?xml version="1.0"?>
+<media xmlns="http://www.openmobilealliance.org/xmlns/dd">
+  <name>Object</name><type>application/octet-stream</type><size>${SIZE}</size>
+  <objectURI>${NAME}</objectURI><installNotifyURI>${reports.url}</installNotifyURI>
+</media>`,
+      );
+      const server = await real('nginx', 'etag off; limit_rate 512k;', d.root);
+      const ddUrl = `${server.base}/object.dd`;
+      await paused(ddUrl, d);
+      await replaceObject(d, V2);
+      const { result, seen } = await run(ddUrl, d);
+      if (result.kind !== 'finished') throw new Error(JSON.stringify(result));
+      expect(result.output.statusCode).toBe(900);
+      expect(mediaStatuses(seen)).toEqual([412, 200]);
+      expect(reports.bodies).toEqual(['900 Success']);
+      expect(await oneVersionOrNothing(d)).toEqual(V2);
+    },
+  );
+
+  it(
+    verifies(
       'DL-PR-11',
       'nginx `etag off`, object unchanged: the 206 with the kept Last-Modified is appended',
     ),
