@@ -178,7 +178,7 @@ describe.skipIf(!hasRealServer('lighttpd'))(
         // lighttpd ignored If-Match: a 206 carrying another ETag came back; it was not appended.
         expect(mediaStatuses(seen)).toEqual([206, 200]);
         expect(again?.headers.range).toBeUndefined();
-        expect(await oneVersionOrNothing(d)).toEqual(V2);
+        expect((await oneVersionOrNothing(d))?.equals(V2)).toBe(true);
       },
     );
 
@@ -195,7 +195,7 @@ describe.skipIf(!hasRealServer('lighttpd'))(
         expect(result.output.statusCode).toBe(900);
         expect(mediaRequests(seen)).toHaveLength(1);
         expect(mediaRequests(seen)[0]?.headers.range).toMatch(/^bytes=[1-9]\d*-524287$/);
-        expect(await oneVersionOrNothing(d)).toEqual(V1);
+        expect((await oneVersionOrNothing(d))?.equals(V1)).toBe(true);
       },
     );
   },
@@ -230,7 +230,7 @@ describe.skipIf(!hasRealServer('nginx'))('nginx with `etag off`: Last-Modified i
       expect(mediaStatuses(seen)).toEqual([412, 200]);
       expect(reports.bodies).toEqual(['957 Media Object Updated', '900 Success']);
       expect(seen.some((o) => o.event === 'request' && o.url.endsWith('/object-v2.dd2'))).toBe(true);
-      expect(await oneVersionOrNothing(d)).toEqual(V2);
+      expect((await oneVersionOrNothing(d))?.equals(V2)).toBe(true);
     },
   );
 
@@ -259,7 +259,7 @@ describe.skipIf(!hasRealServer('nginx'))('nginx with `etag off`: Last-Modified i
       expect(result.output.statusCode).toBe(900);
       expect(mediaStatuses(seen)).toEqual([412, 200]);
       expect(reports.bodies).toEqual(['900 Success']);
-      expect(await oneVersionOrNothing(d)).toEqual(V2);
+      expect((await oneVersionOrNothing(d))?.equals(V2)).toBe(true);
     },
   );
 
@@ -280,7 +280,7 @@ describe.skipIf(!hasRealServer('nginx'))('nginx with `etag off`: Last-Modified i
       expect(mediaRequests(seen).map((r) => r.headers.range)).toEqual([
         expect.stringMatching(/^bytes=[1-9]/),
       ]);
-      expect(await oneVersionOrNothing(d)).toEqual(V1);
+      expect((await oneVersionOrNothing(d))?.equals(V1)).toBe(true);
     },
   );
 });
@@ -366,7 +366,7 @@ describe('a weak-ETag server whose object never changes (Tomcat, Apache within t
       expect(resume['if-unmodified-since']).toBe(server.lastModified);
       expect(Number(/^bytes=(\d+)-/.exec(resume.range ?? '')?.[1])).toBeGreaterThan(0);
       expect(seen.some((o) => o.event === 'status' && o.code === 957)).toBe(false);
-      expect(await oneVersionOrNothing(d)).toEqual(V1);
+      expect((await oneVersionOrNothing(d))?.equals(V1)).toBe(true);
     },
   );
 
@@ -388,7 +388,7 @@ describe('a weak-ETag server whose object never changes (Tomcat, Apache within t
       ]);
       expect(server.requests[1]!.headers['if-match']).toBeUndefined();
       expect(seen.some((o) => o.event === 'status' && o.code === 957)).toBe(false);
-      expect(await oneVersionOrNothing(d)).toEqual(V1);
+      expect((await oneVersionOrNothing(d))?.equals(V1)).toBe(true);
     },
   );
 });
