@@ -1,5 +1,8 @@
 import { writeFile } from 'node:fs/promises';
-import { type Command, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { formatTransition } from '../../machines/dlota/conform.oracle.js';
+import { AGENT_SCENARIOS, modelRun, notDrivable } from '../../machines/dlota/conform.scenarios.js';
+import { runAgentConformance } from '../conform/agent-checks.js';
 import { renderHtml, renderJson, renderJunit, renderTable } from '../conform/render.js';
 import { type ConformReport, EXIT_UNTESTABLE, exitCodeFor, UntestableError } from '../conform/report.js';
 import { runServerConformance } from '../conform/server-checks.js';
@@ -82,4 +85,96 @@ export function registerConformCommand(program: Command, io: CliIo): void {
     }
     await emit(report, opts, io);
   });
+
+  outputOptions(
+    conform
+      .command('agent')
+      .description(
+        'run a Download Agent against scripted scenarios derived from the DLOTA machine and judge its requests, reports and installed bytes',
+      )
+      .argument(
+        '[command...]',
+        'the agent command after --; {dd} becomes the scenario’s DD URL, {out} a fresh folder',
+      )
+      .option('--scenario <id...>', 'run only these scenarios (see --list)', scenarioArgument)
+      .option(
+        '--list',
+        'list the scenarios, the transitions and clauses each covers, and what cannot be driven',
+      ),
+  )
+    .addHelpText(
+      'after',
+      '\nExample:\n  dlstate conform agent -- dlstate fetch {dd} --out {out} --yes --quiet',
+    )
+    .action(
+      async (
+        command: string[],
+        opts: OutputOptions & { scenario?: string[]; list?: boolean; timeoutMs?: number },
+      ) => {
+        if (opts.list) return void io.out(opts.json ? listJson() : listText());
+        if (command.length === 0) {
+          io.err('dlstate conform agent: give the agent command after --, e.g. -- my-agent {dd} {out}\n');
+          throw new CliExit(2);
+        }
+        const report = await runAgentConformance({
+          command,
+          ...(opts.scenario === undefined ? {} : { scenarios: opts.scenario }),
+          ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }),
+          ...(io.isTTY && !opts.json ? { onProgress: (line: string) => io.err(line) } : {}),
+        });
+        await emit(report, opts, io);
+      },
+    );
+}
+
+function scenarioArgument(value: string, previous: string[] | undefined): string[] {
+  if (!AGENT_SCENARIOS.some((s) => s.id === value))
+    throw new InvalidArgumentError(
+      `no scenario ${JSON.stringify(value)}; one of ${AGENT_SCENARIOS.map((s) => s.id).join(', ')}`,
+    );
+  return [...(previous ?? []), value];
+}
+
+function listJson(): string {
+  return `${JSON.stringify(
+    {
+      scenarios: AGENT_SCENARIOS.map((s) => {
+        const model = modelRun(s);
+        return {
+          id: s.id,
+          title: s.title,
+          focus: s.focus,
+          ends: model.finalState,
+          statusCodes: model.statusCodes,
+          requests: model.requests,
+          clauses: model.clauses,
+          transitions: model.transitions.map(formatTransition),
+        };
+      }),
+      notDrivable: notDrivable(),
+    },
+    null,
+    2,
+  )}\n`;
+}
+
+function listText(): string {
+  let text = 'Scenarios (driven by the scripted server alone):\n';
+  for (const s of AGENT_SCENARIOS) {
+    const model = modelRun(s);
+    text += `\n${s.id} — ${s.title}\n`;
+    text += `  ends ${model.finalState}, reports ${model.statusCodes.join(' then ')}; clauses ${model.clauses.join(' ')}\n`;
+    text += `  a compliant agent sends: ${model.requests.join(' → ')}\n`;
+    const seen = new Set<string>();
+    for (const t of model.transitions) {
+      const line = formatTransition(t);
+      if (seen.has(line)) continue;
+      seen.add(line);
+      text += `    ${line}${t.clauses.length > 0 ? `  [${t.clauses.join(' ')}]` : ''}\n`;
+    }
+  }
+  text += '\nNot drivable by a server (the event is the device’s):\n';
+  for (const n of notDrivable())
+    text += `  ${n.transition}${n.clauses.length > 0 ? `  [${n.clauses.join(' ')}]` : ''}\n    ${n.reason}\n`;
+  return text;
 }
