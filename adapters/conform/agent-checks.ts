@@ -145,7 +145,7 @@ async function runScenario(
       if (end.kind !== 'exited' || judgement.finished || judgement.failures.length > 0) break;
     }
     const files = usesOut ? await installedFiles(out) : [];
-    return verdicts(scenario, judgement, end, runs, files, usesOut, stage.object(), options.timeoutMs);
+    return verdicts(scenario, judgement, end, runs, files, usesOut, stage.versions(), options.timeoutMs);
   } finally {
     await stage.close();
     await rm(root, { recursive: true, force: true });
@@ -159,7 +159,7 @@ function verdicts(
   runs: readonly string[],
   files: readonly InstalledFile[],
   usesOut: boolean,
-  object: Buffer,
+  versions: readonly Buffer[],
   timeoutMs: number | undefined,
 ): ConformCheck[] {
   const lines = [...runs, ...wireLines(judgement)];
@@ -265,26 +265,37 @@ function verdicts(
     const listing = files.map((f) => `${f.path} (${f.bytes.length} bytes)`);
     if (state === 'open') {
       // The wire verdict already failed; a file that mixes versions is still worth naming.
-      const diffs = judgeInstalled('done', object, files).filter((d) => d.clauses.includes('DL-PR-11'));
+      const diffs = judgeInstalled('done', versions, files).filter((d) => d.clauses.includes('DL-PR-11'));
       return diffs.length > 0
-        ? { verdict: 'fail' as const, detail: diffs.map((d) => d.detail).join('; '), evidence: listing }
+        ? {
+            verdict: 'fail' as const,
+            detail: diffs.map((d) => d.detail).join('; '),
+            evidence: listing,
+            clauses: [...new Set(diffs.flatMap((d) => d.clauses))],
+          }
         : {
             verdict: 'skip' as const,
             detail: 'the run did not end on the model’s path; nothing to compare',
             evidence: listing,
           };
     }
-    const diffs = judgeInstalled(state, object, files);
+    const diffs = judgeInstalled(state, versions, files);
+    const size = versions[versions.length - 1]?.length ?? 0;
     return diffs.length === 0
       ? {
           verdict: 'pass' as const,
           detail:
             state === 'done'
-              ? `a file holds exactly the object (${object.length} bytes)`
+              ? `a file holds exactly the object (${size} bytes)`
               : 'nothing left for the user after the failure',
           evidence: listing,
         }
-      : { verdict: 'fail' as const, detail: diffs.map((d) => d.detail).join('; '), evidence: listing };
+      : {
+          verdict: 'fail' as const,
+          detail: diffs.map((d) => d.detail).join('; '),
+          evidence: listing,
+          clauses: [...new Set(diffs.flatMap((d) => d.clauses))],
+        };
   }
 }
 

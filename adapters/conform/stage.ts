@@ -43,8 +43,8 @@ export interface Stage {
   run: number;
   /** Every recorded exchange, in the order the answers finished. */
   exchanges(): RecordedExchange[];
-  /** The object's bytes as served now (after a change, the new version). */
-  object(): Buffer;
+  /** Every version of the object the server served, the current one last. */
+  versions(): Buffer[];
   /** Waits until every recorded descriptor answer has its body. */
   settle(): Promise<void>;
   close(): Promise<void>;
@@ -57,6 +57,7 @@ export async function startStage(scenario: AgentScenario, root: string): Promise
   await mkdir(dir, { recursive: true });
   let version = 1;
   let current = stageObject(version);
+  const served = [current];
   writeFileSync(path.join(dir, NAME), current);
   if (script.sizeDelta !== undefined)
     writeFileSync(
@@ -113,6 +114,7 @@ export async function startStage(scenario: AgentScenario, root: string): Promise
         // A new inode: a response still streaming the old version keeps reading the old bytes.
         version += 1;
         current = stageObject(version);
+        served.push(current);
         const temp = path.join(dir, `.${NAME}.new`);
         writeFileSync(temp, current);
         renameSync(temp, path.join(dir, NAME));
@@ -178,7 +180,7 @@ export async function startStage(scenario: AgentScenario, root: string): Promise
     ddUrl,
     run: 1,
     exchanges: () => [...recorded],
-    object: () => current,
+    versions: () => [...served],
     async settle() {
       await Promise.allSettled(pending);
     },
