@@ -232,14 +232,7 @@ export function judgeAgent(input: DownloadInput, exchanges: readonly RecordedExc
         }
         if (k > oracle.context.transfer.offset) oracle.send({ type: 'BODY.DURABLE', offset: k });
         oracle.send({ type: 'NETWORK.BACK' });
-      } else {
-        if (delivered > 0)
-          warnings.push({
-            clauses: ['DL-PR-4'],
-            detail: `re-fetched from byte 0 instead of keeping the ${delivered} bytes received (the server sent Accept-Ranges: bytes)`,
-          });
-        restart();
-      }
+      } else restart(); // the restart path below warns about the bytes given up (DL-PR-4)
     }
     // After a restart, an agent that goes straight to the object reuses the descriptor it already had.
     const pend = oracle.pending;
