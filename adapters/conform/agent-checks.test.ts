@@ -102,6 +102,45 @@ describe('dlstate conform agent', () => {
     expect(check(report, 'complete/installed')).toMatchObject({ verdict: 'fail', clauses: ['DL-INST-5'] });
   });
 
+  it(
+    verifies(['DL-INST-4', 'DL-NOTIFY-1'], 'an agent that never reports fails the complete scenario'),
+    async () => {
+      const { report } = await conform(['--scenario', 'complete', '--', ...CURL_AGENT, 'no-report']);
+      const wire = check(report, 'complete/wire');
+      expect(wire?.verdict).toBe('fail');
+      expect(wire?.detail).toMatch(
+        /^the run ended while the machine expected POST "900 Success" to http:\/\/127\.0\.0\.1:\d+\/notify\/object\.txt/,
+      );
+      expect(wire?.evidence).toEqual(expect.arrayContaining(['run 1: exit 0', 'run 2: exit 0']));
+    },
+  );
+
+  it(
+    verifies(
+      ['DL-PR-5', 'DL-INST-11'],
+      'a file left in {out} after a failed download fails the installed check',
+    ),
+    async () => {
+      const script = `${OUR_AGENT.map((a) => (a === '{out}' ? '"$1"' : a === '{dd}' ? '"$2"' : a)).join(' ')}; code=$?; echo leftover > "$1/leftover"; exit $code`;
+      const { report } = await conform([
+        '--scenario',
+        'not-found',
+        '--',
+        'sh',
+        '-c',
+        script,
+        'sh',
+        '{out}',
+        '{dd}',
+      ]);
+      expect(check(report, 'not-found/wire')?.verdict).toBe('pass');
+      expect(check(report, 'not-found/installed')).toMatchObject({
+        verdict: 'fail',
+        clauses: ['DL-PR-5', 'DL-INST-11'],
+      });
+    },
+  );
+
   it('a command that does not exist, or hangs, is a clear verdict (no stack trace)', async () => {
     const missing = await conform(['--scenario', 'complete', '--', 'no-such-agent-dlstate', '{dd}']);
     expect(missing.code).toBe(1);
