@@ -99,6 +99,15 @@ describe('the agent judge replays a recording through the DLOTA machine', () => 
       expect(skipped.failures[0]?.detail).toMatch(
         /the run ended while the machine expected POST "903 Loss of Service"/,
       );
+      const resumed = judge([
+        dd(),
+        media({}, 200, 400, 1, noRanges),
+        media({ range: 'bytes=400-' }, 206, 600),
+      ]);
+      expect(resumed.failures[0]?.clauses[0]).toBe('DL-PR-12');
+      expect(resumed.failures[0]?.detail).toMatch(
+        /^Range: bytes=400- although the server never sent Accept-Ranges: bytes/,
+      );
     },
   );
 

@@ -322,7 +322,16 @@ export function judgeAgent(input: DownloadInput, exchanges: readonly RecordedExc
       diffs =
         ex.kind === 'report'
           ? compareReport(expected.params, ex.request)
-          : [{ clauses: [...why, 'DL-INST-4'], detail: `expected ${describeEffect(expected, state)}` }];
+          : ex.kind === 'media' &&
+              ex.request.headers.range !== undefined &&
+              !oracle.context.transfer.acceptRanges
+            ? [
+                {
+                  clauses: ['DL-PR-12', ...why],
+                  detail: `Range: ${ex.request.headers.range} although the server never sent Accept-Ranges: bytes; expected ${describeEffect(expected, state)}`,
+                },
+              ]
+            : [{ clauses: [...why, 'DL-INST-4'], detail: `expected ${describeEffect(expected, state)}` }];
     else
       diffs =
         ex.kind === 'media'
