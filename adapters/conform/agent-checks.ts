@@ -10,13 +10,8 @@ import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import {
-  type AgentJudgement,
-  type InstalledFile,
-  judgeAgent,
-  judgeInstalled,
-  oracleInput,
-} from '../../machines/dlota/conform.judge.js';
+import { type InstalledFile, judgeInstalled } from '../../machines/dlota/conform.installed.js';
+import { type AgentJudgement, judgeAgent, oracleInput } from '../../machines/dlota/conform.judge.js';
 import { AGENT_SCENARIOS, type AgentScenario } from '../../machines/dlota/conform.scenarios.js';
 import type { ConformCheck, ConformReport } from './report.js';
 import { startStage } from './stage.js';

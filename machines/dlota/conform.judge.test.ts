@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { verifies } from '../../property-tests/verifies.js';
-import { judgeAgent, judgeInstalled, oracleInput, type RecordedExchange } from './conform.judge.js';
+import { judgeInstalled } from './conform.installed.js';
+import { judgeAgent, oracleInput, type RecordedExchange } from './conform.judge.js';
 import { AGENT_SCENARIOS, modelRun, notDrivable, scenarioDescriptor } from './conform.scenarios.js';
 
 const DD = 'http://s.test/dd/o';
