@@ -1,3 +1,6 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AGENT_SCENARIOS } from '../../machines/dlota/conform.scenarios.js';
 import { verifies } from '../../property-tests/verifies.js';
@@ -95,11 +98,35 @@ describe('dlstate conform agent', () => {
     expect(check(report, 'cut-no-accept-ranges/wire')?.detail).toMatch(/expected POST "903 Loss of Service"/);
   }, 240_000);
 
-  it('a truncated installation fails the installed-bytes check while the wire passes', async () => {
-    const { code, report } = await conform(['--scenario', 'complete', '--', ...CURL_AGENT, 'truncate']);
-    expect(code).toBe(1);
-    expect(check(report, 'complete/wire')?.verdict).toBe('pass');
-    expect(check(report, 'complete/installed')).toMatchObject({ verdict: 'fail', clauses: ['DL-INST-5'] });
+  it('a truncated installation fails the installed-bytes check while the wire passes (--junit, --html)', async () => {
+    const work = await mkdtemp(path.join(tmpdir(), 'dlstate-conform-agent-out-'));
+    try {
+      const junit = path.join(work, 'agent.xml');
+      const html = path.join(work, 'agent.html');
+      const args = [
+        '--scenario',
+        'complete',
+        '--junit',
+        junit,
+        '--html',
+        html,
+        '--',
+        ...CURL_AGENT,
+        'truncate',
+      ];
+      const { code, report } = await conform(args);
+      expect(code).toBe(1);
+      expect(check(report, 'complete/wire')?.verdict).toBe('pass');
+      expect(check(report, 'complete/installed')).toMatchObject({ verdict: 'fail', clauses: ['DL-INST-5'] });
+      const xml = await readFile(junit, 'utf8');
+      expect(xml.match(/<testcase /g)).toHaveLength(2);
+      expect(xml).toMatch(
+        /<failure message="no file holds the object \(200000 bytes\); found object \(1000 bytes\)"/,
+      );
+      expect(await readFile(html, 'utf8')).toContain('complete/installed');
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
   });
 
   it(
