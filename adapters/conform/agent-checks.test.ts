@@ -89,8 +89,15 @@ describe('dlstate conform agent', () => {
     expect(mixed?.detail).toMatch(
       /bytes 0–70000 are version 1, bytes 70001–199999 version 2: mixed bytes of two versions/,
     );
-    // Every other scenario's wire check fails too: the script reports 900 whatever happened.
-    for (const s of AGENT_SCENARIOS.filter((x) => x.id !== 'complete'))
+    // It posts once and gives up on a 503 (a SHOULD warning), yet leaves the object usable (DL-INST-2).
+    expect(check(report, 'report-retry/wire')?.verdict).toBe('pass');
+    expect(check(report, 'report-retry/should')).toMatchObject({ verdict: 'fail', clauses: ['DL-INST-12'] });
+    expect(check(report, 'report-retry/installed')).toMatchObject({
+      verdict: 'fail',
+      clauses: ['DL-PR-5', 'DL-INST-2', 'DL-INST-11'],
+    });
+    // Every other scenario's wire check fails: the script reports 900 whatever happened.
+    for (const s of AGENT_SCENARIOS.filter((x) => x.id !== 'complete' && x.id !== 'report-retry'))
       expect([s.id, check(report, `${s.id}/wire`)?.verdict]).toEqual([s.id, 'fail']);
     expect(check(report, 'not-found/wire')?.detail).toMatch(
       /reported "900 Success"; the machine reports "954 Loader Error"/,
@@ -163,7 +170,7 @@ describe('dlstate conform agent', () => {
       expect(check(report, 'not-found/wire')?.verdict).toBe('pass');
       expect(check(report, 'not-found/installed')).toMatchObject({
         verdict: 'fail',
-        clauses: ['DL-PR-5', 'DL-INST-11'],
+        clauses: ['DL-PR-5', 'DL-INST-2', 'DL-INST-11'],
       });
     },
   );

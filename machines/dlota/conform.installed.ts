@@ -30,7 +30,7 @@ export function judgeInstalled(
       ? []
       : [
           {
-            clauses: ['DL-PR-5', 'DL-INST-11'],
+            clauses: ['DL-PR-5', 'DL-INST-2', 'DL-INST-11'],
             detail: `the download failed, yet ${files.map((f) => f.path).join(', ')} is left for the user`,
           },
         ];

@@ -151,6 +151,7 @@ describe('the agent judge replays a recording through the DLOTA machine', () => 
       );
       expect(judgeInstalled('failed', [v1], [{ path: 'o', bytes: v1 }])[0]?.clauses).toEqual([
         'DL-PR-5',
+        'DL-INST-2',
         'DL-INST-11',
       ]);
     },

@@ -379,6 +379,21 @@ export function judgeAgent(input: DownloadInput, exchanges: readonly RecordedExc
     answerMedia(replay);
   }
   oracle.advanceDevice();
+  // A report that failed and was not tried again: the retry count is ours (DL-INST-12 only says a failure
+  // stays a failure), so giving up is a warning; the machine then ends as for an undelivered report, and
+  // the installed-bytes check holds the agent to it (an unreported success is never usable, DL-INST-2).
+  if (failures.length === 0 && oracle.state === 'notifying.waitingToRetry') {
+    warnings.push({
+      clauses: ['DL-INST-12'],
+      detail: `the report "${oracle.context.report?.body ?? ''}" was refused and not tried again`,
+    });
+    for (let i = 0; i < 16 && oracle.state.startsWith('notifying'); i++) {
+      if (oracle.state === 'notifying.waitingToRetry')
+        oracle.send({ type: 'TIMER.FIRED', name: 'reportRetry' });
+      else oracle.send({ type: 'REPORT.FAILED', reason: 'not sent by the agent' });
+    }
+    oracle.advanceDevice();
+  }
   taken.push(...oracle.taken);
   const finished = oracle.finished;
   const outcome = oracle.outcomeCode;
