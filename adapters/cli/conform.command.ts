@@ -116,12 +116,17 @@ export function registerConformCommand(program: Command, io: CliIo): void {
           io.err('dlstate conform agent: give the agent command after --, e.g. -- my-agent {dd} {out}\n');
           throw new CliExit(2);
         }
-        const report = await runAgentConformance({
-          command,
-          ...(opts.scenario === undefined ? {} : { scenarios: opts.scenario }),
-          ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }),
-          ...(io.isTTY && !opts.json ? { onProgress: (line: string) => io.err(line) } : {}),
-        });
+        let report: ConformReport;
+        try {
+          report = await runAgentConformance({
+            command,
+            ...(opts.scenario === undefined ? {} : { scenarios: opts.scenario }),
+            ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }),
+            ...(io.isTTY && !opts.json ? { onProgress: (line: string) => io.err(line) } : {}),
+          });
+        } catch (error) {
+          untestable(error, io);
+        }
         await emit(report, opts, io);
       },
     );

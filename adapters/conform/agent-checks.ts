@@ -13,7 +13,7 @@ import path from 'node:path';
 import { type InstalledFile, judgeInstalled } from '../../machines/dlota/conform.installed.js';
 import { type AgentJudgement, judgeAgent, oracleInput } from '../../machines/dlota/conform.judge.js';
 import { AGENT_SCENARIOS, type AgentScenario } from '../../machines/dlota/conform.scenarios.js';
-import type { ConformCheck, ConformReport } from './report.js';
+import { type ConformCheck, type ConformReport, UntestableError } from './report.js';
 import { startStage } from './stage.js';
 
 /** Runs of the command per scenario at most (the first, and restarts while the machine expects more). */
@@ -116,7 +116,10 @@ async function runScenario(
   const root = await mkdtemp(path.join(tmpdir(), `dlstate-conform-${scenario.id}-`));
   const out = path.join(root, 'out');
   await mkdir(out);
-  const stage = await startStage(scenario, root);
+  const stage = await startStage(scenario, root).catch(async (error: Error) => {
+    await rm(root, { recursive: true, force: true });
+    throw new UntestableError(`the scripted server of ${scenario.id} could not start: ${error.message}`);
+  });
   const usesOut = options.command.some((a) => a.includes('{out}'));
   const deadline = Date.now() + (options.timeoutMs ?? DEFAULT_SCENARIO_TIMEOUT_MS);
   const runs: string[] = [];
