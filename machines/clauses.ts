@@ -87,7 +87,7 @@ const TABLE = {
     sides: ['server'],
     statement: 'If the DD gives objectID and objectVersion, the response ETag is `objectID/objectVersion`.',
     seed: '000_9c658cd41b870032.txt',
-    note: 'On the wire an entity-tag is a quoted string: the server sends `ETag: "objectID/objectVersion"`; the seed shows it unquoted (an erratum).',
+    note: 'On the wire an entity-tag is a quoted string: the server sends `ETag: "objectID/objectVersion"`; the seed shows it unquoted (an erratum). `dlstate conform server` judges the opaque value: quoted passes; the unquoted form passes DL-PR-3 but fails the SHOULD check of RFC 9110 §8.8.3 (entity-tag syntax); a weak `W/"…"` tag fails, since If-Match compares strongly and could never match it.',
   },
   'DL-PR-4': {
     strength: 'SHOULD',

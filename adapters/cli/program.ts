@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerCancelCommand } from './cancel.command.js';
 import { registerClausesCommand } from './clauses.command.js';
+import { registerConformCommand } from './conform.command.js';
 import { registerDemoCommand } from './demo.command.js';
 import { registerFetchCommand } from './fetch.command.js';
 import { registerGenerateCommand } from './generate.command.js';
@@ -29,6 +30,7 @@ export function buildProgram(io: CliIo): Command {
   registerDemoCommand(program, io);
   registerManagerCommand(program, io);
   registerInspectCommand(program, io);
+  registerConformCommand(program, io);
   return program;
 }
 

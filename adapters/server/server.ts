@@ -62,6 +62,8 @@ export interface RequestLogEntry {
   readonly url: string;
   readonly headers: Readonly<Record<string, string>>;
   readonly status: number;
+  /** The response headers as sent (names in lower case). */
+  readonly responseHeaders?: Readonly<Record<string, string>>;
   readonly bodyBytes: number;
 }
 
@@ -106,6 +108,15 @@ export async function startDownloadServer(options: DownloadServerOptions): Promi
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = String(v);
     let bodyBytes = 0;
+    // Headers given to writeHead are not in res.getHeaders(): keep a copy for the log.
+    const sentHeaders: Record<string, string> = {};
+    const originalWriteHead = res.writeHead.bind(res);
+    res.writeHead = ((status: number, ...rest: unknown[]) => {
+      for (const arg of rest)
+        if (typeof arg === 'object' && arg !== null)
+          for (const [k, v] of Object.entries(arg)) sentHeaders[k.toLowerCase()] = String(v);
+      return originalWriteHead(status, ...(rest as []));
+    }) as typeof res.writeHead;
     const originalWrite = res.write.bind(res);
     res.write = ((chunk: Buffer, ...rest: never[]) => {
       bodyBytes += chunk.length;
@@ -117,6 +128,7 @@ export async function startDownloadServer(options: DownloadServerOptions): Promi
         url: req.url ?? '',
         headers,
         status: res.statusCode,
+        responseHeaders: sentHeaders,
         bodyBytes,
       };
       requests.push(entry);
