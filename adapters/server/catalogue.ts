@@ -34,6 +34,8 @@ export interface MediaObject {
   readonly types: readonly string[];
   readonly objectID: string;
   readonly objectVersion: string;
+  /** The file's modification time in whole seconds since the epoch (`Last-Modified`). */
+  readonly lastModified: number;
   readonly overrides: DescriptorOverrides;
 }
 
@@ -101,6 +103,7 @@ export class DirectoryCatalogue {
       types: typeof type === 'string' ? [type] : [...type],
       objectID: overrides.objectID ?? name,
       objectVersion: overrides.objectVersion ?? cached.version,
+      lastModified: Math.floor(info.mtimeMs / 1000),
       overrides,
     };
   }

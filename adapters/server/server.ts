@@ -91,6 +91,10 @@ export interface DownloadServer {
 }
 
 const MAX_REPORT_BYTES = 4096;
+const JSON_TYPE = 'application/json';
+/** The methods each route answers (RFC 9110 §15.5.6: a 405 lists them in `Allow`). */
+const READ_ONLY: readonly string[] = Object.freeze(['GET', 'HEAD']);
+const POST_ONLY: readonly string[] = Object.freeze(['POST']);
 /** Read size of the media fast path (no faults): large reads, few syscalls and event-loop turns. */
 const MEDIA_READ_BYTES = 1024 * 1024;
 
@@ -129,27 +133,37 @@ export async function startDownloadServer(options: DownloadServerOptions): Promi
   });
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = new URL(req.url ?? '/', base).pathname;
-    const [, section, rawName] = /^\/(dd|media|notify)\/([^/]+)$/.exec(path) ?? [];
-    if (req.method === 'GET' && path === '/reports') {
-      return sendText(res, 200, `${JSON.stringify(reports, null, 2)}\n`, 'application/json');
+    const target = parseTarget(req.url ?? '/');
+    if (typeof target === 'string') return sendText(res, 400, `${target}\n`);
+    const { path, section, name } = target;
+    const allowed = section === 'notify' ? POST_ONLY : READ_ONLY;
+    if (section === undefined && path !== '/' && path !== '/reports')
+      return sendText(res, 404, `no such resource: ${path}\n`);
+    if (!allowed.includes(req.method ?? '')) {
+      return sendText(
+        res,
+        405,
+        `${req.method} is not allowed on ${path}: use ${allowed.join(' or ')}\n`,
+        TEXT,
+        {
+          Allow: allowed.join(', '),
+        },
+      );
     }
-    if (req.method === 'GET' && path === '/') {
+    if (path === '/reports') return sendText(res, 200, `${JSON.stringify(reports, null, 2)}\n`, JSON_TYPE);
+    if (path === '/') {
       const names = await catalogue.names();
       return sendText(
         res,
         200,
         `${JSON.stringify({ descriptors: names.map((n) => `${base}/dd/${encodeURIComponent(n)}`) }, null, 2)}\n`,
-        'application/json',
+        JSON_TYPE,
       );
     }
-    if (!section || rawName === undefined) return sendText(res, 404, `no such resource: ${path}\n`);
-    const name = decodeURIComponent(rawName);
     if (section === 'notify') return receiveReport(req, res, name);
     const object = faults.missing?.has(name) ? undefined : await catalogue.get(name);
     if (!object) return sendText(res, 404, `no media object called ${JSON.stringify(name)}\n`);
     if (section === 'dd') {
-      if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, 'use GET\n');
       if ((object.overrides.size ?? object.size) === 0) {
         return sendText(
           res,
@@ -157,9 +171,8 @@ export async function startDownloadServer(options: DownloadServerOptions): Promi
           `${object.name} is empty: a descriptor's size must be a positive integer\n`,
         );
       }
-      return sendText(res, 200, req.method === 'HEAD' ? '' : descriptorFor(object), DD2_MEDIA_TYPE);
+      return sendText(res, 200, descriptorFor(object), DD2_MEDIA_TYPE);
     }
-    if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, 'use GET or HEAD\n');
     if (faults.missingMedia?.has(name))
       return sendText(res, 404, `media object ${JSON.stringify(name)} is gone\n`);
     return sendMedia(req, res, object);
@@ -190,32 +203,49 @@ export async function startDownloadServer(options: DownloadServerOptions): Promi
   async function sendMedia(req: IncomingMessage, res: ServerResponse, object: MediaObject): Promise<void> {
     const rangeIgnored = faults.ignoreRange || faults.noAcceptRanges;
     const decision = decideMediaResponse(
-      { length: object.size, objectID: object.objectID, objectVersion: object.objectVersion },
+      {
+        length: object.size,
+        objectID: object.objectID,
+        objectVersion: object.objectVersion,
+        lastModified: object.lastModified,
+      },
       {
         method: req.method === 'HEAD' ? 'HEAD' : 'GET',
         range: rangeIgnored ? undefined : req.headers.range,
         ifMatch: req.headers['if-match'],
+        ifNoneMatch: req.headers['if-none-match'],
+        ifModifiedSince: req.headers['if-modified-since'],
+        ifUnmodifiedSince: req.headers['if-unmodified-since'],
+        ifRange: singleHeader(req, 'if-range'),
       },
     );
-    const headers: Record<string, string> = {
-      ...decision.headers,
-      'Content-Type': object.types[0] ?? 'application/octet-stream',
-    };
-    if (faults.noAcceptRanges) {
-      delete headers['Accept-Ranges'];
-      delete headers['accept-ranges'];
-    }
+    const headers: Record<string, string> = { ...decision.headers };
+    if (faults.noAcceptRanges) delete headers['Accept-Ranges'];
     if (decision.status === 206 && faults.wrongContentRange)
       headers['Content-Range'] = faults.wrongContentRange;
     if (decision.status === 206 && faults.contentEncoding)
       headers['Content-Encoding'] = faults.contentEncoding;
     const body = decision.body;
-    headers['Content-Length'] = String(
-      body ? body.end - body.start + 1 : Buffer.byteLength(decision.note ?? ''),
-    );
+    if (decision.status === 304) {
+      // RFC 9110 §15.4.5: no content, and no Content-Length (it would describe the 200's content).
+      res.writeHead(304, headers);
+      return void res.end();
+    }
+    if (decision.status !== 200 && decision.status !== 206) {
+      // A refusal's body is our explanation, never bytes of the object: label it as text.
+      return sendText(
+        res,
+        decision.status,
+        `${decision.note ?? 'refused'}\n`,
+        TEXT,
+        headers,
+        req.method === 'HEAD',
+      );
+    }
+    headers['Content-Type'] = object.types[0] ?? 'application/octet-stream';
+    headers['Content-Length'] = String(body ? body.end - body.start + 1 : 0);
     res.writeHead(decision.status, headers);
-    if (req.method === 'HEAD') return void res.end();
-    if (!body) return void res.end(decision.note ?? '');
+    if (req.method === 'HEAD' || !body) return void res.end();
     await pipeRange(res, object.path, body.start, body.end);
   }
 
@@ -257,7 +287,6 @@ export async function startDownloadServer(options: DownloadServerOptions): Promi
   }
 
   async function receiveReport(req: IncomingMessage, res: ServerResponse, name: string): Promise<void> {
-    if (req.method !== 'POST') return sendText(res, 405, 'POST a status report\n');
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -303,14 +332,53 @@ export async function startDownloadServer(options: DownloadServerOptions): Promi
   };
 }
 
+const TEXT = 'text/plain; charset=utf-8';
+
+/** A request target split into the route and its decoded object name; a string says why it is a 400. */
+export function parseTarget(
+  url: string,
+): { path: string; section?: 'dd' | 'media' | 'notify'; name: string } | string {
+  let path: string;
+  try {
+    path = new URL(url, 'http://x').pathname;
+  } catch {
+    return `malformed request target ${JSON.stringify(url.slice(0, 200))}`;
+  }
+  const [, section, rawName] = /^\/(dd|media|notify)\/([^/]+)$/.exec(path) ?? [];
+  if (section === undefined || rawName === undefined) return { path, name: '' };
+  let name: string;
+  try {
+    name = decodeURIComponent(rawName);
+  } catch {
+    return `malformed %-escape in ${JSON.stringify(rawName.slice(0, 200))}: each % is followed by two hex digits of UTF-8`;
+  }
+  return { path, section: section as 'dd' | 'media' | 'notify', name };
+}
+
+/**
+ * Answers with a complete in-memory body; for HEAD the same status and headers, Content-Length included,
+ * without the body (RFC 9110 §9.3.2).
+ */
 function sendText(
   res: ServerResponse,
   status: number,
   text: string,
-  type = 'text/plain; charset=utf-8',
+  type = TEXT,
+  extra: Readonly<Record<string, string>> = {},
+  head = res.req.method === 'HEAD',
 ): void {
-  res.writeHead(status, { 'Content-Type': type, 'Content-Length': String(Buffer.byteLength(text)) });
-  res.end(text);
+  res.writeHead(status, {
+    ...extra,
+    'Content-Type': type,
+    'Content-Length': String(Buffer.byteLength(text)),
+  });
+  res.end(head ? undefined : text);
+}
+
+/** A request header that is not a list field, as one string (Node joins repeated ones with ', '). */
+function singleHeader(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value.join(', ') : value;
 }
 
 function waitDrain(res: ServerResponse): Promise<void> {
