@@ -234,4 +234,67 @@ describe('reference Download Server', () => {
       },
     );
   });
+
+  describe('HEAD, 405 and error bodies (RFC 9110 §9.3.2, §15.5.6)', () => {
+    it(
+      verifies('DL-PR-2', 'HEAD answers every route exactly as GET, Content-Length included, without a body'),
+      async () => {
+        const cases: [string, Record<string, string>][] = [
+          ['/', {}],
+          ['/reports', {}],
+          ['/dd/picture.gif', {}],
+          ['/media/picture.gif', {}],
+          ['/media/picture.gif', { range: 'bytes=99999-' }],
+          ['/media/picture.gif', { 'if-match': '"old"' }],
+          ['/media/nope.bin', {}],
+          ['/nowhere', {}],
+          ['/media/%E0%A4%A', {}],
+        ];
+        const comparable = (h: Headers) =>
+          Object.fromEntries(
+            [...h.entries()].filter(([k]) => !['date', 'keep-alive', 'connection'].includes(k)),
+          );
+        for (const [path, headers] of cases) {
+          const got = await fetch(`${server.url}${path}`, { headers });
+          const body = Buffer.from(await got.arrayBuffer());
+          const head = await fetch(`${server.url}${path}`, { method: 'HEAD', headers });
+          expect(head.status, path).toBe(got.status);
+          expect(comparable(head.headers), path).toEqual(comparable(got.headers));
+          expect(Number(head.headers.get('content-length')), path).toBe(body.length);
+          expect((await head.arrayBuffer()).byteLength, path).toBe(0);
+        }
+      },
+    );
+
+    it('405 names the allowed methods in Allow', async () => {
+      for (const [method, path, allow] of [
+        ['POST', '/media/picture.gif', 'GET, HEAD'],
+        ['PUT', '/dd/picture.gif', 'GET, HEAD'],
+        ['DELETE', '/reports', 'GET, HEAD'],
+        ['POST', '/', 'GET, HEAD'],
+        ['GET', '/notify/picture.gif', 'POST'],
+      ] as const) {
+        const res = await fetch(`${server.url}${path}`, { method });
+        expect(res.status, `${method} ${path}`).toBe(405);
+        expect(res.headers.get('allow'), `${method} ${path}`).toBe(allow);
+        expect(res.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+        await res.arrayBuffer();
+      }
+    });
+
+    it('error bodies are text/plain; charset=utf-8, never the media type of the object', async () => {
+      const etag = (await get('/media/picture.gif')).headers.get('etag')!;
+      const refused: Record<string, string>[] = [
+        { range: 'bytes=99999-' },
+        { 'if-match': `"${etag.slice(1, -1)}x"` },
+      ];
+      for (const headers of refused) {
+        const res = await get('/media/picture.gif', headers);
+        expect([412, 416]).toContain(res.status);
+        expect(res.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+        expect(res.headers.get('etag')).toBe(etag);
+        expect(res.body.toString()).toMatch(/\n$/);
+      }
+    });
+  });
 });

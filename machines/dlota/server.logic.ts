@@ -10,6 +10,7 @@
  * - One satisfiable `bytes=` range → 206. A malformed Range (B.6's bare `1034-25431` included) → 416
  *   with `Content-Range: bytes *\/<len>` and a note saying which form is accepted (§15.5.17); a Range
  *   in another unit is ignored (200, §14.2).
+ * - HEAD gets exactly the GET's decision, Range and If-Range included (§9.3.2), without the body.
  * - Several ranges → 200 with the whole object (§14.2 lets a server ignore Range; express's `send` does
  *   the same): no `multipart/byteranges`, because a DLOTA agent asks one range (DL-PR-8) and a client
  *   asking several copes with a 200. A set that looks abusive (§14.2 security note: more than
@@ -198,8 +199,9 @@ export function decideMediaResponse(object: ServedObject, request: MediaRequest)
       note: `${pre.field}: ${request[FIELD_KEYS[pre.field]]} → ${pre.status} (current ${current})`,
     };
   }
-  // Range only applies to GET (RFC 9110 §14.2).
-  if (request.method !== 'GET' || request.range === undefined) return { status: 200, headers, body: whole };
+  // RFC 9110 §14.2 defines Range for GET; HEAD is "identical to GET" without content (§9.3.2), so it gets
+  // the same decision (ours, as Apache httpd does): a HEAD shows what the GET would answer.
+  if (request.range === undefined) return { status: 200, headers, body: whole };
   // RFC 9110 §13.2.2 step 5, §13.1.5: a stale If-Range → the whole object, never a 206 of the new one.
   if (request.ifRange !== undefined && !ifRangeHolds(request.ifRange, validators)) {
     return { status: 200, headers, body: whole, note: `If-Range ${request.ifRange} is stale: whole object` };
