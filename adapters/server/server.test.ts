@@ -297,4 +297,26 @@ describe('reference Download Server', () => {
       }
     });
   });
+
+  it(
+    verifies(
+      'DL-PR-2',
+      'several ranges → 200 with the whole object; abusive range sets → 416 (RFC 9110 §14.2)',
+    ),
+    async () => {
+      for (const range of ['bytes=0-1,5-9', 'bytes=0-10,20-30,40-', 'bytes=0-1,99999-']) {
+        const res = await get('/media/picture.gif', { range });
+        expect(res.status, range).toBe(200);
+        expect(res.headers.get('content-range')).toBeNull();
+        expect(res.body.equals(gif), range).toBe(true);
+      }
+      const many = `bytes=${Array.from({ length: 200 }, (_, i) => `${i}-${i}`).join(',')}`;
+      for (const range of [many, 'bytes=0-999,1-999,2-999', 'bytes=9-9,8-8,7-7,6-6,5-5,4-4,3-3,2-2,1-1']) {
+        const res = await get('/media/picture.gif', { range });
+        expect(res.status, range.slice(0, 40)).toBe(416);
+        expect(res.headers.get('content-range')).toBe('bytes */25432');
+        expect(res.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+      }
+    },
+  );
 });
