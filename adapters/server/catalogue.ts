@@ -2,6 +2,8 @@
  * The reference Download Server's catalogue: the media objects it serves, read from a directory. Each file
  * `<name>` is one media object; a sidecar `<name>.dd.json` may override descriptor fields. The objectVersion is
  * derived from the content (a SHA-256 prefix), so it changes exactly when the file's bytes change (DL-PR-3).
+ * The objectID is the file name (or the sidecar's objectID) in entity-tag-safe form: every byte outside
+ * printable-ASCII `etagc`, and every `%`, percent-encoded as UTF-8 (`my file.gif` → `my%20file.gif`).
  *
  * @module
  */
@@ -9,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
+import { entityTagSafe } from '../../machines/dlota/server.logic.js';
 
 /** Descriptor fields a sidecar `<name>.dd.json` may set or override. */
 export interface DescriptorOverrides {
@@ -101,8 +104,10 @@ export class DirectoryCatalogue {
       path,
       size: info.size,
       types: typeof type === 'string' ? [type] : [...type],
-      objectID: overrides.objectID ?? name,
-      objectVersion: overrides.objectVersion ?? cached.version,
+      // DL-PR-3: the ETag is "objectID/objectVersion", so both are written in their entity-tag-safe form
+      // (percent-encoded UTF-8 outside etagc), in the DD as in the ETag.
+      objectID: entityTagSafe(overrides.objectID ?? name),
+      objectVersion: entityTagSafe(overrides.objectVersion ?? cached.version),
       lastModified: Math.floor(info.mtimeMs / 1000),
       overrides,
     };
