@@ -9,7 +9,8 @@
  *
  * @module
  */
-import { createReadStream } from 'node:fs';
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream/promises';
@@ -92,6 +93,11 @@ export interface DownloadServer {
 
 const MAX_REPORT_BYTES = 4096;
 const JSON_TYPE = 'application/json';
+/**
+ * Media bytes are read from the real path the catalogue checked; O_NOFOLLOW refuses it if it has been
+ * replaced by a symlink since.
+ */
+const READ_NO_FOLLOW = constants.O_RDONLY | constants.O_NOFOLLOW;
 /** The methods each route answers (RFC 9110 §15.5.6: a 405 lists them in `Allow`). */
 const READ_ONLY: readonly string[] = Object.freeze(['GET', 'HEAD']);
 const POST_ONLY: readonly string[] = Object.freeze(['POST']);
@@ -258,12 +264,20 @@ export async function startDownloadServer(options: DownloadServerOptions): Promi
     if (cutAfter === undefined && !faults.bytesPerSecond) {
       // The compliant fast path: the file streams straight into the socket with backpressure, no per-chunk
       // await; 1 MiB reads keep the syscall count low (the benchmark measures curl and the agent against it).
-      const file = createReadStream(path, { start, end, highWaterMark: MEDIA_READ_BYTES });
+      const file = (await open(path, READ_NO_FOLLOW)).createReadStream({
+        start,
+        end,
+        highWaterMark: MEDIA_READ_BYTES,
+      });
       // A client that hangs up mid-body is not a server error; the log entry records the bytes sent.
       await pipeline(file, res).catch(() => {});
       return;
     }
-    const stream = createReadStream(path, { start, end, highWaterMark: 64 * 1024 });
+    const stream = (await open(path, READ_NO_FOLLOW)).createReadStream({
+      start,
+      end,
+      highWaterMark: 64 * 1024,
+    });
     res.on('close', () => stream.destroy());
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       if (res.destroyed) return;
