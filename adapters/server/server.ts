@@ -10,14 +10,16 @@
  * @module
  */
 import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, realpath } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { basename, dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { decideMediaResponse } from '../../machines/dlota/server.logic.js';
 import { parseStatusLine } from '../../machines/dlota/status.js';
 import { DirectoryCatalogue, type MediaObject } from './catalogue.js';
 import { DD2_MEDIA_TYPE, renderDescriptor } from './descriptor-xml.js';
+import { ReportFile, Ring } from './report-log.js';
 
 /** Scripted misbehaviour for tests and the demo; every field off means the compliant reference server. */
 export interface ServerFaults {
@@ -60,7 +62,9 @@ export interface ReceivedReport {
 /** One logged request. */
 export interface RequestLogEntry {
   readonly method: string;
+  /** The request target, cut after {@link MAX_LOGGED_TEXT} characters (marked `…(+N)`). */
   readonly url: string;
+  /** The request headers; a value longer than {@link MAX_LOGGED_TEXT} characters is cut (marked `…(+N)`). */
   readonly headers: Readonly<Record<string, string>>;
   readonly status: number;
   readonly bodyBytes: number;
@@ -77,6 +81,16 @@ export interface DownloadServerOptions {
   readonly faults?: ServerFaults;
   /** Called with every request once its response is finished. */
   readonly onRequest?: (entry: RequestLogEntry) => void;
+  /**
+   * The JSON-lines file received status reports are appended to (created on the first report; a restarted
+   * server continues it). Never served as media.
+   * @default `<dir>/.dlstate-server/reports.jsonl`
+   */
+  readonly reports?: string;
+  /** How many recent requests {@link DownloadServer.requests} keeps (a ring). @default 4096 */
+  readonly requestLogSize?: number;
+  /** How many recent reports {@link DownloadServer.reports} keeps in memory (all are in the file). @default 1000 */
+  readonly recentReports?: number;
 }
 
 /** A running reference server. */
@@ -84,14 +98,26 @@ export interface DownloadServer {
   /** Base URL, e.g. `http://127.0.0.1:41234`. */
   readonly url: string;
   readonly faults: ServerFaults;
+  /** The most recent reports received by this process (oldest first); `GET /reports` pages through all of them. */
   readonly reports: readonly ReceivedReport[];
+  /** The most recent requests (oldest first), at most `requestLogSize`. */
   readonly requests: readonly RequestLogEntry[];
+  /** The reports file (see {@link DownloadServerOptions.reports}). */
+  readonly reportsFile: string;
+  /** How many content hashes the catalogue has computed (one per file version, however many ask at once). */
+  readonly hashComputations: number;
   /** Descriptor URL for a media object name. */
   ddUrl(name: string): string;
   close(): Promise<void>;
 }
 
 const MAX_REPORT_BYTES = 4096;
+/** Logged request targets and header values are cut after this many characters (bounded memory). */
+export const MAX_LOGGED_TEXT = 256;
+/** `GET /reports` answers at most this many reports a page. */
+export const MAX_REPORTS_PAGE = 1000;
+/** The state folder inside the served directory (a dot-folder: never listed nor served). */
+export const STATE_FOLDER = '.dlstate-server';
 const JSON_TYPE = 'application/json';
 /**
  * Media bytes are read from the real path the catalogue checked; O_NOFOLLOW refuses it if it has been
@@ -106,15 +132,21 @@ const MEDIA_READ_BYTES = 1024 * 1024;
 
 /** Starts the reference Download Server on loopback (by default) and resolves once it listens. */
 export async function startDownloadServer(options: DownloadServerOptions): Promise<DownloadServer> {
-  const catalogue = new DirectoryCatalogue(options.dir);
+  const reportsPath = resolve(options.reports ?? join(options.dir, STATE_FOLDER, 'reports.jsonl'));
+  const reportFile = await ReportFile.open<ReceivedReport>(reportsPath);
+  const reportsReal = join(
+    await realpath(dirname(reportsPath)).catch(() => dirname(reportsPath)),
+    basename(reportsPath),
+  );
+  const catalogue = new DirectoryCatalogue(options.dir, { exclude: [reportsReal] });
   const faults: ServerFaults = options.faults ?? {};
-  const reports: ReceivedReport[] = [];
-  const requests: RequestLogEntry[] = [];
+  const reports = new Ring<ReceivedReport>(options.recentReports ?? 1000);
+  const requests = new Ring<RequestLogEntry>(options.requestLogSize ?? 4096);
   let base = '';
 
   const server: Server = createServer((req, res) => {
     const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = String(v);
+    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = clip(String(v));
     let bodyBytes = 0;
     const originalWrite = res.write.bind(res);
     res.write = ((chunk: Buffer, ...rest: never[]) => {
@@ -124,7 +156,7 @@ export async function startDownloadServer(options: DownloadServerOptions): Promi
     res.on('close', () => {
       const entry = {
         method: req.method ?? '',
-        url: req.url ?? '',
+        url: clip(req.url ?? ''),
         headers,
         status: res.statusCode,
         bodyBytes,
@@ -156,7 +188,7 @@ export async function startDownloadServer(options: DownloadServerOptions): Promi
         },
       );
     }
-    if (path === '/reports') return sendText(res, 200, `${JSON.stringify(reports, null, 2)}\n`, JSON_TYPE);
+    if (path === '/reports') return listReports(res, target.query);
     if (path === '/') {
       const names = await catalogue.names();
       return sendText(
@@ -313,15 +345,40 @@ export async function startDownloadServer(options: DownloadServerOptions): Promi
     const refuse = faults.refuseReports;
     if (refuse === 'drop') return void req.socket.destroy();
     const answered = refuse ?? 200;
-    reports.push({
-      seq: reports.length + 1,
-      name,
-      body,
-      code: parseStatusLine(body)?.code ?? null,
-      contentType: req.headers['content-type'] ?? null,
-      answered,
-    });
+    let stored: ReceivedReport;
+    try {
+      stored = await reportFile.append({
+        name,
+        body,
+        code: parseStatusLine(body)?.code ?? null,
+        contentType: req.headers['content-type'] ?? null,
+        answered,
+      });
+    } catch (error) {
+      // Not delivered: the agent keeps the report and tries again later (DL-NOTIFY-1).
+      return sendText(
+        res,
+        503,
+        `could not record the report in ${reportsPath}: ${(error as Error).message}\n`,
+      );
+    }
+    reports.push(stored);
     sendText(res, answered, answered === 200 ? 'report received\n' : 'report refused\n');
+  }
+
+  /**
+   * `GET /reports?from=SEQ&limit=N`: the reports with seq ≥ from (default 1), at most limit (default 100,
+   * at most 1000), as a JSON array; when more follow, `Link: <…?from=NEXT&limit=N>; rel="next"`.
+   */
+  async function listReports(res: ServerResponse, query: URLSearchParams): Promise<void> {
+    const from = wholeParam(query, 'from', 1, 1, Number.MAX_SAFE_INTEGER);
+    const limit = wholeParam(query, 'limit', 100, 1, MAX_REPORTS_PAGE);
+    if (typeof from === 'string') return sendText(res, 400, from);
+    if (typeof limit === 'string') return sendText(res, 400, limit);
+    const page = await reportFile.page(from, limit);
+    const extra: Record<string, string> =
+      page.next === undefined ? {} : { Link: `</reports?from=${page.next}&limit=${limit}>; rel="next"` };
+    return sendText(res, 200, `${JSON.stringify(page.reports, null, 2)}\n`, JSON_TYPE, extra);
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -335,38 +392,73 @@ export async function startDownloadServer(options: DownloadServerOptions): Promi
   return {
     url: base,
     faults,
-    reports,
-    requests,
+    get reports() {
+      return reports.toArray();
+    },
+    get requests() {
+      return requests.toArray();
+    },
+    reportsFile: reportsPath,
+    get hashComputations() {
+      return catalogue.hashComputations;
+    },
     ddUrl: (name) => `${base}/dd/${encodeURIComponent(name)}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
+    close: async () => {
+      await new Promise<void>((done) => {
+        server.close(() => done());
         server.closeAllConnections();
-      }),
+      });
+      await reportFile.close();
+    },
   };
 }
 
 const TEXT = 'text/plain; charset=utf-8';
 
+/** Text cut to {@link MAX_LOGGED_TEXT} characters, saying how many were left out. */
+function clip(text: string): string {
+  return text.length <= MAX_LOGGED_TEXT
+    ? text
+    : `${text.slice(0, MAX_LOGGED_TEXT)}…(+${text.length - MAX_LOGGED_TEXT})`;
+}
+
+/** A whole-number query parameter in [min, max] (its default when absent), or a message saying what is wrong. */
+function wholeParam(
+  query: URLSearchParams,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number | string {
+  const raw = query.get(name);
+  if (raw === null) return fallback;
+  const value = Number(raw);
+  return /^\d+$/.test(raw) && value >= min && value <= max
+    ? value
+    : `query parameter ${name} must be a whole number ${min}…${max}, got ${JSON.stringify(raw.slice(0, 40))}\n`;
+}
+
 /** A request target split into the route and its decoded object name; a string says why it is a 400. */
 export function parseTarget(
   url: string,
-): { path: string; section?: 'dd' | 'media' | 'notify'; name: string } | string {
-  let path: string;
+): { path: string; query: URLSearchParams; section?: 'dd' | 'media' | 'notify'; name: string } | string {
+  let parsed: URL;
   try {
-    path = new URL(url, 'http://x').pathname;
+    parsed = new URL(url, 'http://x');
   } catch {
     return `malformed request target ${JSON.stringify(url.slice(0, 200))}`;
   }
+  const path = parsed.pathname;
+  const query = parsed.searchParams;
   const [, section, rawName] = /^\/(dd|media|notify)\/([^/]+)$/.exec(path) ?? [];
-  if (section === undefined || rawName === undefined) return { path, name: '' };
+  if (section === undefined || rawName === undefined) return { path, query, name: '' };
   let name: string;
   try {
     name = decodeURIComponent(rawName);
   } catch {
     return `malformed %-escape in ${JSON.stringify(rawName.slice(0, 200))}: each % is followed by two hex digits of UTF-8`;
   }
-  return { path, section: section as 'dd' | 'media' | 'notify', name };
+  return { path, query, section: section as 'dd' | 'media' | 'notify', name };
 }
 
 /**
