@@ -417,9 +417,10 @@ const TEXT = 'text/plain; charset=utf-8';
 
 /** Text cut to {@link MAX_LOGGED_TEXT} characters, saying how many were left out. */
 function clip(text: string): string {
-  return text.length <= MAX_LOGGED_TEXT
-    ? text
-    : `${text.slice(0, MAX_LOGGED_TEXT)}…(+${text.length - MAX_LOGGED_TEXT})`;
+  if (text.length <= MAX_LOGGED_TEXT) return text;
+  // A copy, not a slice: V8's sliced strings keep the whole original (an 8 KB header) alive.
+  const head = Buffer.from(text.slice(0, MAX_LOGGED_TEXT), 'utf8').toString('utf8');
+  return `${head}…(+${text.length - MAX_LOGGED_TEXT})`;
 }
 
 /** A whole-number query parameter in [min, max] (its default when absent), or a message saying what is wrong. */
