@@ -1,8 +1,11 @@
 /**
  * The reference Download Server (DLOTA 2.0 server side): serves a DD 2.0 per media object at `/dd/<name>`, the
- * object at `/media/<name>`, accepts status reports at `/notify/<name>` and lists them at `GET /reports`. Every
- * response decision on the media object (Accept-Ranges, ETag, If-Match → 412, Range → 206/416) comes from the
- * pure {@link decideMediaResponse}; this module only moves bytes.
+ * object at `/media/<name>`, accepts status reports at `/notify/<name>` (appended to a JSON-lines file) and
+ * pages through them at `GET /reports?from=&limit=`. Every response decision on the media object
+ * (Accept-Ranges, ETag, Last-Modified, the RFC 9110 preconditions → 304/412, If-Range, Range → 206/200/416)
+ * comes from the pure {@link decideMediaResponse}; this module only moves bytes. HEAD answers as GET without
+ * the body on every route; a 405 carries `Allow`; refusals are `text/plain; charset=utf-8`. Which files are
+ * served (containment, hashing) is the catalogue's business (catalogue.ts); memory stays bounded (report-log.ts).
  *
  * `faults` lets a test or the demo script misbehaviour (cut the connection, ignore ranges, refuse reports);
  * with no faults set the server is the compliant reference.
