@@ -23,6 +23,9 @@ import { parseStatusLine } from '../../machines/dlota/status.js';
 import { DirectoryCatalogue, type MediaObject } from './catalogue.js';
 import { DD2_MEDIA_TYPE, renderDescriptor } from './descriptor-xml.js';
 import { ReportFile, Ring } from './report-log.js';
+import { clip, parseTarget, sendText, singleHeader, sleep, TEXT, waitDrain, wholeParam } from './respond.js';
+
+export { MAX_LOGGED_TEXT, parseTarget } from './respond.js';
 
 /** Scripted misbehaviour for tests and the demo; every field off means the compliant reference server. */
 export interface ServerFaults {
@@ -115,8 +118,6 @@ export interface DownloadServer {
 }
 
 const MAX_REPORT_BYTES = 4096;
-/** Logged request targets and header values are cut after this many characters (bounded memory). */
-export const MAX_LOGGED_TEXT = 256;
 /** `GET /reports` answers at most this many reports a page. */
 export const MAX_REPORTS_PAGE = 1000;
 /** The state folder inside the served directory (a dot-folder: never listed nor served). */
@@ -414,95 +415,4 @@ export async function startDownloadServer(options: DownloadServerOptions): Promi
       await reportFile.close();
     },
   };
-}
-
-const TEXT = 'text/plain; charset=utf-8';
-
-/** Text cut to {@link MAX_LOGGED_TEXT} characters, saying how many were left out. */
-function clip(text: string): string {
-  if (text.length <= MAX_LOGGED_TEXT) return text;
-  // A copy, not a slice: V8's sliced strings keep the whole original (an 8 KB header) alive.
-  const head = Buffer.from(text.slice(0, MAX_LOGGED_TEXT), 'utf8').toString('utf8');
-  return `${head}…(+${text.length - MAX_LOGGED_TEXT})`;
-}
-
-/** A whole-number query parameter in [min, max] (its default when absent), or a message saying what is wrong. */
-function wholeParam(
-  query: URLSearchParams,
-  name: string,
-  fallback: number,
-  min: number,
-  max: number,
-): number | string {
-  const raw = query.get(name);
-  if (raw === null) return fallback;
-  const value = Number(raw);
-  return /^\d+$/.test(raw) && value >= min && value <= max
-    ? value
-    : `query parameter ${name} must be a whole number ${min}…${max}, got ${JSON.stringify(raw.slice(0, 40))}\n`;
-}
-
-/** A request target split into the route and its decoded object name; a string says why it is a 400. */
-export function parseTarget(
-  url: string,
-): { path: string; query: URLSearchParams; section?: 'dd' | 'media' | 'notify'; name: string } | string {
-  let parsed: URL;
-  try {
-    parsed = new URL(url, 'http://x');
-  } catch {
-    return `malformed request target ${JSON.stringify(url.slice(0, 200))}`;
-  }
-  const path = parsed.pathname;
-  const query = parsed.searchParams;
-  const [, section, rawName] = /^\/(dd|media|notify)\/([^/]+)$/.exec(path) ?? [];
-  if (section === undefined || rawName === undefined) return { path, query, name: '' };
-  let name: string;
-  try {
-    name = decodeURIComponent(rawName);
-  } catch {
-    return `malformed %-escape in ${JSON.stringify(rawName.slice(0, 200))}: each % is followed by two hex digits of UTF-8`;
-  }
-  return { path, query, section: section as 'dd' | 'media' | 'notify', name };
-}
-
-/**
- * Answers with a complete in-memory body; for HEAD the same status and headers, Content-Length included,
- * without the body (RFC 9110 §9.3.2).
- */
-function sendText(
-  res: ServerResponse,
-  status: number,
-  text: string,
-  type = TEXT,
-  extra: Readonly<Record<string, string>> = {},
-  head = res.req.method === 'HEAD',
-): void {
-  res.writeHead(status, {
-    ...extra,
-    'Content-Type': type,
-    'Content-Length': String(Buffer.byteLength(text)),
-  });
-  res.end(head ? undefined : text);
-}
-
-/** A request header that is not a list field, as one string (Node joins repeated ones with ', '). */
-function singleHeader(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value.join(', ') : value;
-}
-
-function waitDrain(res: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.on('drain', done);
-    res.on('close', done);
-  });
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
