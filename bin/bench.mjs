@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // `npm run bench`: speed and memory goals are measured here, never in unit tests (see adapters/bench/main.ts).
 // The agent measured is the product, the compiled CLI in dist/ (what `npx dlstate` runs): it is rebuilt first
-// unless BENCH_NO_BUILD=1; BENCH_AGENT=tsx measures the TypeScript sources instead.
+// unless BENCH_NO_BUILD=1; BENCH_AGENT=tsx measures the TypeScript sources instead. BENCH_ONLY=server runs only
+// the reference server's load test (no agent, so no build).
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-if (process.env.BENCH_AGENT !== 'tsx' && process.env.BENCH_NO_BUILD !== '1') {
+const agentMeasured = process.env.BENCH_ONLY !== 'server';
+if (agentMeasured && process.env.BENCH_AGENT !== 'tsx' && process.env.BENCH_NO_BUILD !== '1') {
   const tsc = fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url));
   const build = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], {
     cwd: root,

@@ -44,6 +44,8 @@ export const CLAUSE_IDS = [
   'DL-STEP-5',
   'DL-NOTIFY-1',
   'DL-NEXT-1',
+  'DL-SRV-1',
+  'DL-SRV-2',
   'DAE-STATE-1',
   'DAE-STATE-2',
   'DAE-EVT-1',

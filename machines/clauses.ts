@@ -81,13 +81,14 @@ const TABLE = {
     sides: ['server'],
     statement: 'A server that supports it says so with `Accept-Ranges: bytes` on the media object response.',
     seed: '000_9c658cd41b870032.txt',
+    note: 'The reference server answers one satisfiable `bytes=` range with 206, and a request for several ranges with 200 and the whole object (RFC 9110 §14.2 lets a server ignore Range; a DLOTA agent never asks several, DL-PR-8), not `multipart/byteranges`. A range set that looks abusive (RFC 9110 §14.2 security considerations: more than 32 ranges, more than two overlapping ranges, more than 8 ranges out of ascending order) is refused with 416 (§15.5.17). HEAD answers exactly as GET without the body (§9.3.2).',
   },
   'DL-PR-3': {
     strength: 'MUST',
     sides: ['server'],
     statement: 'If the DD gives objectID and objectVersion, the response ETag is `objectID/objectVersion`.',
     seed: '000_9c658cd41b870032.txt',
-    note: 'On the wire an entity-tag is a quoted string: the server sends `ETag: "objectID/objectVersion"`; the seed shows it unquoted (an erratum). `dlstate conform server` judges the opaque value: quoted passes; the unquoted form passes DL-PR-3 but fails the SHOULD check of RFC 9110 §8.8.3 (entity-tag syntax); a weak `W/"…"` tag fails, since If-Match compares strongly and could never match it.',
+    note: 'On the wire an entity-tag is a quoted string: the server sends `ETag: "objectID/objectVersion"`; the seed shows it unquoted (an erratum). A file name is not always legal inside an entity-tag (space, `"`, non-ASCII), so the reference server\'s objectID is the name with every byte outside printable-ASCII `etagc` and every `%` percent-encoded as UTF-8 (`my file.gif` → `my%20file.gif`, `图.gif` → `%E5%9B%BE.gif`); the DD carries that same encoded objectID, so the ETag is still exactly `objectID/objectVersion` of the DD. `dlstate conform server` judges the opaque value: quoted passes; the unquoted form passes DL-PR-3 but fails the SHOULD check of RFC 9110 §8.8.3 (entity-tag syntax); a weak `W/"…"` tag fails, since If-Match compares strongly and could never match it.',
   },
   'DL-PR-4': {
     strength: 'SHOULD',
@@ -305,6 +306,22 @@ const TABLE = {
     sides: ['agent'],
     statement: 'nextURL is offered after the transaction, after success and after failure.',
     seed: 'dlota-dd.md',
+  },
+  'DL-SRV-1': {
+    strength: 'MUST',
+    sides: ['server'],
+    statement:
+      'The media object response evaluates preconditions in RFC 9110 §13.2.2 order before Range: If-Match (strong) else If-Unmodified-Since → 412; If-None-Match (weak) → 304 for GET/HEAD; else If-Modified-Since → 304; `Last-Modified` is sent with the ETag.',
+    seed: 'dlota-dd.md',
+    note: "A date precondition that does not parse, or one on an object without a modification date, is ignored (RFC 9110 §13.1.3–4). Last-Modified is the file's mtime in whole seconds and is sent on 200, 206, 304, 412 and 416 alike.",
+  },
+  'DL-SRV-2': {
+    strength: 'MUST',
+    sides: ['server'],
+    statement:
+      'If-Range (RFC 9110 §13.1.5): the Range is honoured only when the validator is the current strong ETag or exactly the current Last-Modified date; otherwise the answer is 200 with the whole object.',
+    seed: 'dlota-dd.md',
+    note: 'A weak entity-tag or an unreadable value never holds. A date that equals Last-Modified holds even if the file changed twice within that second (RFC 9110 §8.8.2.2); the ETag (a content hash) is the safe validator and the one a DLOTA agent uses.',
   },
   'DAE-STATE-1': {
     strength: 'MUST',

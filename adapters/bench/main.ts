@@ -6,7 +6,9 @@
  * stalls after N bytes, the agent has written them all, then it is killed — the rerun's Range start must be N)
  * and once at full speed (informative: what the server sent twice, kernel socket buffers included). Prints a
  * table and writes JSON under `bench-results/`. Sizes: `BENCH_SIZE_MB` (default 1024) and `BENCH_SMALL_MB`
- * (default 100); `BENCH_FLUSH_BYTES` sets the agent's flush interval (default: the agent's own).
+ * (default 100); `BENCH_FLUSH_BYTES` sets the agent's flush interval (default: the agent's own). Then the
+ * reference server's load test (server-load.ts: RSS growth under requests and reports, hash computations under
+ * concurrent cold descriptor requests); `BENCH_ONLY=server` runs that section alone.
  *
  * @module
  */
@@ -19,6 +21,7 @@ import { formatTable } from '../cli/io.js';
 import { startDownloadServer } from '../server/server.js';
 import { DEFAULT_FLUSH_EVERY_BYTES } from '../storage/body-writer.js';
 import { syncFile } from '../storage/file-ops.js';
+import { serverBench, serverRows } from './server-load.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const MiB = 1024 * 1024;
@@ -203,6 +206,8 @@ async function main(): Promise<void> {
       .filter((r) => r.url.startsWith('/media/'))
       .reduce((sum, r) => sum + r.bodyBytes, 0);
 
+    const serverLoad = await serverBench(root);
+
     const agentMBps = median(larges.map((l) => mbps(LARGE, l.transferMs)));
     const curlMBps = median(curls.map((ms) => mbps(LARGE, ms)));
     const durableCurlMBps = median(durableCurls.map((ms) => mbps(LARGE, ms)));
@@ -241,6 +246,7 @@ async function main(): Promise<void> {
           rerunExitCode: rerun.code,
         },
       },
+      server: serverLoad,
     };
     const table = formatTable(
       ['measure', 'dlstate', 'reference', 'ratio', 'goal'],
@@ -281,21 +287,39 @@ async function main(): Promise<void> {
           'informative',
         ],
         ['bytes a power cut may cost (flush interval)', String(flushBytes), '', '', 'informative'],
+        ...serverRows(serverLoad),
       ],
     );
     process.stdout.write(table);
-    const dir = path.join(ROOT, 'bench-results');
-    await fs.mkdir(dir, { recursive: true });
-    const file = path.join(dir, `bench-${results.date.replace(/[:.]/g, '-')}.json`);
-    await fs.writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
-    process.stdout.write(`results: ${path.relative(ROOT, file)}\n`);
+    await writeResults(results.date, results);
   } finally {
     await server.close();
     await fs.rm(root, { recursive: true, force: true });
   }
 }
 
-main().catch((error: unknown) => {
+async function writeResults(date: string, results: object): Promise<void> {
+  const dir = path.join(ROOT, 'bench-results');
+  await fs.mkdir(dir, { recursive: true });
+  const file = path.join(dir, `bench-${date.replace(/[:.]/g, '-')}.json`);
+  await fs.writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
+  process.stdout.write(`results: ${path.relative(ROOT, file)}\n`);
+}
+
+/** `BENCH_ONLY=server`: the reference server's load test alone. */
+async function serverOnly(): Promise<void> {
+  const root = await fs.mkdtemp(path.join(tmpdir(), 'dlstate-bench-server-'));
+  try {
+    const server = await serverBench(root);
+    process.stdout.write(formatTable(['measure', 'value', 'reference', 'ratio', 'goal'], serverRows(server)));
+    const date = new Date().toISOString();
+    await writeResults(date, { date, node: process.version, server });
+  } finally {
+    await fs.rm(root, { recursive: true, force: true });
+  }
+}
+
+(process.env.BENCH_ONLY === 'server' ? serverOnly() : main()).catch((error: unknown) => {
   process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exitCode = 1;
 });

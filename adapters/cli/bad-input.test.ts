@@ -25,6 +25,9 @@ describe('bad input on the command line: a usage error (exit 2) naming what was 
     const port = await run('serve', '.', '--port', '70000');
     expect(port.code).toBe(2);
     expect(port.err).toMatch(/0…65535/);
+    const reports = await run('serve', '.', '--reports', '/tmp');
+    expect(reports.code).not.toBe(0);
+    expect(reports.err).toMatch(/reports file \/tmp is not a regular file/);
   });
 
   it('whole-number options are checked before anything runs: --flush-bytes must be at least 1', async () => {

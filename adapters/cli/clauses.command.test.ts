@@ -23,7 +23,7 @@ describe('dlstate clauses', () => {
     const { io, buf } = capture();
     await runCli(['clauses', '--json', '--side', 'server'], io);
     const ids = (JSON.parse(buf.out) as { id: string }[]).map((c) => c.id);
-    expect(ids).toEqual(['DL-PR-1', 'DL-PR-2', 'DL-PR-3', 'DL-EX-B6']);
+    expect(ids).toEqual(['DL-PR-1', 'DL-PR-2', 'DL-PR-3', 'DL-EX-B6', 'DL-SRV-1', 'DL-SRV-2']);
   });
 
   it('prints an aligned table with a count line', async () => {

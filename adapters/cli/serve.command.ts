@@ -16,18 +16,23 @@ export function registerServeCommand(program: Command, io: CliIo): void {
     )
     .option('--port <n>', 'port to listen on (0 = any free port)', parsePort, 0)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .action(async (dir: string, opts: { port: number; host: string }) => {
+    .option(
+      '--reports <file>',
+      'JSON-lines file the received status reports are appended to, kept across restarts; GET /reports?from=&limit= pages through it (default: <dir>/.dlstate-server/reports.jsonl)',
+    )
+    .action(async (dir: string, opts: { port: number; host: string; reports?: string }) => {
       const server = await startDownloadServer({
         dir,
         port: opts.port,
         host: opts.host,
+        ...(opts.reports === undefined ? {} : { reports: opts.reports }),
         onRequest: (r) =>
           io.err(
             `${r.method} ${r.url} ${r.status} ${r.bodyBytes}B${r.headers.range ? ` range=${r.headers.range}` : ''}${r.headers['if-match'] ? ` if-match=${r.headers['if-match']}` : ''}\n`,
           ),
       });
       io.out(`dlstate reference Download Server listening on ${server.url}\n`);
-      io.out(`descriptors: ${server.url}/  reports: ${server.url}/reports\n`);
+      io.out(`descriptors: ${server.url}/  reports: ${server.url}/reports (kept in ${server.reportsFile})\n`);
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
         process.once('SIGINT', stop);

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -154,4 +154,169 @@ describe('reference Download Server', () => {
     const again = await get('/media/picture.gif');
     expect(again.body.length).toBe(gif.length);
   });
+
+  describe('conditional requests (RFC 9110 §13)', () => {
+    it(
+      verifies(
+        'DL-SRV-1',
+        'Last-Modified on media; If-None-Match and If-Modified-Since → 304 without a body',
+      ),
+      async () => {
+        const first = await get('/media/picture.gif');
+        const etag = first.headers.get('etag')!;
+        const lastModified = first.headers.get('last-modified')!;
+        expect(lastModified).toMatch(/^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/);
+        const cases: Record<string, string>[] = [
+          { 'if-none-match': etag },
+          { 'if-modified-since': lastModified },
+        ];
+        for (const headers of cases) {
+          for (const method of ['GET', 'HEAD']) {
+            const res = await fetch(`${server.url}/media/picture.gif`, { method, headers });
+            expect(res.status, `${method} ${JSON.stringify(headers)}`).toBe(304);
+            expect(res.headers.get('etag')).toBe(etag);
+            expect(res.headers.get('last-modified')).toBe(lastModified);
+            expect((await res.arrayBuffer()).byteLength).toBe(0);
+          }
+        }
+        // If-None-Match wins over If-Modified-Since (§13.2.2 step 3 before step 4).
+        const changedTag = await get('/media/picture.gif', {
+          'if-none-match': '"picture.gif/old"',
+          'if-modified-since': lastModified,
+        });
+        expect(changedTag.status).toBe(200);
+        expect(changedTag.body.equals(gif)).toBe(true);
+        const partial = await get('/media/picture.gif', { range: 'bytes=0-9' });
+        expect(partial.headers.get('last-modified')).toBe(lastModified);
+      },
+    );
+
+    it(
+      verifies('DL-SRV-1', 'If-Unmodified-Since in the past → 412 labelled text/plain, even with a Range'),
+      async () => {
+        const res = await get('/media/picture.gif', {
+          range: 'bytes=10-',
+          'if-unmodified-since': 'Sun, 06 Nov 1994 08:49:37 GMT',
+        });
+        expect(res.status).toBe(412);
+        expect(res.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+        expect(res.body.toString()).toMatch(/If-Unmodified-Since/);
+        const ok = await get('/media/picture.gif', {
+          'if-unmodified-since': 'Fri, 01 Jan 2100 00:00:00 GMT',
+        });
+        expect(ok.status).toBe(200);
+      },
+    );
+
+    it(
+      verifies(
+        'DL-SRV-2',
+        'If-Range: current ETag or exact date → 206; stale → 200 with the whole new object',
+      ),
+      async () => {
+        const first = await get('/media/picture.gif');
+        const etag = first.headers.get('etag')!;
+        const date = first.headers.get('last-modified')!;
+        for (const ifRange of [etag, date]) {
+          const res = await get('/media/picture.gif', { range: 'bytes=1034-', 'if-range': ifRange });
+          expect(res.status, ifRange).toBe(206);
+          expect(res.body.equals(gif.subarray(1034))).toBe(true);
+        }
+        const v2 = Buffer.concat([Buffer.from('v2'), gif]);
+        await writeFile(join(dir, 'picture.gif'), v2);
+        await utimes(join(dir, 'picture.gif'), new Date(2_000_000_000_000), new Date(2_000_000_000_000));
+        for (const ifRange of [etag, date, `W/${etag}`]) {
+          const res = await get('/media/picture.gif', { range: 'bytes=1034-', 'if-range': ifRange });
+          expect(res.status, ifRange).toBe(200);
+          expect(res.headers.get('content-range')).toBeNull();
+          expect(res.body.equals(v2)).toBe(true);
+        }
+      },
+    );
+  });
+
+  describe('HEAD, 405 and error bodies (RFC 9110 §9.3.2, §15.5.6)', () => {
+    it(
+      verifies('DL-PR-2', 'HEAD answers every route exactly as GET, Content-Length included, without a body'),
+      async () => {
+        const cases: [string, Record<string, string>][] = [
+          ['/', {}],
+          ['/reports', {}],
+          ['/dd/picture.gif', {}],
+          ['/media/picture.gif', {}],
+          ['/media/picture.gif', { range: 'bytes=99999-' }],
+          ['/media/picture.gif', { 'if-match': '"old"' }],
+          ['/media/nope.bin', {}],
+          ['/nowhere', {}],
+          ['/media/%E0%A4%A', {}],
+        ];
+        const comparable = (h: Headers) =>
+          Object.fromEntries(
+            [...h.entries()].filter(([k]) => !['date', 'keep-alive', 'connection'].includes(k)),
+          );
+        for (const [path, headers] of cases) {
+          const got = await fetch(`${server.url}${path}`, { headers });
+          const body = Buffer.from(await got.arrayBuffer());
+          const head = await fetch(`${server.url}${path}`, { method: 'HEAD', headers });
+          expect(head.status, path).toBe(got.status);
+          expect(comparable(head.headers), path).toEqual(comparable(got.headers));
+          expect(Number(head.headers.get('content-length')), path).toBe(body.length);
+          expect((await head.arrayBuffer()).byteLength, path).toBe(0);
+        }
+      },
+    );
+
+    it('405 names the allowed methods in Allow', async () => {
+      for (const [method, path, allow] of [
+        ['POST', '/media/picture.gif', 'GET, HEAD'],
+        ['PUT', '/dd/picture.gif', 'GET, HEAD'],
+        ['DELETE', '/reports', 'GET, HEAD'],
+        ['POST', '/', 'GET, HEAD'],
+        ['GET', '/notify/picture.gif', 'POST'],
+      ] as const) {
+        const res = await fetch(`${server.url}${path}`, { method });
+        expect(res.status, `${method} ${path}`).toBe(405);
+        expect(res.headers.get('allow'), `${method} ${path}`).toBe(allow);
+        expect(res.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+        await res.arrayBuffer();
+      }
+    });
+
+    it('error bodies are text/plain; charset=utf-8, never the media type of the object', async () => {
+      const etag = (await get('/media/picture.gif')).headers.get('etag')!;
+      const refused: Record<string, string>[] = [
+        { range: 'bytes=99999-' },
+        { 'if-match': `"${etag.slice(1, -1)}x"` },
+      ];
+      for (const headers of refused) {
+        const res = await get('/media/picture.gif', headers);
+        expect([412, 416]).toContain(res.status);
+        expect(res.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+        expect(res.headers.get('etag')).toBe(etag);
+        expect(res.body.toString()).toMatch(/\n$/);
+      }
+    });
+  });
+
+  it(
+    verifies(
+      'DL-PR-2',
+      'several ranges → 200 with the whole object; abusive range sets → 416 (RFC 9110 §14.2)',
+    ),
+    async () => {
+      for (const range of ['bytes=0-1,5-9', 'bytes=0-10,20-30,40-', 'bytes=0-1,99999-']) {
+        const res = await get('/media/picture.gif', { range });
+        expect(res.status, range).toBe(200);
+        expect(res.headers.get('content-range')).toBeNull();
+        expect(res.body.equals(gif), range).toBe(true);
+      }
+      const many = `bytes=${Array.from({ length: 200 }, (_, i) => `${i}-${i}`).join(',')}`;
+      for (const range of [many, 'bytes=0-999,1-999,2-999', 'bytes=9-9,8-8,7-7,6-6,5-5,4-4,3-3,2-2,1-1']) {
+        const res = await get('/media/picture.gif', { range });
+        expect(res.status, range.slice(0, 40)).toBe(416);
+        expect(res.headers.get('content-range')).toBe('bytes */25432');
+        expect(res.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+      }
+    },
+  );
 });

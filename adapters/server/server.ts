@@ -1,22 +1,31 @@
 /**
  * The reference Download Server (DLOTA 2.0 server side): serves a DD 2.0 per media object at `/dd/<name>`, the
- * object at `/media/<name>`, accepts status reports at `/notify/<name>` and lists them at `GET /reports`. Every
- * response decision on the media object (Accept-Ranges, ETag, If-Match → 412, Range → 206/416) comes from the
- * pure {@link decideMediaResponse}; this module only moves bytes.
+ * object at `/media/<name>`, accepts status reports at `/notify/<name>` (appended to a JSON-lines file) and
+ * pages through them at `GET /reports?from=&limit=`. Every response decision on the media object
+ * (Accept-Ranges, ETag, Last-Modified, the RFC 9110 preconditions → 304/412, If-Range, Range → 206/200/416)
+ * comes from the pure {@link decideMediaResponse}; this module only moves bytes. HEAD answers as GET without
+ * the body on every route; a 405 carries `Allow`; refusals are `text/plain; charset=utf-8`. Which files are
+ * served (containment, hashing) is the catalogue's business (catalogue.ts); memory stays bounded (report-log.ts).
  *
  * `faults` lets a test or the demo script misbehaviour (cut the connection, ignore ranges, refuse reports);
  * with no faults set the server is the compliant reference.
  *
  * @module
  */
-import { createReadStream } from 'node:fs';
+import { constants } from 'node:fs';
+import { open, realpath } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { basename, dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { decideMediaResponse } from '../../machines/dlota/server.logic.js';
 import { parseStatusLine } from '../../machines/dlota/status.js';
 import { DirectoryCatalogue, type MediaObject } from './catalogue.js';
 import { DD2_MEDIA_TYPE, renderDescriptor } from './descriptor-xml.js';
+import { ReportFile, Ring } from './report-log.js';
+import { clip, parseTarget, sendText, singleHeader, sleep, TEXT, waitDrain, wholeParam } from './respond.js';
+
+export { MAX_LOGGED_TEXT, parseTarget } from './respond.js';
 
 /** Scripted misbehaviour for tests and the demo; every field off means the compliant reference server. */
 export interface ServerFaults {
@@ -59,7 +68,9 @@ export interface ReceivedReport {
 /** One logged request. */
 export interface RequestLogEntry {
   readonly method: string;
+  /** The request target, cut after {@link MAX_LOGGED_TEXT} characters (marked `…(+N)`). */
   readonly url: string;
+  /** The request headers; a value longer than {@link MAX_LOGGED_TEXT} characters is cut (marked `…(+N)`). */
   readonly headers: Readonly<Record<string, string>>;
   readonly status: number;
   /** The response headers as sent (names in lower case). */
@@ -78,6 +89,16 @@ export interface DownloadServerOptions {
   readonly faults?: ServerFaults;
   /** Called with every request once its response is finished. */
   readonly onRequest?: (entry: RequestLogEntry) => void;
+  /**
+   * The JSON-lines file received status reports are appended to (created on the first report; a restarted
+   * server continues it). Never served as media.
+   * @default `<dir>/.dlstate-server/reports.jsonl`
+   */
+  readonly reports?: string;
+  /** How many recent requests {@link DownloadServer.requests} keeps (a ring). @default 4096 */
+  readonly requestLogSize?: number;
+  /** How many recent reports {@link DownloadServer.reports} keeps in memory (all are in the file). @default 1000 */
+  readonly recentReports?: number;
 }
 
 /** A running reference server. */
@@ -85,28 +106,53 @@ export interface DownloadServer {
   /** Base URL, e.g. `http://127.0.0.1:41234`. */
   readonly url: string;
   readonly faults: ServerFaults;
+  /** The most recent reports received by this process (oldest first); `GET /reports` pages through all of them. */
   readonly reports: readonly ReceivedReport[];
+  /** The most recent requests (oldest first), at most `requestLogSize`. */
   readonly requests: readonly RequestLogEntry[];
+  /** The reports file (see {@link DownloadServerOptions.reports}). */
+  readonly reportsFile: string;
+  /** How many content hashes the catalogue has computed (one per file version, however many ask at once). */
+  readonly hashComputations: number;
   /** Descriptor URL for a media object name. */
   ddUrl(name: string): string;
   close(): Promise<void>;
 }
 
 const MAX_REPORT_BYTES = 4096;
+/** `GET /reports` answers at most this many reports a page. */
+export const MAX_REPORTS_PAGE = 1000;
+/** The state folder inside the served directory (a dot-folder: never listed nor served). */
+export const STATE_FOLDER = '.dlstate-server';
+const JSON_TYPE = 'application/json';
+/**
+ * Media bytes are read from the real path the catalogue checked; O_NOFOLLOW refuses it if it has been
+ * replaced by a symlink since.
+ */
+const READ_NO_FOLLOW = constants.O_RDONLY | constants.O_NOFOLLOW;
+/** The methods each route answers (RFC 9110 §15.5.6: a 405 lists them in `Allow`). */
+const READ_ONLY: readonly string[] = Object.freeze(['GET', 'HEAD']);
+const POST_ONLY: readonly string[] = Object.freeze(['POST']);
 /** Read size of the media fast path (no faults): large reads, few syscalls and event-loop turns. */
 const MEDIA_READ_BYTES = 1024 * 1024;
 
 /** Starts the reference Download Server on loopback (by default) and resolves once it listens. */
 export async function startDownloadServer(options: DownloadServerOptions): Promise<DownloadServer> {
-  const catalogue = new DirectoryCatalogue(options.dir);
+  const reportsPath = resolve(options.reports ?? join(options.dir, STATE_FOLDER, 'reports.jsonl'));
+  const reportFile = await ReportFile.open<ReceivedReport>(reportsPath);
+  const reportsReal = join(
+    await realpath(dirname(reportsPath)).catch(() => dirname(reportsPath)),
+    basename(reportsPath),
+  );
+  const catalogue = new DirectoryCatalogue(options.dir, { exclude: [reportsReal] });
   const faults: ServerFaults = options.faults ?? {};
-  const reports: ReceivedReport[] = [];
-  const requests: RequestLogEntry[] = [];
+  const reports = new Ring<ReceivedReport>(options.recentReports ?? 1000);
+  const requests = new Ring<RequestLogEntry>(options.requestLogSize ?? 4096);
   let base = '';
 
   const server: Server = createServer((req, res) => {
     const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = String(v);
+    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = clip(String(v));
     let bodyBytes = 0;
     // Headers given to writeHead are not in res.getHeaders(): keep a copy for the log.
     const sentHeaders: Record<string, string> = {};
@@ -125,7 +171,7 @@ export async function startDownloadServer(options: DownloadServerOptions): Promi
     res.on('close', () => {
       const entry = {
         method: req.method ?? '',
-        url: req.url ?? '',
+        url: clip(req.url ?? ''),
         headers,
         status: res.statusCode,
         responseHeaders: sentHeaders,
@@ -141,27 +187,37 @@ export async function startDownloadServer(options: DownloadServerOptions): Promi
   });
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = new URL(req.url ?? '/', base).pathname;
-    const [, section, rawName] = /^\/(dd|media|notify)\/([^/]+)$/.exec(path) ?? [];
-    if (req.method === 'GET' && path === '/reports') {
-      return sendText(res, 200, `${JSON.stringify(reports, null, 2)}\n`, 'application/json');
+    const target = parseTarget(req.url ?? '/');
+    if (typeof target === 'string') return sendText(res, 400, `${target}\n`);
+    const { path, section, name } = target;
+    const allowed = section === 'notify' ? POST_ONLY : READ_ONLY;
+    if (section === undefined && path !== '/' && path !== '/reports')
+      return sendText(res, 404, `no such resource: ${path}\n`);
+    if (!allowed.includes(req.method ?? '')) {
+      return sendText(
+        res,
+        405,
+        `${req.method} is not allowed on ${path}: use ${allowed.join(' or ')}\n`,
+        TEXT,
+        {
+          Allow: allowed.join(', '),
+        },
+      );
     }
-    if (req.method === 'GET' && path === '/') {
+    if (path === '/reports') return listReports(res, target.query);
+    if (path === '/') {
       const names = await catalogue.names();
       return sendText(
         res,
         200,
         `${JSON.stringify({ descriptors: names.map((n) => `${base}/dd/${encodeURIComponent(n)}`) }, null, 2)}\n`,
-        'application/json',
+        JSON_TYPE,
       );
     }
-    if (!section || rawName === undefined) return sendText(res, 404, `no such resource: ${path}\n`);
-    const name = decodeURIComponent(rawName);
     if (section === 'notify') return receiveReport(req, res, name);
     const object = faults.missing?.has(name) ? undefined : await catalogue.get(name);
     if (!object) return sendText(res, 404, `no media object called ${JSON.stringify(name)}\n`);
     if (section === 'dd') {
-      if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, 'use GET\n');
       if ((object.overrides.size ?? object.size) === 0) {
         return sendText(
           res,
@@ -169,9 +225,8 @@ export async function startDownloadServer(options: DownloadServerOptions): Promi
           `${object.name} is empty: a descriptor's size must be a positive integer\n`,
         );
       }
-      return sendText(res, 200, req.method === 'HEAD' ? '' : descriptorFor(object), DD2_MEDIA_TYPE);
+      return sendText(res, 200, descriptorFor(object), DD2_MEDIA_TYPE);
     }
-    if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, 'use GET or HEAD\n');
     if (faults.missingMedia?.has(name))
       return sendText(res, 404, `media object ${JSON.stringify(name)} is gone\n`);
     return sendMedia(req, res, object);
@@ -202,32 +257,49 @@ export async function startDownloadServer(options: DownloadServerOptions): Promi
   async function sendMedia(req: IncomingMessage, res: ServerResponse, object: MediaObject): Promise<void> {
     const rangeIgnored = faults.ignoreRange || faults.noAcceptRanges;
     const decision = decideMediaResponse(
-      { length: object.size, objectID: object.objectID, objectVersion: object.objectVersion },
+      {
+        length: object.size,
+        objectID: object.objectID,
+        objectVersion: object.objectVersion,
+        lastModified: object.lastModified,
+      },
       {
         method: req.method === 'HEAD' ? 'HEAD' : 'GET',
         range: rangeIgnored ? undefined : req.headers.range,
         ifMatch: req.headers['if-match'],
+        ifNoneMatch: req.headers['if-none-match'],
+        ifModifiedSince: req.headers['if-modified-since'],
+        ifUnmodifiedSince: req.headers['if-unmodified-since'],
+        ifRange: singleHeader(req, 'if-range'),
       },
     );
-    const headers: Record<string, string> = {
-      ...decision.headers,
-      'Content-Type': object.types[0] ?? 'application/octet-stream',
-    };
-    if (faults.noAcceptRanges) {
-      delete headers['Accept-Ranges'];
-      delete headers['accept-ranges'];
-    }
+    const headers: Record<string, string> = { ...decision.headers };
+    if (faults.noAcceptRanges) delete headers['Accept-Ranges'];
     if (decision.status === 206 && faults.wrongContentRange)
       headers['Content-Range'] = faults.wrongContentRange;
     if (decision.status === 206 && faults.contentEncoding)
       headers['Content-Encoding'] = faults.contentEncoding;
     const body = decision.body;
-    headers['Content-Length'] = String(
-      body ? body.end - body.start + 1 : Buffer.byteLength(decision.note ?? ''),
-    );
+    if (decision.status === 304) {
+      // RFC 9110 §15.4.5: no content, and no Content-Length (it would describe the 200's content).
+      res.writeHead(304, headers);
+      return void res.end();
+    }
+    if (decision.status !== 200 && decision.status !== 206) {
+      // A refusal's body is our explanation, never bytes of the object: label it as text.
+      return sendText(
+        res,
+        decision.status,
+        `${decision.note ?? 'refused'}\n`,
+        TEXT,
+        headers,
+        req.method === 'HEAD',
+      );
+    }
+    headers['Content-Type'] = object.types[0] ?? 'application/octet-stream';
+    headers['Content-Length'] = String(body ? body.end - body.start + 1 : 0);
     res.writeHead(decision.status, headers);
-    if (req.method === 'HEAD') return void res.end();
-    if (!body) return void res.end(decision.note ?? '');
+    if (req.method === 'HEAD' || !body) return void res.end();
     await pipeRange(res, object.path, body.start, body.end);
   }
 
@@ -240,12 +312,20 @@ export async function startDownloadServer(options: DownloadServerOptions): Promi
     if (cutAfter === undefined && !faults.bytesPerSecond) {
       // The compliant fast path: the file streams straight into the socket with backpressure, no per-chunk
       // await; 1 MiB reads keep the syscall count low (the benchmark measures curl and the agent against it).
-      const file = createReadStream(path, { start, end, highWaterMark: MEDIA_READ_BYTES });
+      const file = (await open(path, READ_NO_FOLLOW)).createReadStream({
+        start,
+        end,
+        highWaterMark: MEDIA_READ_BYTES,
+      });
       // A client that hangs up mid-body is not a server error; the log entry records the bytes sent.
       await pipeline(file, res).catch(() => {});
       return;
     }
-    const stream = createReadStream(path, { start, end, highWaterMark: 64 * 1024 });
+    const stream = (await open(path, READ_NO_FOLLOW)).createReadStream({
+      start,
+      end,
+      highWaterMark: 64 * 1024,
+    });
     res.on('close', () => stream.destroy());
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       if (res.destroyed) return;
@@ -269,7 +349,6 @@ export async function startDownloadServer(options: DownloadServerOptions): Promi
   }
 
   async function receiveReport(req: IncomingMessage, res: ServerResponse, name: string): Promise<void> {
-    if (req.method !== 'POST') return sendText(res, 405, 'POST a status report\n');
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -282,15 +361,40 @@ export async function startDownloadServer(options: DownloadServerOptions): Promi
     const refuse = faults.refuseReports;
     if (refuse === 'drop') return void req.socket.destroy();
     const answered = refuse ?? 200;
-    reports.push({
-      seq: reports.length + 1,
-      name,
-      body,
-      code: parseStatusLine(body)?.code ?? null,
-      contentType: req.headers['content-type'] ?? null,
-      answered,
-    });
+    let stored: ReceivedReport;
+    try {
+      stored = await reportFile.append({
+        name,
+        body,
+        code: parseStatusLine(body)?.code ?? null,
+        contentType: req.headers['content-type'] ?? null,
+        answered,
+      });
+    } catch (error) {
+      // Not delivered: the agent keeps the report and tries again later (DL-NOTIFY-1).
+      return sendText(
+        res,
+        503,
+        `could not record the report in ${reportsPath}: ${(error as Error).message}\n`,
+      );
+    }
+    reports.push(stored);
     sendText(res, answered, answered === 200 ? 'report received\n' : 'report refused\n');
+  }
+
+  /**
+   * `GET /reports?from=SEQ&limit=N`: the reports with seq ≥ from (default 1), at most limit (default 100,
+   * at most 1000), as a JSON array; when more follow, `Link: <…?from=NEXT&limit=N>; rel="next"`.
+   */
+  async function listReports(res: ServerResponse, query: URLSearchParams): Promise<void> {
+    const from = wholeParam(query, 'from', 1, 1, Number.MAX_SAFE_INTEGER);
+    const limit = wholeParam(query, 'limit', 100, 1, MAX_REPORTS_PAGE);
+    if (typeof from === 'string') return sendText(res, 400, from);
+    if (typeof limit === 'string') return sendText(res, 400, limit);
+    const page = await reportFile.page(from, limit);
+    const extra: Record<string, string> =
+      page.next === undefined ? {} : { Link: `</reports?from=${page.next}&limit=${limit}>; rel="next"` };
+    return sendText(res, 200, `${JSON.stringify(page.reports, null, 2)}\n`, JSON_TYPE, extra);
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -304,39 +408,23 @@ export async function startDownloadServer(options: DownloadServerOptions): Promi
   return {
     url: base,
     faults,
-    reports,
-    requests,
+    get reports() {
+      return reports.toArray();
+    },
+    get requests() {
+      return requests.toArray();
+    },
+    reportsFile: reportsPath,
+    get hashComputations() {
+      return catalogue.hashComputations;
+    },
     ddUrl: (name) => `${base}/dd/${encodeURIComponent(name)}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
+    close: async () => {
+      await new Promise<void>((done) => {
+        server.close(() => done());
         server.closeAllConnections();
-      }),
+      });
+      await reportFile.close();
+    },
   };
-}
-
-function sendText(
-  res: ServerResponse,
-  status: number,
-  text: string,
-  type = 'text/plain; charset=utf-8',
-): void {
-  res.writeHead(status, { 'Content-Type': type, 'Content-Length': String(Buffer.byteLength(text)) });
-  res.end(text);
-}
-
-function waitDrain(res: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.on('drain', done);
-    res.on('close', done);
-  });
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -25,9 +25,13 @@ export const DLOTA_FUNCTION_CLAUSES: Readonly<Record<string, readonly ClauseId[]
   headerConflict: ['DL-INST-10'],
   sizeConflict: ['DL-INST-10'],
   canRetryReport: ['DL-INST-12'],
-  decideMediaResponse: ['DL-PR-1', 'DL-PR-2', 'DL-PR-3', 'DL-EX-B6'],
+  decideMediaResponse: ['DL-PR-1', 'DL-PR-2', 'DL-PR-3', 'DL-EX-B6', 'DL-SRV-1', 'DL-SRV-2'],
   etagFor: ['DL-PR-3'],
-  ifMatchPasses: ['DL-PR-10'],
+  entityTagSafe: ['DL-PR-3'],
+  rangeSetAbusive: ['DL-PR-2'],
+  ifMatchPasses: ['DL-PR-10', 'DL-SRV-1'],
+  evaluatePreconditions: ['DL-SRV-1'],
+  ifRangeHolds: ['DL-SRV-2'],
 });
 
 /** DL-* clauses no machine element or function implements, each with the reason. */
