@@ -41,7 +41,7 @@ describe('dlstate conform agent', () => {
     expect(await runCli(['conform', 'agent', '--list'], io)).toBe(0);
     for (const s of AGENT_SCENARIOS) expect(io.text.out).toContain(`\n${s.id} — `);
     expect(io.text.out).toContain(
-      'retrieving.resuming —RESPONSE.HEADERS→ notifying  [DL-PR-10 DL-STATUS-957]',
+      'retrieving.resuming —RESPONSE.HEADERS→ notifying  [DL-PR-10 DL-PR-11 DL-STATUS-957]',
     );
     expect(io.text.out).toMatch(
       /Not drivable by a server[\s\S]*retrieving\.downloading —USER\.PAUSE→ retrieving\.paused/,
