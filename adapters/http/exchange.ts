@@ -1,6 +1,7 @@
 /**
  * One HTTP/1.1 exchange on its own connection (`node:net`, or `node:tls` for https): it writes the request
- * with `Connection: close`, parses the response with `http-parser-js`, and hands the body on as views of
+ * with `Connection: close`, parses the response with `http-parser-js` made strict ({@link strictResponseParser}:
+ * hostile framing ends the exchange with a `protocol` error), and hands the body on as views of
  * the connection's {@link ReadPool} — no copy, no per-read allocation — or as owned copies.
  *
  * Timeouts are plain timers and `socket.setTimeout`, so they fire within a few ms of their value:
@@ -13,6 +14,7 @@
 import type net from 'node:net';
 import parserModule from 'http-parser-js';
 import { HttpError, type HttpPhase, toHttpError } from './errors.js';
+import { strictResponseParser } from './framing.js';
 import { ReadPool } from './pool.js';
 import { openSocket } from './socket.js';
 import { endpointOf, joinRawHeaders, requestHead } from './wire.js';
@@ -63,7 +65,7 @@ export class Exchange {
   readonly #url: string;
   readonly #pool: ReadPool;
   readonly #socket: net.Socket;
-  readonly #parser = new HTTPParser(HTTPParser.RESPONSE);
+  readonly #parser = strictResponseParser();
   readonly #request: Buffer;
   readonly #queue: Buffer[] = [];
   #phase: HttpPhase = 'connect';
@@ -185,13 +187,8 @@ export class Exchange {
       return 0;
     }
     this.#final = true;
+    // Framing headers (Content-Length, Transfer-Encoding) were checked line by line by the strict parser.
     const headers = joinRawHeaders(info.headers);
-    // The parser reads a Content-Length with unary +, so "abc" or "-1" would frame the body as NaN bytes.
-    const declared = headers['content-length'];
-    if (declared !== undefined && !/^\d+(?:\s*,\s*\d+)*$/.test(declared)) {
-      this.#fail(this.#error('protocol', { detail: `invalid Content-Length ${JSON.stringify(declared)}` }));
-      return 0;
-    }
     this.#clearTimer();
     this.#phase = 'body';
     if (this.#options.bodyTimeoutMs > 0) this.#socket.setTimeout(this.#options.bodyTimeoutMs);

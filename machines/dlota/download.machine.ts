@@ -38,8 +38,15 @@ export const dlotaMachine = downloadSetup.createMachine({
         },
         'DESCRIPTOR.FAILED': {
           target: 'notifying',
-          actions: fail('loaderError', 'the descriptor could not be fetched'),
-          description: 'No descriptor, so no InstallNotifyURI: the failure is output, not reported.',
+          actions: {
+            type: 'fail',
+            params: ({ event }) => ({
+              outcome: 'loaderError',
+              reason: `the descriptor could not be fetched: ${event.reason}`,
+            }),
+          },
+          description:
+            'No descriptor, so no InstallNotifyURI: the failure (954 and its cause) is output, not reported.',
         },
       },
     },
