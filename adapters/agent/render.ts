@@ -38,6 +38,8 @@ export function describeObservation(o: Observation): string | undefined {
       return undefined;
     case 'recovered':
       return `↺ found a kept range from an earlier run: ${formatBytes(o.offset)} of ${formatBytes(o.length)}${o.etag ? ` (ETag ${o.etag})` : ''}`;
+    case 'recovered-install':
+      return `↺ an earlier run's 900 was accepted: finished installing ${o.files.join(', ')} (nothing fetched or reported again)`;
     case 'status':
       return `status ${o.code} ${o.text}: ${o.reported ? 'reported to the server' : 'not reported'}`;
     case 'report':

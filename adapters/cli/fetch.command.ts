@@ -4,10 +4,11 @@ import { SingleBar } from 'cli-progress';
 import { type Command, Option } from 'commander';
 import type { ConfirmationRequest } from '../../machines/dlota/download.types.js';
 import { type AgentResult, type AgentRun, startAgent } from '../agent/agent.js';
-import { EXIT_CODE_HELP, EXIT_FORCED } from '../agent/exit-codes.js';
+import { EXIT_CODE_HELP, EXIT_FORCED, EXIT_STATE_LOCKED } from '../agent/exit-codes.js';
 import type { Observation } from '../agent/observation.js';
 import type { AgentOptions } from '../agent/options.js';
 import { closingLine, describeObservation, formatBytes } from '../agent/render.js';
+import { DirLockedError } from '../storage/dir-lock.js';
 import { loadInspect } from './inspect-option.js';
 import { CliExit, type CliIo, httpUrlArgument, wholeNumberArgument } from './io.js';
 
@@ -138,6 +139,15 @@ export async function withSignals(run: AgentRun, io: CliIo, enabled: boolean): P
   }
 }
 
+/** A run refused because another agent holds the state directory → its message and exit code; other errors pass. */
+export function lockedOut(io: CliIo): (error: unknown) => number {
+  return (error) => {
+    if (!(error instanceof DirLockedError)) throw error;
+    io.err(`dlstate: ${error.message}; wait for it to end or use another --state\n`);
+    return EXIT_STATE_LOCKED;
+  };
+}
+
 /** Runs `dlstate fetch` and returns its exit code (see the table in `adapters/agent/exit-codes.ts`). */
 export async function runFetch(
   ddUrl: string,
@@ -162,8 +172,9 @@ export async function runFetch(
     ...(opts.stallTimeoutMs === undefined ? {} : { http: { bodyTimeoutMs: opts.stallTimeoutMs } }),
   };
   const run = startAgent(agentOptions);
-  const result = await withSignals(run, io, deps.signals === true);
+  const result = await withSignals(run, io, deps.signals === true).catch(lockedOut(io));
   view.stop();
+  if (typeof result === 'number') return result;
   const { code, line } = closingLine(result);
   io.err(`${line}\n`);
   return code;
