@@ -4,9 +4,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { verifies } from '../../property-tests/verifies.js';
+import { runFetch } from '../cli/fetch.command.js';
 import { listenRaw, pattern, type RawLoopback } from '../http/test-support.js';
 import { renderDescriptor } from '../server/descriptor-xml.js';
 import { type AgentResult, startAgent } from './agent.js';
+import { EXIT_PAUSED } from './exit-codes.js';
+import type { AgentOptions } from './options.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -27,7 +30,7 @@ interface Site {
  * A raw server: `/dd` (a DD 2.0 for `/media/object.bin`), `/media/…` answered by `media`, `/report` taking
  * status reports; `/bad-dd` answered by `dd` instead. Every answer keeps the connection open.
  */
-async function site(answers: { media?: string; dd?: string }): Promise<Site> {
+async function site(answers: { media?: string | ((socket: Socket) => void); dd?: string }): Promise<Site> {
   const reports: string[] = [];
   const mediaRequests: Record<string, string>[] = [];
   let base = '';
@@ -64,7 +67,8 @@ async function site(answers: { media?: string; dd?: string }): Promise<Site> {
         socket.write(answers.dd ?? '');
       } else {
         mediaRequests.push(headers);
-        socket.write(answers.media ?? '', 'latin1');
+        if (typeof answers.media === 'function') answers.media(socket);
+        else socket.write(answers.media ?? '', 'latin1');
       }
       data = '\u0000'.repeat(1e6); // ignore anything else on this connection
     });
@@ -74,7 +78,10 @@ async function site(answers: { media?: string; dd?: string }): Promise<Site> {
   return { base, reports, mediaRequests };
 }
 
-async function run(ddUrl: string): Promise<{ result: AgentResult; ms: number; state: string }> {
+async function run(
+  ddUrl: string,
+  extra: Partial<AgentOptions> = {},
+): Promise<{ result: AgentResult; ms: number; state: string }> {
   const root = await fs.mkdtemp(path.join(tmpdir(), 'dlstate-framing-'));
   cleanups.push(() => fs.rm(root, { recursive: true, force: true }));
   const state = path.join(root, 'state');
@@ -88,6 +95,7 @@ async function run(ddUrl: string): Promise<{ result: AgentResult; ms: number; st
     reconnectDelayMs: 10,
     maxReconnects: 2,
     reportRetryMs: 10,
+    ...extra,
   });
   const result = await agent.result;
   return { result, ms: Date.now() - started, state };
@@ -142,4 +150,79 @@ describe('hostile response framing, end to end (the agent against a raw loopback
       expect((await fs.readdir(state).catch(() => [])).filter((n) => n.endsWith('.part'))).toEqual([]);
     },
   );
+});
+
+/** A media answer: headers, 600 bytes at once, then 1 byte every 150 ms — alive, but far below any useful rate. */
+function trickle(head: string): (socket: Socket) => void {
+  return (socket) => {
+    socket.write(`${head}Content-Type: application/octet-stream\r\nContent-Length: ${SIZE}\r\n\r\n`);
+    socket.write(pattern(600));
+    let sent = 600;
+    const timer = setInterval(() => {
+      if (socket.destroyed || sent >= SIZE) return clearInterval(timer);
+      socket.write(pattern(1, sent));
+      sent += 1;
+    }, 150);
+    socket.on('close', () => clearInterval(timer));
+  };
+}
+
+/** Limits small enough for a test: at least 100 bytes/s over 600 ms; silence alone would take 30 s to notice. */
+const SLOW = { http: { minBytesPerSecond: 100, minRateWindowMs: 600, bodyTimeoutMs: 30_000 } };
+
+describe('a trickling body is a lost connection (minimum transfer rate, like curl --speed-limit)', () => {
+  it(
+    verifies(
+      ['DL-PR-4', 'DL-RET-4'],
+      'from an Accept-Ranges server: paused, the durable range kept and resumed with If-Match',
+    ),
+    async () => {
+      const s = await site({ media: trickle('HTTP/1.1 200 OK\r\nAccept-Ranges: bytes\r\nETag: "v1"\r\n') });
+      const { result, ms, state } = await run(`${s.base}/dd`, SLOW);
+      expect(result).toMatchObject({ kind: 'paused', cause: 'connectionLost', length: SIZE });
+      expect(result.kind === 'paused' ? result.offset : 0).toBeGreaterThanOrEqual(600);
+      expect(s.mediaRequests[1]).toMatchObject({ 'if-match': '"v1"' });
+      expect(s.mediaRequests[1]?.range).toMatch(/^bytes=(6\d\d)-4095$/);
+      expect((await fs.readdir(state)).some((n) => n.endsWith('.part'))).toBe(true);
+      expect(s.reports).toEqual([]);
+      // Three trickles (first try and two reconnects), each given up after one or two windows.
+      expect(ms).toBeLessThan(10_000);
+    },
+  );
+
+  it(
+    verifies(['DL-RET-4', 'DL-INST-11'], 'from a server without Accept-Ranges: 903, discarded'),
+    async () => {
+      const s = await site({ media: trickle('HTTP/1.1 200 OK\r\n') });
+      const { result, state } = await run(`${s.base}/dd`, SLOW);
+      expect(result).toMatchObject({ kind: 'finished', output: { statusCode: 903, installed: false } });
+      expect(s.reports).toEqual(['903 Loss of Service']);
+      expect((await fs.readdir(state).catch(() => [])).filter((n) => n.endsWith('.part'))).toEqual([]);
+    },
+  );
+
+  it('dlstate fetch --speed-limit 100 --speed-time 1: the trickle pauses the run (exit 75)', async () => {
+    const s = await site({ media: trickle('HTTP/1.1 200 OK\r\nAccept-Ranges: bytes\r\nETag: "v1"\r\n') });
+    const root = await fs.mkdtemp(path.join(tmpdir(), 'dlstate-speed-'));
+    cleanups.push(() => fs.rm(root, { recursive: true, force: true }));
+    let err = '';
+    const io = {
+      out: () => {},
+      err: (t: string) => {
+        err += t;
+      },
+      isTTY: false,
+    };
+    const opts = {
+      out: root,
+      yes: true,
+      quiet: true,
+      numbering: 'seed' as const,
+      speedLimit: 100,
+      speedTime: 1,
+    };
+    const code = await runFetch(`${s.base}/dd`, opts, io);
+    expect(code).toBe(EXIT_PAUSED);
+    expect(err).toMatch(/paused \(connectionLost\)/);
+  }, 30_000);
 });

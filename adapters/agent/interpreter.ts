@@ -117,6 +117,8 @@ export class AgentInterpreter implements DlotaPort {
       ...(h.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: h.connectTimeoutMs }),
       ...(h.headersTimeoutMs === undefined ? {} : { headersTimeoutMs: h.headersTimeoutMs }),
       ...(h.bodyTimeoutMs === undefined ? {} : { bodyTimeoutMs: h.bodyTimeoutMs }),
+      ...(h.minBytesPerSecond === undefined ? {} : { minBytesPerSecond: h.minBytesPerSecond }),
+      ...(h.minRateWindowMs === undefined ? {} : { minRateWindowMs: h.minRateWindowMs }),
       ...(h.maxRedirects === undefined ? {} : { maxRedirects: h.maxRedirects }),
       onRequest: (r: { method: string; url: string; headers: Readonly<Record<string, string>> }) =>
         this.host.emit({ event: 'request', method: r.method, url: r.url, headers: { ...r.headers } }),

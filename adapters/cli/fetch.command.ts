@@ -24,6 +24,8 @@ export interface FetchCliOptions {
   reportAttempts?: number;
   reportRetryMs?: number;
   stallTimeoutMs?: number;
+  speedLimit?: number;
+  speedTime?: number;
   inspect?: string;
 }
 
@@ -169,7 +171,11 @@ export async function runFetch(
     ...(opts.flushBytes === undefined ? {} : { flushEveryBytes: opts.flushBytes }),
     ...(opts.reportAttempts === undefined ? {} : { maxReportAttempts: opts.reportAttempts }),
     ...(opts.reportRetryMs === undefined ? {} : { reportRetryMs: opts.reportRetryMs }),
-    ...(opts.stallTimeoutMs === undefined ? {} : { http: { bodyTimeoutMs: opts.stallTimeoutMs } }),
+    http: {
+      ...(opts.stallTimeoutMs === undefined ? {} : { bodyTimeoutMs: opts.stallTimeoutMs }),
+      ...(opts.speedLimit === undefined ? {} : { minBytesPerSecond: opts.speedLimit }),
+      ...(opts.speedTime === undefined ? {} : { minRateWindowMs: opts.speedTime * 1000 }),
+    },
   };
   const run = startAgent(agentOptions);
   const result = await withSignals(run, io, deps.signals === true).catch(lockedOut(io));
@@ -223,6 +229,18 @@ export function registerFetchCommand(program: Command, io: CliIo, deps: RunDeps 
         '--stall-timeout-ms <ms>',
         'a body silent this long counts as a lost connection (default 30000)',
       ).argParser(wholeNumberArgument(0)),
+    )
+    .addOption(
+      new Option(
+        '--speed-limit <bytes>',
+        'a body slower than this many bytes per second over --speed-time counts as a lost connection: paused with the range kept where the server resumes, else 903 (0 disables; default 1024)',
+      ).argParser(wholeNumberArgument(0)),
+    )
+    .addOption(
+      new Option(
+        '--speed-time <seconds>',
+        'the window --speed-limit is averaged over (default 30)',
+      ).argParser(wholeNumberArgument(1)),
     )
     .addHelpText('after', `\n${EXIT_CODE_HELP}`)
     .action(async (ddUrl: string, opts: FetchCliOptions) => {
