@@ -62,6 +62,7 @@ const TABLE = {
     statement:
       'Connection lost during retrieval → post 903 "Loss of Service", unless agent and server both support pause/resume (DL-PR-*), in which case the retrieval is paused instead.',
     seed: '000_9c658cd41b870032.txt',
+    note: 'What counts as lost (our decision; the HTTP adapter reports it as CONNECTION.LOST): a reset or early close, a body silent for the stall timeout (30 s), a body slower than the minimum rate (1024 B/s averaged over 30 s, as curl --speed-limit/--speed-time; options change both), and a response whose framing is malformed or hostile (invalid chunk sizes or terminators, Content-Length with Transfer-Encoding, repeated lengths, obs-fold, too many or too long header fields).',
   },
   'DL-RET-5': {
     strength: 'MUST',
