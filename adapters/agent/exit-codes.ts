@@ -11,7 +11,7 @@
  * |  3 | confirmation needed but stdin is not a terminal: pass `--yes` (nothing was downloaded or reported) |
  * |  4 | `cancel`: nothing paused for this descriptor in the state directory |
  * |  5 | the state directory is in use by another running agent (nothing was done; the message names its pid) |
- * | 10 | 900 Success but the report was not accepted: not installed, report queued (DL-INST-12) |
+ * | 10 | 900 Success but the report was not accepted: not installed, the object discarded, the 900 never sent later (DL-INST-12) |
  * | 11 | 901 Insufficient memory |
  * | 12 | 902 User Cancelled (a declined confirmation; `cancel` exits 0 on 902, since it did what was asked) |
  * | 13 | 903 Loss of Service |
@@ -73,7 +73,7 @@ export const EXIT_CODE_HELP = `Exit codes:
     3  confirmation needed but stdin is not a terminal (pass --yes); nothing downloaded or reported
     4  cancel: nothing paused for this descriptor (cancel exits 0 once 902 is the outcome)
     5  the state directory is in use by another running agent; nothing was done
-   10  900 Success not accepted by the server: not installed, report queued for the next run
+   10  900 Success not accepted by the server: not installed, object discarded, 900 not sent later
    11  901 Insufficient memory      12  902 User Cancelled       13  903 Loss of Service
    15  905 Attribute mismatch       16  906 Invalid descriptor   21  951 Invalid DDVersion
    22  952 Device Aborted           23  953 Non-Acceptable Content

@@ -67,7 +67,7 @@ export function closingLine(result: AgentResult): { code: number; line: string }
         o.outcome === 'success'
           ? o.installed
             ? `installed ${files} file${files === 1 ? '' : 's'}`
-            : 'the server did not accept the success report, so nothing was installed; the report is queued for the next run'
+            : 'the server did not accept the success report, so nothing was installed and the object was discarded (the 900 is not sent later; rerun to download again)'
           : (o.reason ?? 'failed');
       return { code, line: `dlstate: ${o.statusLine} — ${why}` };
     }
