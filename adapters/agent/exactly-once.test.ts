@@ -90,7 +90,9 @@ async function inProcess(f: Fixture, extra: Partial<AgentOptions> = {}) {
 const mediaGets = (f: Fixture) => f.server.requests.filter((r) => r.url.includes('/media/'));
 const outFiles = async (f: Fixture) => (await fs.readdir(f.out)).filter((n) => !n.startsWith('.'));
 
-describe('exactly-once outcomes across crashes (a real agent process SIGKILLed at named points)', () => {
+describe('exactly-once outcomes across crashes (a real agent process SIGKILLed at named points)', {
+  timeout: 60_000,
+}, () => {
   it(
     verifies(
       ['DL-INST-12', 'DL-INST-2'],
