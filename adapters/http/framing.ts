@@ -10,8 +10,9 @@
  * - a chunk-size line that is not 1–16 hex digits (after leading zeros at most 13, i.e. below 2^52) with an
  *   optional chunk extension (§7.1); chunk data not followed by an empty line (§7.1);
  * - a header or trailer line that is not `token ":" OWS value OWS` with a value of visible characters, SP
- *   and HTAB (§5.1, RFC 9110 §5.5): obs-fold (§5.2: deprecated; refused here as Node's llhttp refuses it),
- *   whitespace before the colon, control characters;
+ *   and HTAB (§5.1, RFC 9110 §5.5): obs-fold (§5.2 deprecates it and lets a user agent unfold it; refused here,
+ *   since no server we talk to needs it and folding is a classic way past a second parser), whitespace before
+ *   the colon, control characters;
  * - `Content-Length` that is not a single decimal number of at most 15 digits, a second `Content-Length`
  *   (even an equal one, as llhttp does), `Transfer-Encoding` other than exactly `chunked` (we ask for
  *   identity and cannot decode anything else) or given twice, and both together (§6.3: "ought to be handled
