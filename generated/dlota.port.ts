@@ -18,7 +18,7 @@ export interface DlotaPort {
    * Requested by: entry of fetchingDescriptor.
    * Clauses: none.
    * Events handled next (best effort: every event with a transition from the states entered on request):
-   * DESCRIPTOR.LOADED, DESCRIPTOR.FAILED.
+   * DESCRIPTOR.LOADED, INSTALL.RECOVERED, DESCRIPTOR.FAILED.
    */
   fetchDescriptor(params: DownloadEffects['fetchDescriptor']): void;
   /**

@@ -62,6 +62,7 @@ const TABLE = {
     statement:
       'Connection lost during retrieval → post 903 "Loss of Service", unless agent and server both support pause/resume (DL-PR-*), in which case the retrieval is paused instead.',
     seed: '000_9c658cd41b870032.txt',
+    note: 'What counts as lost (our decision; the HTTP adapter reports it as CONNECTION.LOST): a reset or early close, a body silent for the stall timeout (30 s), a body slower than the minimum rate (1024 B/s averaged over 30 s, as curl --speed-limit/--speed-time; options change both), and a response whose framing is malformed or hostile (invalid chunk sizes or terminators, Content-Length with Transfer-Encoding, repeated lengths, obs-fold, too many or too long header fields).',
   },
   'DL-RET-5': {
     strength: 'MUST',
@@ -231,7 +232,7 @@ const TABLE = {
     statement:
       'A failure stays a failure even when its status report cannot be delivered (a missing report means error to the server).',
     seed: '000_9c658cd41b870032.txt',
-    note: 'The object stays unusable until a success report is delivered (DL-INST-2); the undelivered report stays queued and is retried a bounded number of times.',
+    note: "The object stays unusable until a success report is delivered (DL-INST-2); an undelivered failure report stays queued and is retried a bounded number of times. Exactly-once (our decision): when the attempts of a 900 run out the object is discarded and the 900 is dropped, never queued, so no later run claims an installation that did not happen (the server, missing a report, counts an error). Once a 900 is accepted the agent first writes an install record (the paths the objects move to), then moves them, then removes it; a restart that finds the record finishes the moves and ends 900/installed without a second download or report. What remains: a crash after the server accepted the 900 and before the record is fsync'd makes the next run verify the kept object and post 900 again (one POST answer plus one atomic write wide).",
   },
   'DL-EX-B6': {
     strength: 'EXAMPLE',

@@ -8,6 +8,7 @@
  * @module
  */
 
+import { promises as fs } from 'node:fs';
 import { createActor } from 'xstate';
 import type { DlotaPort } from '../../generated/dlota.port.js';
 import { dlotaMachine } from '../../machines/dlota/download.machine.js';
@@ -18,6 +19,7 @@ import type {
   PauseCause,
 } from '../../machines/dlota/download.types.js';
 import { DOWNLOAD_EFFECT_NAMES } from '../../machines/dlota/download.types.js';
+import { type DirLock, lockDirectory } from '../storage/dir-lock.js';
 import { AgentInterpreter } from './interpreter.js';
 import type { Observation } from './observation.js';
 import {
@@ -164,7 +166,12 @@ export function startAgent(options: AgentOptions): AgentRun {
     if (snapshot.status === 'done') {
       const output = snapshot.output as DownloadOutput;
       if (lastStatusCode !== output.statusCode)
-        emit({ event: 'status', code: output.statusCode, text: output.statusLine.slice(4), reported: false });
+        emit({
+          event: 'status',
+          code: output.statusCode,
+          text: output.statusLine.slice(4),
+          reported: output.reported,
+        });
       return finish(async () => {
         await queueReports(options.stateDir, output.pendingReports, emit);
         emit({
@@ -251,15 +258,21 @@ export function startAgent(options: AgentOptions): AgentRun {
     };
   }
 
-  // DL-INST-12: reports left over by earlier runs go first, then the machine starts.
-  deliverQueuedReports(options.stateDir, emit)
-    .catch(() => [])
-    .then(() => {
-      if (ended) return;
-      started = true;
-      actor.start();
-    })
-    .catch((error: unknown) => fatal(error));
+  // One agent per state directory: a second one on the same --state stops here (DirLockedError), before any
+  // request, report or file; the kernel frees the lock when this process ends, however it ends.
+  let lock: DirLock | undefined;
+  const begin = async () => {
+    await fs.mkdir(options.stateDir, { recursive: true });
+    lock = await lockDirectory(options.stateDir, 'agent', 'dlstate agent');
+    if (ended) return;
+    // DL-INST-12: reports left over by earlier runs go first, then the machine starts.
+    await deliverQueuedReports(options.stateDir, emit).catch(() => []);
+    if (ended) return;
+    started = true;
+    actor.start();
+  };
+  begin().catch((error: unknown) => fatal(error));
+  const released = result.finally(() => lock?.release());
 
-  return { result, stop, state: () => host.state() };
+  return { result: released, stop, state: () => host.state() };
 }

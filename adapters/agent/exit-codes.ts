@@ -10,7 +10,8 @@
  * |  2 | usage error (bad option or argument) |
  * |  3 | confirmation needed but stdin is not a terminal: pass `--yes` (nothing was downloaded or reported) |
  * |  4 | `cancel`: nothing paused for this descriptor in the state directory |
- * | 10 | 900 Success but the report was not accepted: not installed, report queued (DL-INST-12) |
+ * |  5 | the state directory is in use by another running agent (nothing was done; the message names its pid) |
+ * | 10 | 900 Success but the report was not accepted: not installed, the object discarded, the 900 never sent later (DL-INST-12) |
  * | 11 | 901 Insufficient memory |
  * | 12 | 902 User Cancelled (a declined confirmation; `cancel` exits 0 on 902, since it did what was asked) |
  * | 13 | 903 Loss of Service |
@@ -34,6 +35,8 @@ export const EXIT_INTERNAL = 1;
 export const EXIT_CONFIRMATION_NEEDED = 3;
 /** Exit code of `cancel` when nothing is paused for the descriptor. */
 export const EXIT_NOTHING_TO_CANCEL = 4;
+/** Exit code when another agent holds the state directory (one agent per `--state`). */
+export const EXIT_STATE_LOCKED = 5;
 /** Exit code of a success whose report was not accepted (the objects are not installed). */
 export const EXIT_SUCCESS_UNREPORTED = 10;
 /** Exit code of a paused or interrupted run (EX_TEMPFAIL): rerun to resume. */
@@ -69,7 +72,8 @@ export const EXIT_CODE_HELP = `Exit codes:
     2  usage error
     3  confirmation needed but stdin is not a terminal (pass --yes); nothing downloaded or reported
     4  cancel: nothing paused for this descriptor (cancel exits 0 once 902 is the outcome)
-   10  900 Success not accepted by the server: not installed, report queued for the next run
+    5  the state directory is in use by another running agent; nothing was done
+   10  900 Success not accepted by the server: not installed, object discarded, 900 not sent later
    11  901 Insufficient memory      12  902 User Cancelled       13  903 Loss of Service
    15  905 Attribute mismatch       16  906 Invalid descriptor   21  951 Invalid DDVersion
    22  952 Device Aborted           23  953 Non-Acceptable Content

@@ -19,12 +19,19 @@ import type {
   DownloadContext,
   DownloadEffects,
   DownloadEvent,
+  DownloadFile,
   DownloadTimer,
   Transfer,
 } from '../../machines/dlota/download.types.js';
 import { parseStatusLine } from '../../machines/dlota/status.js';
 import { getText, type HttpResponse, isHttpError, openGet, post } from '../http/client.js';
 import { freeBytes, keyFor, uniquePath } from '../storage/files.js';
+import {
+  type InstallEntry,
+  readInstallRecord,
+  removeInstallRecord,
+  writeInstallRecord,
+} from '../storage/install-record.js';
 import { PartialStore } from '../storage/partial.js';
 import { keptRanges } from './kept.js';
 import type { Observation } from './observation.js';
@@ -73,6 +80,7 @@ export class AgentInterpreter implements DlotaPort {
   readonly #offered = new Set<string>();
   #lastProgress = 0;
   #closed = false;
+  #fetchedDescriptor = false;
 
   constructor(
     readonly options: AgentOptions,
@@ -110,6 +118,8 @@ export class AgentInterpreter implements DlotaPort {
       ...(h.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: h.connectTimeoutMs }),
       ...(h.headersTimeoutMs === undefined ? {} : { headersTimeoutMs: h.headersTimeoutMs }),
       ...(h.bodyTimeoutMs === undefined ? {} : { bodyTimeoutMs: h.bodyTimeoutMs }),
+      ...(h.minBytesPerSecond === undefined ? {} : { minBytesPerSecond: h.minBytesPerSecond }),
+      ...(h.minRateWindowMs === undefined ? {} : { minRateWindowMs: h.minRateWindowMs }),
       ...(h.maxRedirects === undefined ? {} : { maxRedirects: h.maxRedirects }),
       onRequest: (r: { method: string; url: string; headers: Readonly<Record<string, string>> }) =>
         this.host.emit({ event: 'request', method: r.method, url: r.url, headers: { ...r.headers } }),
@@ -128,7 +138,10 @@ export class AgentInterpreter implements DlotaPort {
   }
 
   fetchDescriptor(params: DownloadEffects['fetchDescriptor']): void {
+    const first = !this.#fetchedDescriptor;
+    this.#fetchedDescriptor = true;
     this.#enqueue(async () => {
+      if (first && (await this.#recoverInstall())) return;
       try {
         const res = await getText(params.url, this.#http());
         this.host.emit({ event: 'response', url: res.url, status: res.status, headers: res.headers });
@@ -391,16 +404,53 @@ export class AgentInterpreter implements DlotaPort {
     });
   }
 
+  /**
+   * Installs the objects of an accepted 900. Write order (exactly-once, DL-INST-12 note): the install record
+   * naming every target goes first, in one atomic write — the point after which a restart honours the install
+   * instead of reporting again — then each kept range is moved into place, then the record is removed.
+   */
   commitObject(params: DownloadEffects['commitObject']): void {
     const { ddUrl, dd } = this.context;
     this.#enqueue(async () => {
+      const chosen = new Set<string>();
+      const entries: InstallEntry<DownloadFile>[] = [];
       for (const file of params.files) {
-        const store = await this.#store(file.objectURI, ddUrl);
-        const target = await uniquePath(this.options.outDir, fileNameFor(file.objectURI, dd?.name));
-        await store.commit(target);
-        this.installed.push(path.resolve(target));
+        const name = fileNameFor(file.objectURI, dd?.name);
+        const target = path.resolve(await uniquePath(this.options.outDir, name, chosen));
+        chosen.add(target);
+        entries.push({ key: keyFor(ddUrl, file.objectURI), target, file });
       }
+      const runUrl = this.options.ddUrl;
+      await writeInstallRecord(this.options.stateDir, { version: 1, ddUrl: runUrl, entries });
+      this.host.emit({ event: 'install-step', step: 'recorded' });
+      await this.#finishInstall(entries);
+      await removeInstallRecord(this.options.stateDir, runUrl);
+      this.host.emit({ event: 'install-step', step: 'installed' });
     });
+  }
+
+  /** Moves every entry's kept range to its target (an entry already moved by an earlier run is left as is). */
+  async #finishInstall(entries: readonly InstallEntry<DownloadFile>[]): Promise<void> {
+    for (const entry of entries) {
+      const store = await PartialStore.open(this.options.stateDir, entry.key);
+      if (store.journal !== undefined) await store.commit(entry.target);
+      this.installed.push(entry.target);
+      this.host.emit({ event: 'install-step', step: 'moved', file: entry.target });
+    }
+  }
+
+  /**
+   * A run's first step: an install record left by an earlier run of this descriptor (killed after its 900 was
+   * accepted) is finished and reported to the machine as INSTALL.RECOVERED; `true` when there was one.
+   */
+  async #recoverInstall(): Promise<boolean> {
+    const record = await readInstallRecord<DownloadFile>(this.options.stateDir, this.options.ddUrl);
+    if (record === undefined) return false;
+    await this.#finishInstall(record.entries);
+    await removeInstallRecord(this.options.stateDir, record.ddUrl);
+    this.host.emit({ event: 'recovered-install', files: record.entries.map((e) => e.target) });
+    this.#send({ type: 'INSTALL.RECOVERED', files: record.entries.map((e) => e.file) });
+    return true;
   }
 
   postReport(params: DownloadEffects['postReport']): void {

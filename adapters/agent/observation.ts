@@ -45,6 +45,22 @@ export interface RecoveredObservation {
   readonly acceptRanges?: boolean;
 }
 
+/** An earlier run of this descriptor was stopped after its 900 was accepted: its install was finished now. */
+export interface RecoveredInstallObservation {
+  readonly event: 'recovered-install';
+  readonly files: readonly string[];
+}
+
+/**
+ * A step of installing an accepted 900's objects, in write order: `recorded` (the install record is durable:
+ * from here a restart honours the install), `moved` (one object is in place), `installed` (record removed).
+ */
+export interface InstallStepObservation {
+  readonly event: 'install-step';
+  readonly step: 'recorded' | 'moved' | 'installed';
+  readonly file?: string;
+}
+
 /** The outcome of one descriptor round and whether its status report was accepted. */
 export interface StatusObservation {
   readonly event: 'status';
@@ -87,6 +103,8 @@ export type Observation =
   | ResponseObservation
   | ProgressObservation
   | RecoveredObservation
+  | RecoveredInstallObservation
+  | InstallStepObservation
   | StatusObservation
   | ReportObservation
   | PausedObservation

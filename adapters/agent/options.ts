@@ -23,6 +23,13 @@ export interface AgentHttpOptions {
   readonly headersTimeoutMs?: number;
   /** A body that delivers no byte for this long counts as a lost connection. */
   readonly bodyTimeoutMs?: number;
+  /**
+   * A body (descriptor or media object) slower than this many bytes per second over `minRateWindowMs` counts
+   * as a lost connection, like curl's `--speed-limit` (0 disables it). @default 1024 (the HTTP adapter's)
+   */
+  readonly minBytesPerSecond?: number;
+  /** The averaging window of `minBytesPerSecond`, like curl's `--speed-time`, in ms. @default 30_000 */
+  readonly minRateWindowMs?: number;
   readonly maxRedirects?: number;
 }
 

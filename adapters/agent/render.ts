@@ -38,6 +38,8 @@ export function describeObservation(o: Observation): string | undefined {
       return undefined;
     case 'recovered':
       return `↺ found a kept range from an earlier run: ${formatBytes(o.offset)} of ${formatBytes(o.length)}${o.etag ? ` (ETag ${o.etag})` : ''}`;
+    case 'recovered-install':
+      return `↺ an earlier run's 900 was accepted: finished installing ${o.files.join(', ')} (nothing fetched or reported again)`;
     case 'status':
       return `status ${o.code} ${o.text}: ${o.reported ? 'reported to the server' : 'not reported'}`;
     case 'report':
@@ -65,7 +67,7 @@ export function closingLine(result: AgentResult): { code: number; line: string }
         o.outcome === 'success'
           ? o.installed
             ? `installed ${files} file${files === 1 ? '' : 's'}`
-            : 'the server did not accept the success report, so nothing was installed; the report is queued for the next run'
+            : 'the server did not accept the success report, so nothing was installed and the object was discarded (the 900 is not sent later; rerun to download again)'
           : (o.reason ?? 'failed');
       return { code, line: `dlstate: ${o.statusLine} — ${why}` };
     }

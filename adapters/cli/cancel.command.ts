@@ -3,7 +3,7 @@ import { startAgent } from '../agent/agent.js';
 import { EXIT_CODE_HELP, EXIT_NOTHING_TO_CANCEL } from '../agent/exit-codes.js';
 import { keptRanges } from '../agent/kept.js';
 import { closingLine } from '../agent/render.js';
-import { presenter, type RunDeps, resolveDirs, withSignals } from './fetch.command.js';
+import { lockedOut, presenter, type RunDeps, resolveDirs, withSignals } from './fetch.command.js';
 import { CliExit, type CliIo, httpUrlArgument } from './io.js';
 
 /** Options of `dlstate cancel`. */
@@ -42,8 +42,9 @@ export async function runCancel(
     resumePolicy: { onRestart: false },
     onObservation: view.observe,
   });
-  const result = await withSignals(run, io, deps.signals === true);
+  const result = await withSignals(run, io, deps.signals === true).catch(lockedOut(io));
   view.stop();
+  if (typeof result === 'number') return result;
   const { code, line } = closingLine(result);
   io.err(`${line}\n`);
   // Cancelling is what was asked: a 902 (reported or queued) is this command's success.

@@ -4,10 +4,11 @@ import { SingleBar } from 'cli-progress';
 import { type Command, Option } from 'commander';
 import type { ConfirmationRequest } from '../../machines/dlota/download.types.js';
 import { type AgentResult, type AgentRun, startAgent } from '../agent/agent.js';
-import { EXIT_CODE_HELP, EXIT_FORCED } from '../agent/exit-codes.js';
+import { EXIT_CODE_HELP, EXIT_FORCED, EXIT_STATE_LOCKED } from '../agent/exit-codes.js';
 import type { Observation } from '../agent/observation.js';
 import type { AgentOptions } from '../agent/options.js';
 import { closingLine, describeObservation, formatBytes } from '../agent/render.js';
+import { DirLockedError } from '../storage/dir-lock.js';
 import { loadInspect } from './inspect-option.js';
 import { CliExit, type CliIo, httpUrlArgument, wholeNumberArgument } from './io.js';
 
@@ -23,6 +24,8 @@ export interface FetchCliOptions {
   reportAttempts?: number;
   reportRetryMs?: number;
   stallTimeoutMs?: number;
+  speedLimit?: number;
+  speedTime?: number;
   inspect?: string;
 }
 
@@ -138,6 +141,15 @@ export async function withSignals(run: AgentRun, io: CliIo, enabled: boolean): P
   }
 }
 
+/** A run refused because another agent holds the state directory → its message and exit code; other errors pass. */
+export function lockedOut(io: CliIo): (error: unknown) => number {
+  return (error) => {
+    if (!(error instanceof DirLockedError)) throw error;
+    io.err(`dlstate: ${error.message}; wait for it to end or use another --state\n`);
+    return EXIT_STATE_LOCKED;
+  };
+}
+
 /** Runs `dlstate fetch` and returns its exit code (see the table in `adapters/agent/exit-codes.ts`). */
 export async function runFetch(
   ddUrl: string,
@@ -159,11 +171,16 @@ export async function runFetch(
     ...(opts.flushBytes === undefined ? {} : { flushEveryBytes: opts.flushBytes }),
     ...(opts.reportAttempts === undefined ? {} : { maxReportAttempts: opts.reportAttempts }),
     ...(opts.reportRetryMs === undefined ? {} : { reportRetryMs: opts.reportRetryMs }),
-    ...(opts.stallTimeoutMs === undefined ? {} : { http: { bodyTimeoutMs: opts.stallTimeoutMs } }),
+    http: {
+      ...(opts.stallTimeoutMs === undefined ? {} : { bodyTimeoutMs: opts.stallTimeoutMs }),
+      ...(opts.speedLimit === undefined ? {} : { minBytesPerSecond: opts.speedLimit }),
+      ...(opts.speedTime === undefined ? {} : { minRateWindowMs: opts.speedTime * 1000 }),
+    },
   };
   const run = startAgent(agentOptions);
-  const result = await withSignals(run, io, deps.signals === true);
+  const result = await withSignals(run, io, deps.signals === true).catch(lockedOut(io));
   view.stop();
+  if (typeof result === 'number') return result;
   const { code, line } = closingLine(result);
   io.err(`${line}\n`);
   return code;
@@ -212,6 +229,18 @@ export function registerFetchCommand(program: Command, io: CliIo, deps: RunDeps 
         '--stall-timeout-ms <ms>',
         'a body silent this long counts as a lost connection (default 30000)',
       ).argParser(wholeNumberArgument(0)),
+    )
+    .addOption(
+      new Option(
+        '--speed-limit <bytes>',
+        'a body slower than this many bytes per second over --speed-time counts as a lost connection: paused with the range kept where the server resumes, else 903 (0 disables; default 1024)',
+      ).argParser(wholeNumberArgument(0)),
+    )
+    .addOption(
+      new Option(
+        '--speed-time <seconds>',
+        'the window --speed-limit is averaged over (default 30)',
+      ).argParser(wholeNumberArgument(1)),
     )
     .addHelpText('after', `\n${EXIT_CODE_HELP}`)
     .action(async (ddUrl: string, opts: FetchCliOptions) => {

@@ -1,6 +1,7 @@
 /**
  * One HTTP/1.1 exchange on its own connection (`node:net`, or `node:tls` for https): it writes the request
- * with `Connection: close`, parses the response with `http-parser-js`, and hands the body on as views of
+ * with `Connection: close`, parses the response with `http-parser-js` made strict ({@link strictResponseParser}:
+ * hostile framing ends the exchange with a `protocol` error), and hands the body on as views of
  * the connection's {@link ReadPool} — no copy, no per-read allocation — or as owned copies.
  *
  * Timeouts are plain timers and `socket.setTimeout`, so they fire within a few ms of their value:
@@ -13,6 +14,7 @@
 import type net from 'node:net';
 import parserModule from 'http-parser-js';
 import { HttpError, type HttpPhase, toHttpError } from './errors.js';
+import { strictResponseParser } from './framing.js';
 import { ReadPool } from './pool.js';
 import { openSocket } from './socket.js';
 import { endpointOf, joinRawHeaders, requestHead } from './wire.js';
@@ -36,6 +38,14 @@ export interface ExchangeOptions {
   headersTimeoutMs: number;
   /** 0 disables it. */
   bodyTimeoutMs: number;
+  /**
+   * Slowest body accepted, in bytes per second averaged over `minRateWindowMs` (0 disables it): a body below it
+   * for a whole window fails with a `timeout`. Windows are counted only while the socket is read (not while
+   * the pool is full, when the consumer is the slow one). @default 0
+   */
+  minBytesPerSecond?: number;
+  /** The window of `minBytesPerSecond`, in ms. @default 30_000 */
+  minRateWindowMs?: number;
   /** Whether {@link Exchange.read} hands out pool views (to be released) or copies. */
   leaseChunks: boolean;
   readBufferBytes?: number;
@@ -63,11 +73,14 @@ export class Exchange {
   readonly #url: string;
   readonly #pool: ReadPool;
   readonly #socket: net.Socket;
-  readonly #parser = new HTTPParser(HTTPParser.RESPONSE);
+  readonly #parser = strictResponseParser();
   readonly #request: Buffer;
   readonly #queue: Buffer[] = [];
   #phase: HttpPhase = 'connect';
   #timer: NodeJS.Timeout | undefined;
+  /** The minimum-rate window: its timer and the body bytes read since it started. */
+  #rateTimer: NodeJS.Timeout | undefined;
+  #windowBytes = 0;
   #settleHead: { resolve(head: ResponseHead): void; reject(error: HttpError): void } | undefined;
   #waiter: { resolve(chunk: Uint8Array | null): void; reject(error: HttpError): void } | undefined;
   #final = false;
@@ -156,6 +169,7 @@ export class Exchange {
 
   #onRead(length: number, region: Buffer): boolean {
     if (this.#failure || this.#complete) return false;
+    this.#windowBytes += length;
     const bytes = this.#pool.filled(region, length);
     const result = this.#parser.execute(bytes, 0, length);
     if (result instanceof Error && !this.#complete && !this.#failure) {
@@ -171,6 +185,7 @@ export class Exchange {
       // Every buffer holds unreleased bytes: stop reading (TCP backpressure) and do not blame the server.
       this.#paused = true;
       this.#socket.setTimeout(0);
+      this.#stopRateWindow();
       return false;
     }
     return true;
@@ -185,16 +200,12 @@ export class Exchange {
       return 0;
     }
     this.#final = true;
+    // Framing headers (Content-Length, Transfer-Encoding) were checked line by line by the strict parser.
     const headers = joinRawHeaders(info.headers);
-    // The parser reads a Content-Length with unary +, so "abc" or "-1" would frame the body as NaN bytes.
-    const declared = headers['content-length'];
-    if (declared !== undefined && !/^\d+(?:\s*,\s*\d+)*$/.test(declared)) {
-      this.#fail(this.#error('protocol', { detail: `invalid Content-Length ${JSON.stringify(declared)}` }));
-      return 0;
-    }
     this.#clearTimer();
     this.#phase = 'body';
     if (this.#options.bodyTimeoutMs > 0) this.#socket.setTimeout(this.#options.bodyTimeoutMs);
+    this.#startRateWindow();
     this.#settleHead?.resolve({ status, headers });
     this.#settleHead = undefined;
     // 1 tells the parser a HEAD response has no body whatever its Content-Length says.
@@ -270,6 +281,7 @@ export class Exchange {
     if (!this.#paused || this.#failure || this.#complete || this.#pool.exhausted()) return;
     this.#paused = false;
     if (this.#options.bodyTimeoutMs > 0) this.#socket.setTimeout(this.#options.bodyTimeoutMs);
+    this.#startRateWindow();
     this.#socket.resume();
   }
 
@@ -279,6 +291,29 @@ export class Exchange {
       this.#fail(this.#error('timeout', { phase, detail: `no ${what} in ${ms} ms` }));
     }, ms);
     this.#timer.unref();
+  }
+
+  /** Starts a fresh window of the minimum rate (body phase, socket being read). */
+  #startRateWindow(): void {
+    this.#stopRateWindow();
+    const min = this.#options.minBytesPerSecond ?? 0;
+    if (!(min > 0)) return;
+    const windowMs = this.#options.minRateWindowMs ?? 30_000;
+    this.#windowBytes = 0;
+    this.#rateTimer = setTimeout(() => {
+      this.#rateTimer = undefined;
+      if (this.#failure || this.#complete || this.#paused) return;
+      const rate = (this.#windowBytes * 1000) / windowMs;
+      if (rate >= min) return this.#startRateWindow();
+      const detail = `body slower than ${min} bytes/s over ${windowMs} ms (${this.#windowBytes} bytes)`;
+      this.#fail(this.#error('timeout', { detail }));
+    }, windowMs);
+    this.#rateTimer.unref();
+  }
+
+  #stopRateWindow(): void {
+    if (this.#rateTimer !== undefined) clearTimeout(this.#rateTimer);
+    this.#rateTimer = undefined;
   }
 
   #clearTimer(): void {
@@ -313,6 +348,7 @@ export class Exchange {
 
   #close(): void {
     this.#clearTimer();
+    this.#stopRateWindow();
     this.#paused = false;
     if (!this.#socket.destroyed) {
       this.#socket.setTimeout(0);

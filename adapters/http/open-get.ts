@@ -12,6 +12,8 @@ import {
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_HEADERS_TIMEOUT_MS,
   DEFAULT_MAX_REDIRECTS,
+  DEFAULT_MIN_BYTES_PER_SECOND,
+  DEFAULT_MIN_RATE_WINDOW_MS,
   REDIRECT_STATUSES,
   requestHeaders,
   type SentRequest,
@@ -29,6 +31,13 @@ export interface OpenGetOptions {
   headersTimeoutMs?: number;
   /** Longest idle time between two socket reads of the body, in ms (0: none); not counted while the pool is full. @default DEFAULT_BODY_TIMEOUT_MS */
   bodyTimeoutMs?: number;
+  /**
+   * Slowest body accepted, like curl's `--speed-limit`: fewer bytes per second than this, averaged over
+   * `minRateWindowMs`, fails the body with a `timeout` (0: none). @default DEFAULT_MIN_BYTES_PER_SECOND
+   */
+  minBytesPerSecond?: number;
+  /** The averaging window of `minBytesPerSecond`, like curl's `--speed-time`, in ms. @default DEFAULT_MIN_RATE_WINDOW_MS */
+  minRateWindowMs?: number;
   /** Redirects followed; one more is an `HttpError` of kind `redirects` (0: any redirect is). @default DEFAULT_MAX_REDIRECTS */
   maxRedirects?: number;
   /** Called with every request as it is sent (each redirect hop too), e.g. for a `--json` request log. */
@@ -116,6 +125,8 @@ export async function openGet(url: string, options: OpenGetOptions = {}): Promis
         connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
         headersTimeoutMs: options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS,
         bodyTimeoutMs: options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS,
+        minBytesPerSecond: options.minBytesPerSecond ?? DEFAULT_MIN_BYTES_PER_SECOND,
+        minRateWindowMs: options.minRateWindowMs ?? DEFAULT_MIN_RATE_WINDOW_MS,
         leaseChunks,
         readBufferBytes: options.readBufferBytes,
         readPoolBuffers: options.readPoolBuffers,

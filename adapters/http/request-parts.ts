@@ -11,6 +11,14 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 export const DEFAULT_HEADERS_TIMEOUT_MS = 30_000;
 /** Longest silence allowed between two body chunks (a stalled body), in ms; 0 disables it. @default 30_000 */
 export const DEFAULT_BODY_TIMEOUT_MS = 30_000;
+/**
+ * Minimum body transfer rate, like curl's `--speed-limit`: a body that brings fewer bytes than this per second,
+ * averaged over {@link DEFAULT_MIN_RATE_WINDOW_MS}, is given up as a `timeout` (a trickle is a lost
+ * connection); 0 disables it. @default 1024
+ */
+export const DEFAULT_MIN_BYTES_PER_SECOND = 1024;
+/** The window the minimum rate is averaged over, like curl's `--speed-time`, in ms. @default 30_000 */
+export const DEFAULT_MIN_RATE_WINDOW_MS = 30_000;
 /** Redirects followed before giving up with an `HttpError` of kind `redirects`. @default 5 */
 export const DEFAULT_MAX_REDIRECTS = 5;
 /** Whole-exchange time limit of `post`, in ms. @default 15_000 */

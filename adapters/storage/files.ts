@@ -75,17 +75,22 @@ async function exists(file: string): Promise<boolean> {
 /**
  * A path in `dir` for the sanitised `name` that does not exist yet: `name`, else `base (1).ext`,
  * `base (2).ext`…; an existing file is never overwritten (our choice: an object installed earlier is the
- * user's, a browser-like suffix is what users expect).
+ * user's, a browser-like suffix is what users expect). Paths in `reserved` count as taken (chosen, not yet written).
  */
-export async function uniquePath(dir: string, name: string): Promise<string> {
+export async function uniquePath(
+  dir: string,
+  name: string,
+  reserved: ReadonlySet<string> = new Set(),
+): Promise<string> {
+  const free = async (file: string) => !reserved.has(file) && !(await exists(file));
   const safe = sanitizeFileName(name);
   const first = path.join(dir, safe);
-  if (!(await exists(first))) return first;
+  if (await free(first)) return first;
   const ext = path.extname(safe);
   const base = safe.slice(0, safe.length - ext.length);
   for (let n = 1; n <= MAX_UNIQUE_SUFFIX; n++) {
     const candidate = path.join(dir, `${base} (${n})${ext}`);
-    if (!(await exists(candidate))) return candidate;
+    if (await free(candidate)) return candidate;
   }
   throw new Error(`${dir}: no free name for "${safe}" after ${MAX_UNIQUE_SUFFIX} tries`);
 }

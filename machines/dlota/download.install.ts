@@ -160,9 +160,10 @@ export const settlingState = state({
     {
       guard: 'successUndelivered',
       target: 'failed',
-      actions: discardAll,
+      actions: [discardAll, 'dropUndeliveredSuccess'],
       meta: { clauses: ['DL-INST-12', 'DL-INST-2'] },
-      description: 'Success not delivered: the object never becomes usable; the download failed.',
+      description:
+        'Success not delivered: the object is discarded, the download failed, and its 900 is dropped, never sent later.',
     },
     {
       target: 'failed',

@@ -289,7 +289,7 @@ describe('dlotaMachine walks (pure transition API)', () => {
   it(
     verifies(
       ['DL-INST-12', 'DL-INST-2'],
-      'notification endpoint down: report retried with back-off, then queued; download failed',
+      'notification endpoint down: report retried with back-off, then dropped with the object; download failed',
     ),
     () => {
       const walk = new Walk({ maxReportAttempts: 3, reportRetryMs: 1000 }).toDownloading();
@@ -315,7 +315,8 @@ describe('dlotaMachine walks (pure transition API)', () => {
         reported: false,
         installed: false,
         files: [],
-        pendingReports: [{ url: B6.notify, body: '900 Success', outcome: 'success' }],
+        // The 900 goes with the discarded object: never queued, never sent later (DL-INST-12 note).
+        pendingReports: [],
       });
     },
   );

@@ -36,10 +36,24 @@ export const dlotaMachine = downloadSetup.createMachine({
           meta: { clauses: ['DL-DD-1', 'DL-DD-5'] },
           description: 'Parse DD 1.0 or 2.0, resolving relative URIs against the DD URL.',
         },
+        'INSTALL.RECOVERED': {
+          target: 'done',
+          actions: 'recoverInstall',
+          meta: { clauses: ['DL-INST-2', 'DL-INST-12'] },
+          description:
+            'An earlier run recorded its accepted 900 and the install: honour it — no second download, no second 900.',
+        },
         'DESCRIPTOR.FAILED': {
           target: 'notifying',
-          actions: fail('loaderError', 'the descriptor could not be fetched'),
-          description: 'No descriptor, so no InstallNotifyURI: the failure is output, not reported.',
+          actions: {
+            type: 'fail',
+            params: ({ event }) => ({
+              outcome: 'loaderError',
+              reason: `the descriptor could not be fetched: ${event.reason}`,
+            }),
+          },
+          description:
+            'No descriptor, so no InstallNotifyURI: the failure (954 and its cause) is output, not reported.',
         },
       },
     },

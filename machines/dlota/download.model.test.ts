@@ -29,6 +29,7 @@ const EVENTS: DownloadEvent[] = [
   { type: 'STORAGE.FULL' },
   { type: 'DEVICE.SHUTDOWN' },
   { type: 'RESTART.RECOVERED', offset: B6.cut, etag: B6.etag, length: B6.size },
+  { type: 'INSTALL.RECOVERED', files: [{ objectURI: B6.url, size: B6.size, types: ['image/gif'] }] },
   { type: 'INSTALL.PREPARED' },
   { type: 'INSTALL.FAILED', reason: 'insufficientMemory' },
   { type: 'REPORT.ACCEPTED' },

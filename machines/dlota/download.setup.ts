@@ -215,6 +215,20 @@ export const downloadSetup = setup({
       resumeRetries: 0,
     })),
     markCommitted: assign(({ context }) => ({ committed: context.retrieved })),
+    /** DL-INST-12 note: the 900 of an object that is discarded is never queued (nor sent by a later run). */
+    dropUndeliveredSuccess: assign(({ context }) => ({
+      pendingReports: context.pendingReports.filter((r) => r.outcome !== 'success'),
+    })),
+    /** An earlier run's accepted 900 and install, recorded before it stopped (DL-INST-2, DL-INST-12 note). */
+    recoverInstall: assign(({ event }) => {
+      if (event.type !== 'INSTALL.RECOVERED') return {};
+      return {
+        outcome: 'success' as StatusOutcome,
+        reason: 'installed by an earlier run whose 900 was accepted',
+        reported: true,
+        committed: event.files,
+      };
+    }),
   },
   guards: {
     descriptorVersionUnsupported: ({ context }) => context.parseFailure?.outcome === 'invalidDDVersion',

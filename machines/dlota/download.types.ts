@@ -280,6 +280,11 @@ export type DownloadEvent =
       /** Whether the server of the kept range sent `Accept-Ranges: bytes` (journaled); absent = unknown, never resumed. */
       readonly acceptRanges?: boolean;
     }
+  /**
+   * At the start of a run: an earlier run's install record says its 900 was accepted and these files are
+   * installed (the adapter has finished moving them into place). Nothing is fetched or reported again.
+   */
+  | { readonly type: 'INSTALL.RECOVERED'; readonly files: readonly DownloadFile[] }
   | { readonly type: 'INSTALL.PREPARED' }
   | { readonly type: 'INSTALL.FAILED'; readonly reason: InstallFailure; readonly detail?: string }
   | { readonly type: 'REPORT.ACCEPTED' }

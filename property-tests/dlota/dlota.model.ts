@@ -165,6 +165,11 @@ export const DLOTA_EVENTS: readonly DownloadEvent[] = [
     length: size,
     acceptRanges: false,
   }),
+  // An install record an earlier run left after its 900 was accepted.
+  labelled('INSTALL.RECOVERED', {
+    type: 'INSTALL.RECOVERED',
+    files: [{ objectURI: URLS.object, size, types: ['image/gif'] }],
+  }),
   { type: 'INSTALL.PREPARED' },
   labelled('INSTALL.FAILED insufficientMemory', { type: 'INSTALL.FAILED', reason: 'insufficientMemory' }),
   labelled('INSTALL.FAILED nonAcceptableContent', { type: 'INSTALL.FAILED', reason: 'nonAcceptableContent' }),
