@@ -19,8 +19,8 @@ import {
   type DaeDownloadManager,
   type DaeDownloadTrigger,
   type DownloadStateChangeEvent,
-} from '../adapters/oipf/index.js';
-import { startDownloadServer } from '../adapters/server/server.js';
+} from 'dlstate/manager';
+import { startDownloadServer } from 'dlstate/server';
 
 /** The two embedded objects an HbbTV page gets from its `<object type="application/oipf…">` elements. */
 export interface OipfObjects {
