@@ -28,6 +28,9 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
   return `${[line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n')}\n`;
 }
 
+/** Exit code of a usage error: a bad option or argument, or a command that does not apply here. */
+export const EXIT_USAGE = 2;
+
 /** Thrown by a command to end with a given exit code after it has printed what it had to say. */
 export class CliExit extends Error {
   constructor(
