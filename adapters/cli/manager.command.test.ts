@@ -1,14 +1,23 @@
+import { rm } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { verifies } from '../../property-tests/verifies.js';
-import { mediaFile, tempDir } from '../oipf/test-support.js';
+import { tempDir as makeTempDir, mediaFile, waitFor } from '../oipf/test-support.js';
 import { startDownloadServer } from '../server/server.js';
 import { bufferIo } from './io.js';
+import { EXIT_MANAGER_FAILED, EXIT_MANAGER_INTERRUPTED, runManager } from './manager.command.js';
 import { runCli } from './program.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c().catch(() => {});
 });
+
+/** A temp dir removed after the test. */
+async function tempDir(prefix?: string): Promise<string> {
+  const dir = await makeTempDir(prefix);
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
 
 async function cli(...args: string[]) {
   const io = bufferIo();
@@ -89,4 +98,45 @@ describe('dlstate manager', () => {
       );
     },
   );
+
+  it('`run` prints the state changes of restored downloads from the start and exits 8 when one failed', async () => {
+    const srvDir = await tempDir('dlstate-srv-');
+    const server = await startDownloadServer({ dir: srvDir, faults: { missing: new Set(['gone.bin']) } });
+    cleanups.push(() => server.close());
+    const dir = await tempDir();
+    expect((await cli('manager', 'add', `${server.url}/media/gone.bin`, '--dir', dir)).code).toBe(0);
+    const run = await cli('manager', 'run', '--json', '--dir', dir);
+    const states = run.out
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { state: number }).state);
+    // queued → in progress happens while the manager starts; the 404 fails it.
+    expect(states).toEqual([2, 8]);
+    expect(run.code).toBe(EXIT_MANAGER_FAILED);
+    expect(run.err).toMatch(/idle: 1 download\(s\): 1 failed \(1: reason \d+/);
+  });
+
+  it('`run` tells the truth on Ctrl-C: the download in progress, its share, exit 75', async () => {
+    const srvDir = await tempDir('dlstate-srv-');
+    await mediaFile(srvDir, 'big.bin', 2_000_000);
+    const server = await startDownloadServer({ dir: srvDir, faults: { stallNextBodyAfter: 1_500_000 } });
+    cleanups.push(() => server.close());
+    const dir = await tempDir();
+    await cli('manager', 'add', `${server.url}/media/big.bin`, '--dir', dir);
+    const io = bufferIo();
+    let interrupt: (() => void) | undefined;
+    const done = runManager({ dir, maxActive: 2 }, io, {
+      onInterrupt: (stop) => {
+        interrupt = stop;
+        return () => {};
+      },
+    });
+    await waitFor(() => io.text.out.includes('1: 2 in progress') && interrupt !== undefined, 'in progress');
+    // Let the bytes the server sends before stalling arrive (written in batches of up to 1 MiB).
+    await new Promise((r) => setTimeout(r, 500));
+    interrupt!();
+    expect(await done).toBe(EXIT_MANAGER_INTERRUPTED);
+    expect(io.text.out).not.toMatch(/idle/);
+    expect(io.text.err).toMatch(/^interrupted: 1 download\(s\): 1 in progress \(1: [1-9]\d %\);/m);
+  });
 });
