@@ -57,10 +57,28 @@ export async function terminalConfirm(request: ConfirmationRequest): Promise<boo
   }
 }
 
-/** Turns observations into output: JSON lines, or a progress bar (TTY) and narrative lines. */
-export function presenter(io: CliIo, opts: { json?: boolean; quiet?: boolean }) {
+/** The ETA of `remaining` bytes at `rate` B/s: `12s`, `3m04s`, `1h02m`; `…` while no rate is known. */
+export function etaText(remaining: number, rate: number): string {
+  if (!(rate > 0) || !Number.isFinite(remaining / rate)) return '…';
+  const s = Math.ceil(remaining / rate);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+/**
+ * Turns observations into output: JSON lines, or a progress bar (on `barStream` when it and stdout are
+ * terminals) and narrative lines. A bar is stopped — its line ended — before any other line is printed and
+ * on `interrupt()`, after which no bar is drawn again; 100 % is drawn once, by the bar that reached it.
+ */
+export function presenter(
+  io: CliIo,
+  opts: { json?: boolean; quiet?: boolean },
+  barStream: NodeJS.WritableStream & { isTTY?: boolean } = process.stderr,
+) {
   let bar: SingleBar | undefined;
   let lastQuarter = -1;
+  let interrupted = false;
   const stopBar = () => {
     bar?.stop();
     bar = undefined;
@@ -69,20 +87,24 @@ export function presenter(io: CliIo, opts: { json?: boolean; quiet?: boolean }) 
     if (opts.json) return io.out(`${JSON.stringify(o)}\n`);
     if (opts.quiet) return;
     if (o.event === 'progress') {
-      if (io.isTTY && process.stderr.isTTY) {
+      if (io.isTTY && barStream.isTTY) {
+        if (interrupted || (!bar && o.received >= o.total)) return;
+        const rate = rateOf(o.received);
+        const values = {
+          got: formatBytes(o.received),
+          size: formatBytes(o.total),
+          rate: rate > 0 ? `${formatBytes(rate)}/s` : '…',
+          eta: etaText(o.total - o.received, rate),
+        };
         if (!bar) {
           bar = new SingleBar({
-            format: ' {bar} {percentage}% | {got} of {size} | {rate}/s | ETA {eta_formatted}',
-            stream: process.stderr,
+            format: ' {bar} {percentage}% | {got} of {size} | {rate} | ETA {eta}',
+            stream: barStream,
             hideCursor: true,
           });
-          bar.start(o.total, o.received, {
-            got: formatBytes(o.received),
-            size: formatBytes(o.total),
-            rate: '…',
-          });
+          bar.start(o.total, o.received, values);
         }
-        bar.update(o.received, { got: formatBytes(o.received), rate: formatBytes(rateOf(o.received)) });
+        bar.update(o.received, values);
         if (o.received >= o.total) stopBar();
         return;
       }
@@ -111,15 +133,26 @@ export function presenter(io: CliIo, opts: { json?: boolean; quiet?: boolean }) 
     if (!first || now === first.t || bytes < first.b) return 0;
     return ((bytes - first.b) * 1000) / (now - first.t);
   }
-  return { observe, stop: stopBar };
+  /** Ends the bar's line for good (Ctrl-C): what follows is printed on lines of its own. */
+  const interrupt = () => {
+    interrupted = true;
+    stopBar();
+  };
+  return { observe, stop: stopBar, interrupt };
 }
 
 /** Waits for a run while SIGINT/SIGTERM pause it (first) or end the process (second SIGINT). */
-export async function withSignals(run: AgentRun, io: CliIo, enabled: boolean): Promise<AgentResult> {
+export async function withSignals(
+  run: AgentRun,
+  io: CliIo,
+  enabled: boolean,
+  beforeMessage: () => void = () => {},
+): Promise<AgentResult> {
   if (!enabled) return run.result;
   let interrupts = 0;
   const onInt = () => {
     interrupts += 1;
+    beforeMessage();
     if (interrupts > 1) {
       io.err('dlstate: second interrupt, stopping at once (what was durably written is kept)\n');
       process.exit(EXIT_FORCED);
@@ -162,7 +195,7 @@ export async function runFetch(
     ...(opts.stallTimeoutMs === undefined ? {} : { http: { bodyTimeoutMs: opts.stallTimeoutMs } }),
   };
   const run = startAgent(agentOptions);
-  const result = await withSignals(run, io, deps.signals === true);
+  const result = await withSignals(run, io, deps.signals === true, view.interrupt);
   view.stop();
   const { code, line } = closingLine(result);
   io.err(`${line}\n`);
