@@ -26,6 +26,7 @@ import { parseStatusLine } from '../../machines/dlota/status.js';
 import { getText, type HttpResponse, isHttpError, openGet, post } from '../http/client.js';
 import { freeBytes, keyFor, uniquePath } from '../storage/files.js';
 import { PartialStore } from '../storage/partial.js';
+import { descriptorHttpError, descriptorTransportError } from './descriptor-error.js';
 import type { Observation } from './observation.js';
 import type { AgentOptions } from './options.js';
 import { REPORT_CONTENT_TYPE, reportAccepted } from './reports.js';
@@ -140,14 +141,14 @@ export class AgentInterpreter implements DlotaPort {
             ...(contentType === undefined ? {} : { contentType }),
           });
         } else {
-          this.#send({
-            type: 'DESCRIPTOR.FAILED',
-            reason: `HTTP ${res.status} from ${res.url}`,
-            status: res.status,
-          });
+          const failure = descriptorHttpError(res.status, res.text);
+          this.host.emit({ event: 'error', url: res.url, error: failure });
+          this.#send({ type: 'DESCRIPTOR.FAILED', reason: failure.message, status: res.status });
         }
       } catch (error) {
-        this.#send({ type: 'DESCRIPTOR.FAILED', reason: (error as Error).message });
+        const failure = descriptorTransportError(params.url, error);
+        this.host.emit({ event: 'error', url: params.url, error: failure });
+        this.#send({ type: 'DESCRIPTOR.FAILED', reason: failure.message });
       }
     });
   }

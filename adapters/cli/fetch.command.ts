@@ -4,6 +4,7 @@ import { SingleBar } from 'cli-progress';
 import { type Command, Option } from 'commander';
 import type { ConfirmationRequest } from '../../machines/dlota/download.types.js';
 import { type AgentResult, type AgentRun, startAgent } from '../agent/agent.js';
+import type { DescriptorError } from '../agent/descriptor-error.js';
 import { EXIT_CODE_HELP, EXIT_FORCED } from '../agent/exit-codes.js';
 import type { Observation } from '../agent/observation.js';
 import type { AgentOptions } from '../agent/options.js';
@@ -180,13 +181,17 @@ export async function runFetch(
 ): Promise<number> {
   const { outDir, stateDir } = resolveDirs(opts);
   const view = presenter(io, opts);
+  let failure: DescriptorError | undefined;
   const agentOptions: AgentOptions = {
     ddUrl,
     outDir,
     stateDir,
     preConfirmed: opts.yes === true,
     numbering: opts.numbering,
-    onObservation: view.observe,
+    onObservation: (o) => {
+      if (o.event === 'error') failure = o.error;
+      view.observe(o);
+    },
     inspect: await loadInspect(opts.inspect),
     ...(deps.confirm === undefined ? {} : { confirm: deps.confirm }),
     ...(opts.flushBytes === undefined ? {} : { flushEveryBytes: opts.flushBytes }),
@@ -198,7 +203,8 @@ export async function runFetch(
   const result = await withSignals(run, io, deps.signals === true, view.interrupt);
   view.stop();
   const { code, line } = closingLine(result);
-  io.err(`${line}\n`);
+  // A descriptor that could not be fetched says why (954 Loader Error stays the status).
+  io.err(`${line}${failure ? `: ${failure.message}` : ''}\n`);
   return code;
 }
 
