@@ -1,10 +1,11 @@
-import { rmSync } from 'node:fs';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startDownloadServer } from '../server/server.js';
 import { bufferIo } from './io.js';
 import { runCli } from './program.js';
 
@@ -34,7 +35,7 @@ async function fetchJson(url: string) {
     .map(
       (l) => JSON.parse(l) as { event: string; error?: { kind: string; status?: number; message: string } },
     );
-  return { code, error: lines.find((l) => l.event === 'error')?.error, closing: io.text.err.trim() };
+  return { code, out, error: lines.find((l) => l.event === 'error')?.error, closing: io.text.err.trim() };
 }
 
 describe('a descriptor that cannot be fetched', () => {
@@ -45,6 +46,8 @@ describe('a descriptor that cannot be fetched', () => {
     expect(r.code).toBe(24);
     expect(r.error).toEqual({ kind: 'unreachable', message: expect.stringMatching(/refused/) });
     expect(r.closing).toMatch(/^dlstate: 954 Loader Error — .*: nothing answers at 127\.0\.0\.1:\d+/);
+    // Nothing was kept or queued, so no empty state directory is left behind.
+    expect(readdirSync(r.out)).toEqual([]);
   });
 
   it("gives the HTTP status with the server's reason", async () => {
@@ -68,5 +71,16 @@ describe('a descriptor that cannot be fetched', () => {
     expect(r.code).toBe(24);
     expect(r.error?.kind).toBe('tls');
     expect(r.error?.message).toMatch(/does not speak TLS/);
+  });
+
+  it('a successful run leaves no empty state directory behind in --out', async () => {
+    const media = await mkdtemp(path.join(tmpdir(), 'dlstate-dderr-media-'));
+    cleanups.push(() => rmSync(media, { recursive: true, force: true }));
+    writeFileSync(path.join(media, 'a.txt'), 'hello\n');
+    const server = await startDownloadServer({ dir: media });
+    cleanups.push(() => server.close());
+    const r = await fetchJson(server.ddUrl('a.txt'));
+    expect(r.code).toBe(0);
+    expect(readdirSync(r.out)).toEqual(['a.txt']);
   });
 });

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { SingleBar } from 'cli-progress';
@@ -10,7 +12,16 @@ import type { Observation } from '../agent/observation.js';
 import type { AgentOptions } from '../agent/options.js';
 import { closingLine, describeObservation, formatBytes } from '../agent/render.js';
 import { loadInspect } from './inspect-option.js';
-import { CliExit, type CliIo, httpUrlArgument, wholeNumberArgument } from './io.js';
+import {
+  agentNumbering,
+  CliExit,
+  type CliIo,
+  httpUrlArgument,
+  inspectUrlArgument,
+  type NumberingChoice,
+  numberingOption,
+  wholeNumberArgument,
+} from './io.js';
 
 /** Options of `dlstate fetch` as commander parses them. */
 export interface FetchCliOptions {
@@ -19,7 +30,7 @@ export interface FetchCliOptions {
   yes?: boolean;
   json?: boolean;
   quiet?: boolean;
-  numbering: 'seed' | 'deployed';
+  numbering: NumberingChoice;
   flushBytes?: number;
   reportAttempts?: number;
   reportRetryMs?: number;
@@ -41,17 +52,45 @@ export function resolveDirs(opts: { out?: string; state?: string }): { outDir: s
   return { outDir, stateDir: path.resolve(opts.state ?? path.join(outDir, '.dlstate')) };
 }
 
-/** A y/N prompt on the terminal (stderr), or undefined when stdin or stderr is not a terminal. */
-export async function terminalConfirm(request: ConfirmationRequest): Promise<boolean | undefined> {
-  if (!process.stdin.isTTY || !process.stderr.isTTY) return undefined;
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
+/** The confirmation question in the descriptor's own words: its name, vendor, size, types and description. */
+export function confirmationQuestion(request: ConfirmationRequest): string {
+  const objects = `${request.objectCount} object${request.objectCount === 1 ? '' : 's'}`;
+  const what = request.name ? `"${request.name}"` : objects;
+  const facts = [
+    ...(request.name ? [objects] : []),
+    formatBytes(request.size),
+    ...(request.types.length > 0 ? [request.types.join(', ')] : []),
+  ].join(', ');
+  const from = request.vendor ? ` from ${request.vendor}` : '';
+  const description = request.description ? ` — ${request.description}` : '';
+  return `Download ${what}${from} (${facts})${description}? [y/N] `;
+}
+
+/** Streams and exit of a terminal prompt; tests pass their own. */
+export interface PromptIo {
+  readonly input: NodeJS.ReadableStream & { isTTY?: boolean };
+  readonly output: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Ends the process (Ctrl-C at the prompt). @default process.exit */
+  readonly exit: (code: number) => void;
+}
+
+/**
+ * A y/N prompt on the terminal (stderr), or undefined when stdin or stderr is not a terminal. Ctrl-C at the
+ * prompt ends the process with 130 before anything is downloaded or reported.
+ */
+export async function terminalConfirm(
+  request: ConfirmationRequest,
+  prompt: PromptIo = { input: process.stdin, output: process.stderr, exit: (code) => process.exit(code) },
+): Promise<boolean | undefined> {
+  if (!prompt.input.isTTY || !prompt.output.isTTY) return undefined;
+  const rl = createInterface({ input: prompt.input, output: prompt.output, terminal: true });
+  rl.once('SIGINT', () => {
+    rl.close();
+    prompt.output.write('\ndlstate: cancelled at the prompt; nothing was downloaded or reported\n');
+    prompt.exit(EXIT_FORCED);
+  });
   try {
-    const what = [request.name ?? 'a download', request.vendor ? `from ${request.vendor}` : '']
-      .filter(Boolean)
-      .join(' ');
-    const answer = await rl.question(
-      `Download ${what}: ${request.objectCount} object(s), ${formatBytes(request.size)}, ${request.types.join(', ')}${request.description ? ` — ${request.description}` : ''}? [y/N] `,
-    );
+    const answer = await rl.question(confirmationQuestion(request));
     return /^y(es)?$/i.test(answer.trim());
   } finally {
     rl.close();
@@ -172,6 +211,22 @@ export async function withSignals(
   }
 }
 
+/**
+ * Removes `dir` when this run created it and left nothing in it (only empty folders): a run that kept no
+ * range and queued no report leaves no `.dlstate/` behind.
+ */
+export async function removeIfEmpty(dir: string, existedBefore: boolean): Promise<void> {
+  if (existedBefore) return;
+  const onlyEmptyDirs = async (at: string): Promise<boolean> => {
+    const entries = await readdir(at, { withFileTypes: true }).catch(() => undefined);
+    if (entries === undefined) return false;
+    for (const e of entries)
+      if (!e.isDirectory() || !(await onlyEmptyDirs(path.join(at, e.name)))) return false;
+    return true;
+  };
+  if (await onlyEmptyDirs(dir)) await rm(dir, { recursive: true, force: true });
+}
+
 /** Runs `dlstate fetch` and returns its exit code (see the table in `adapters/agent/exit-codes.ts`). */
 export async function runFetch(
   ddUrl: string,
@@ -180,6 +235,7 @@ export async function runFetch(
   deps: RunDeps = {},
 ): Promise<number> {
   const { outDir, stateDir } = resolveDirs(opts);
+  const stateExisted = existsSync(stateDir);
   const view = presenter(io, opts);
   let failure: DescriptorError | undefined;
   const agentOptions: AgentOptions = {
@@ -187,7 +243,7 @@ export async function runFetch(
     outDir,
     stateDir,
     preConfirmed: opts.yes === true,
-    numbering: opts.numbering,
+    numbering: agentNumbering(opts.numbering),
     onObservation: (o) => {
       if (o.event === 'error') failure = o.error;
       view.observe(o);
@@ -202,6 +258,7 @@ export async function runFetch(
   const run = startAgent(agentOptions);
   const result = await withSignals(run, io, deps.signals === true, view.interrupt);
   view.stop();
+  await removeIfEmpty(stateDir, stateExisted);
   const { code, line } = closingLine(result);
   // A descriptor that could not be fetched says why (954 Loader Error stays the status).
   io.err(`${line}${failure ? `: ${failure.message}` : ''}\n`);
@@ -224,12 +281,9 @@ export function registerFetchCommand(program: Command, io: CliIo, deps: RunDeps 
     .option(
       '--inspect <url>',
       'publish the live state to `dlstate inspect` (its ws://127.0.0.1:PORT/inspect URL)',
+      inspectUrlArgument,
     )
-    .addOption(
-      new Option('--numbering <which>', 'status numbering: seed (957) or deployed (955)')
-        .choices(['seed', 'deployed'])
-        .default('seed'),
-    )
+    .addOption(numberingOption())
     .addOption(
       new Option(
         '--flush-bytes <n>',

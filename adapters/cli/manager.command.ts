@@ -20,7 +20,7 @@ import {
   type HostStateChange,
 } from '../oipf/index.js';
 import { loadInspect } from './inspect-option.js';
-import { CliExit, type CliIo, formatTable, wholeNumberArgument } from './io.js';
+import { CliExit, type CliIo, formatTable, inspectUrlArgument, wholeNumberArgument } from './io.js';
 
 /** The default manager directory. */
 export const DEFAULT_MANAGER_DIR = './.dlstate-manager';
@@ -204,6 +204,7 @@ export function registerManagerCommand(program: Command, io: CliIo): void {
     .option(
       '--inspect <url>',
       'publish the live state to `dlstate inspect` (its ws://127.0.0.1:PORT/inspect URL)',
+      inspectUrlArgument,
     )
     .addHelpText('after', `\n${MANAGER_RUN_EXIT_HELP}`)
     .action(async (opts: ManagerRunOptions) => {

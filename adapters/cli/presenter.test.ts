@@ -1,6 +1,6 @@
-import { Writable } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { etaText, presenter } from './fetch.command.js';
+import { confirmationQuestion, etaText, presenter, terminalConfirm } from './fetch.command.js';
 import type { CliIo } from './io.js';
 
 /**
@@ -71,5 +71,46 @@ describe('fetch on a terminal', () => {
     expect(etaText(1000, 100)).toBe('10s');
     expect(etaText(185_000, 1000)).toBe('3m05s');
     expect(etaText(3_720_000, 1000)).toBe('1h02m');
+  });
+});
+
+describe('the confirmation prompt', () => {
+  it("asks in the descriptor's own words", () => {
+    expect(
+      confirmationQuestion({
+        name: 'Holiday clip',
+        vendor: 'Example TV',
+        description: 'Episode 3',
+        size: 2048,
+        types: ['video/mp4'],
+        objectCount: 1,
+      }),
+    ).toBe('Download "Holiday clip" from Example TV (1 object, 2.0 KiB, video/mp4) — Episode 3? [y/N] ');
+    const unnamed = confirmationQuestion({ size: 10, types: ['image/png'], objectCount: 2 });
+    expect(unnamed).toBe('Download 2 objects (10 B, image/png)? [y/N] ');
+    expect(unnamed).not.toMatch(/a download/);
+  });
+
+  it('ends with 130 on Ctrl-C, saying nothing was downloaded or reported', async () => {
+    const input = Object.assign(new PassThrough(), { isTTY: true });
+    const written: string[] = [];
+    const output = Object.assign(
+      new Writable({
+        write(chunk, _enc, done) {
+          written.push(String(chunk));
+          done();
+        },
+      }),
+      { isTTY: true, columns: 80 },
+    );
+    let exitCode: number | undefined;
+    void terminalConfirm(
+      { name: 'x', size: 1, types: [], objectCount: 1 },
+      { input, output, exit: (code) => (exitCode = code) },
+    ).catch(() => {});
+    input.write('\x03');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(exitCode).toBe(130);
+    expect(written.join('')).toContain('cancelled at the prompt; nothing was downloaded or reported');
   });
 });
