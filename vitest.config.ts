@@ -19,6 +19,8 @@ export default defineConfig({
       'generated/**/*.test.ts',
       'examples/**/*.test.ts',
     ],
+    // A private TMPDIR per run; the run fails on any `dlstate-*` directory a test leaves in it.
+    globalSetup: ['./vitest.tmpdir-guard.ts'],
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 30_000,

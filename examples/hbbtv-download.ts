@@ -97,6 +97,7 @@ export async function main(): Promise<AppResult> {
   } finally {
     await terminal.close();
     await server.close();
+    await fs.rm(work, { recursive: true, force: true });
   }
 }
 

@@ -1,7 +1,6 @@
-import { rm } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { verifies } from '../../property-tests/verifies.js';
-import { tempDir as makeTempDir, mediaFile, waitFor } from '../oipf/test-support.js';
+import { mediaFile, tempDir, waitFor } from '../oipf/test-support.js';
 import { startDownloadServer } from '../server/server.js';
 import { bufferIo } from './io.js';
 import { EXIT_MANAGER_FAILED, EXIT_MANAGER_INTERRUPTED, runManager } from './manager.command.js';
@@ -11,13 +10,6 @@ const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c().catch(() => {});
 });
-
-/** A temp dir removed after the test. */
-async function tempDir(prefix?: string): Promise<string> {
-  const dir = await makeTempDir(prefix);
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 async function cli(...args: string[]) {
   const io = bufferIo();
