@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { verifies } from '../../property-tests/verifies.js';
 import { mediaFile, tempDir, waitFor } from '../oipf/test-support.js';
@@ -130,5 +131,48 @@ describe('dlstate manager', () => {
     expect(await done).toBe(EXIT_MANAGER_INTERRUPTED);
     expect(io.text.out).not.toMatch(/idle/);
     expect(io.text.err).toMatch(/^interrupted: 1 download\(s\): 1 in progress \(1: [1-9]\d %\);/m);
+  });
+
+  it('`run` on a terminal draws a bar at once for a download restored in progress', async () => {
+    const srvDir = await tempDir('dlstate-srv-');
+    await mediaFile(srvDir, 'big.bin', 2_000_000);
+    const server = await startDownloadServer({ dir: srvDir, faults: { stallNextBodyAfter: 1_500_000 } });
+    cleanups.push(() => server.close());
+    const dir = await tempDir();
+    await cli('manager', 'add', `${server.url}/media/big.bin`, '--dir', dir);
+    // First run: interrupted while the download is in progress; the registry keeps it in state 2.
+    let interrupt: (() => void) | undefined;
+    const onInterrupt = (stop: () => void) => {
+      interrupt = stop;
+      return () => {};
+    };
+    const first = bufferIo();
+    const firstRun = runManager({ dir, maxActive: 2 }, first, { onInterrupt });
+    await waitFor(
+      () => first.text.out.includes('1: 2 in progress') && interrupt !== undefined,
+      'in progress',
+    );
+    interrupt!();
+    expect(await firstRun).toBe(EXIT_MANAGER_INTERRUPTED);
+    expect(JSON.parse((await cli('manager', 'list', '--json', '--dir', dir)).out)[0].state).toBe(2);
+    // Second run on a terminal: no state change announces the restored download, yet its bar is drawn.
+    server.faults.stallNextBodyAfter = 0;
+    const drawn: string[] = [];
+    const barStream = Object.assign(
+      new Writable({
+        write(chunk, _enc, done) {
+          drawn.push(String(chunk));
+          done();
+        },
+      }),
+      { isTTY: true, columns: 100 },
+    );
+    const second = bufferIo(true);
+    interrupt = undefined;
+    const secondRun = runManager({ dir, maxActive: 2 }, second, { onInterrupt, barStream });
+    await waitFor(() => drawn.join('').includes(' 1 [') && interrupt !== undefined, 'the bar of download 1');
+    expect(second.text.out).not.toContain('1: 2 in progress');
+    interrupt!();
+    expect(await secondRun).toBe(EXIT_MANAGER_INTERRUPTED);
   });
 });
