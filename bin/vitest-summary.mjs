@@ -46,4 +46,6 @@ if (haveResults && args.length === 0) {
 if (coverage !== 0) console.log(`vitest-summary: spec coverage failed (exit ${coverage})`);
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 const code = run.status ?? 1;
+if (code !== 0 && failed === 0)
+  console.log(`vitest-summary: vitest exited ${code} (see its output above, e.g. the tmpdir guard)`);
 process.exit(code !== 0 ? code : passed === 0 || failed > 0 ? 1 : coverage !== 0 ? coverage : 0);

@@ -19,8 +19,8 @@ import {
   type DaeDownloadManager,
   type DaeDownloadTrigger,
   type DownloadStateChangeEvent,
-} from '../adapters/oipf/index.js';
-import { startDownloadServer } from '../adapters/server/server.js';
+} from 'dlstate/manager';
+import { startDownloadServer } from 'dlstate/server';
 
 /** The two embedded objects an HbbTV page gets from its `<object type="application/oipf…">` elements. */
 export interface OipfObjects {
@@ -97,6 +97,7 @@ export async function main(): Promise<AppResult> {
   } finally {
     await terminal.close();
     await server.close();
+    await fs.rm(work, { recursive: true, force: true });
   }
 }
 

@@ -236,7 +236,7 @@ describe('exactly-once outcomes across crashes (a real agent process SIGKILLed a
     };
     const code = await runFetch(
       f.options.ddUrl,
-      { out: f.out, yes: true, quiet: true, numbering: 'seed' },
+      { out: f.out, yes: true, quiet: true, numbering: 'dlota2' },
       io,
     );
     expect(code).toBe(EXIT_STATE_LOCKED);

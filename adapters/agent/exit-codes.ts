@@ -7,7 +7,7 @@
  * |-----:|---------|
  * |  0 | 900 Success, objects installed |
  * |  1 | internal error (a bug or an unexpected I/O failure; message on stderr) |
- * |  2 | usage error (bad option or argument) |
+ * |  2 | usage error (bad option or argument, e.g. an `--inspect` URL that is not ws://) |
  * |  3 | confirmation needed but stdin is not a terminal: pass `--yes` (nothing was downloaded or reported) |
  * |  4 | `cancel`: nothing paused for this descriptor in the state directory |
  * |  5 | the state directory is in use by another running agent (nothing was done; the message names its pid) |
@@ -23,7 +23,7 @@
  * | 24 | 954 Loader Error (also: the descriptor could not be fetched) |
  * | 27 | 957 (955) Media Object Updated, not followed (no updatedDDURI or too many updates) |
  * | 75 | paused or interrupted: the kept range and journal stay; rerun to resume |
- * | 130 | a second Ctrl-C: stopped at once |
+ * | 130 | Ctrl-C at the confirmation prompt (nothing downloaded or reported), or a second Ctrl-C: stopped at once |
  *
  * @module
  */
@@ -69,7 +69,7 @@ export function exitCodeFor(outcome: StatusOutcome, installed: boolean): number 
 export const EXIT_CODE_HELP = `Exit codes:
     0  900 Success, objects installed
     1  internal error
-    2  usage error
+    2  usage error (a bad option or argument, e.g. an --inspect URL that is not ws://)
     3  confirmation needed but stdin is not a terminal (pass --yes); nothing downloaded or reported
     4  cancel: nothing paused for this descriptor (cancel exits 0 once 902 is the outcome)
     5  the state directory is in use by another running agent; nothing was done
@@ -80,5 +80,5 @@ export const EXIT_CODE_HELP = `Exit codes:
    24  954 Loader Error (also: descriptor unreachable)
    27  957/955 Media Object Updated, update not followed
    75  paused or interrupted: range and journal kept, rerun the same command to resume
-  130  second Ctrl-C: stopped at once
+  130  Ctrl-C at the confirmation prompt (nothing downloaded or reported), or a second Ctrl-C
 `;

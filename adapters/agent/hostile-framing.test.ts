@@ -218,7 +218,7 @@ describe('a trickling body is a lost connection (minimum transfer rate, like cur
       out: root,
       yes: true,
       quiet: true,
-      numbering: 'seed' as const,
+      numbering: 'dlota2' as const,
       speedLimit: 100,
       speedTime: 1,
     };

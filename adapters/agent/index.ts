@@ -5,6 +5,7 @@
  * @module
  */
 export * from './agent.js';
+export * from './descriptor-error.js';
 export * from './exit-codes.js';
 export * from './interpreter.js';
 export * from './kept.js';

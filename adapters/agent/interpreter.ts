@@ -33,6 +33,7 @@ import {
   writeInstallRecord,
 } from '../storage/install-record.js';
 import { PartialStore } from '../storage/partial.js';
+import { descriptorHttpError, descriptorTransportError } from './descriptor-error.js';
 import { keptRanges } from './kept.js';
 import type { Observation } from './observation.js';
 import type { AgentOptions } from './options.js';
@@ -155,14 +156,14 @@ export class AgentInterpreter implements DlotaPort {
             ...(contentType === undefined ? {} : { contentType }),
           });
         } else {
-          this.#send({
-            type: 'DESCRIPTOR.FAILED',
-            reason: `HTTP ${res.status} from ${res.url}`,
-            status: res.status,
-          });
+          const failure = descriptorHttpError(res.status, res.text);
+          this.host.emit({ event: 'error', url: res.url, error: failure });
+          this.#send({ type: 'DESCRIPTOR.FAILED', reason: failure.message, status: res.status });
         }
       } catch (error) {
-        this.#send({ type: 'DESCRIPTOR.FAILED', reason: (error as Error).message });
+        const failure = descriptorTransportError(params.url, error);
+        this.host.emit({ event: 'error', url: params.url, error: failure });
+        this.#send({ type: 'DESCRIPTOR.FAILED', reason: failure.message });
       }
     });
   }

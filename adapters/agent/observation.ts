@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { DescriptorError } from './descriptor-error.js';
 
 /** The machine entered a new state (dotted path, e.g. `retrieving.downloading`). */
 export interface StateObservation {
@@ -96,8 +97,16 @@ export interface DoneObservation {
   readonly nextURL: string | null;
 }
 
+/** The descriptor could not be fetched: why, in words (the run then ends with 954 Loader Error). */
+export interface ErrorObservation {
+  readonly event: 'error';
+  readonly url: string;
+  readonly error: DescriptorError;
+}
+
 /** Every observation a run emits. */
 export type Observation =
+  | ErrorObservation
   | StateObservation
   | RequestObservation
   | ResponseObservation

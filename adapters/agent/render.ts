@@ -44,6 +44,8 @@ export function describeObservation(o: Observation): string | undefined {
       return `status ${o.code} ${o.text}: ${o.reported ? 'reported to the server' : 'not reported'}`;
     case 'report':
       return `report "${o.body}" to ${o.url}: ${o.outcome}${o.status === undefined ? '' : ` (HTTP ${o.status})`}`;
+    case 'error':
+      return `✗ descriptor ${o.url}: ${o.error.message}`;
     case 'paused':
       return `paused (${o.cause}) at ${formatBytes(o.offset)} of ${formatBytes(o.length)}`;
     case 'done':

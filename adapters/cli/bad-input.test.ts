@@ -47,4 +47,35 @@ describe('bad input on the command line: a usage error (exit 2) naming what was 
     expect((await run('clauses', '--nope')).code).toBe(2);
     expect((await run('--help')).code).toBe(0);
   });
+
+  it('--inspect takes the ws:// URL `dlstate inspect` prints, on every command that has it', async () => {
+    for (const argv of [
+      ['fetch', 'http://127.0.0.1:9/dd', '--yes', '--inspect', 'localhost:1234'],
+      ['demo', '--inspect', 'http://127.0.0.1:1234/inspect'],
+      ['manager', 'run', '--inspect', 'nonsense'],
+    ]) {
+      const bad = await run(...argv);
+      expect(bad.code, argv.join(' ')).toBe(2);
+      expect(bad.err).toMatch(/--inspect <url>.*(is not a URL|the inspector listens on ws:\/\/)/);
+    }
+  });
+
+  it('help speaks of the specifications, never of "seeds"', async () => {
+    const commands = [
+      [],
+      ['clauses'],
+      ['generate'],
+      ['fetch'],
+      ['cancel'],
+      ['demo'],
+      ['manager', 'run'],
+      ['serve'],
+    ];
+    for (const command of commands) {
+      const help = await run(...command, '--help');
+      expect(help.code).toBe(0);
+      expect(help.out, command.join(' ')).not.toMatch(/seed/i);
+    }
+    expect((await run('fetch', '--help')).out).toMatch(/dlota2 \(957, as OMA DLOTA 2\.0 numbers it\)/);
+  });
 });

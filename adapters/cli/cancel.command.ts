@@ -4,7 +4,14 @@ import { EXIT_CODE_HELP, EXIT_NOTHING_TO_CANCEL } from '../agent/exit-codes.js';
 import { keptRanges } from '../agent/kept.js';
 import { closingLine } from '../agent/render.js';
 import { lockedOut, presenter, type RunDeps, resolveDirs, withSignals } from './fetch.command.js';
-import { CliExit, type CliIo, httpUrlArgument } from './io.js';
+import {
+  agentNumbering,
+  CliExit,
+  type CliIo,
+  httpUrlArgument,
+  type NumberingChoice,
+  numberingOption,
+} from './io.js';
 
 /** Options of `dlstate cancel`. */
 export interface CancelCliOptions {
@@ -12,7 +19,7 @@ export interface CancelCliOptions {
   state?: string;
   json?: boolean;
   quiet?: boolean;
-  numbering: 'seed' | 'deployed';
+  numbering: NumberingChoice;
 }
 
 /**
@@ -37,7 +44,7 @@ export async function runCancel(
     outDir,
     stateDir,
     preConfirmed: true,
-    numbering: opts.numbering,
+    numbering: agentNumbering(opts.numbering),
     mode: 'cancel',
     resumePolicy: { onRestart: false },
     onObservation: view.observe,
@@ -61,7 +68,7 @@ export function registerCancelCommand(program: Command, io: CliIo, deps: RunDeps
     .option('--state <dir>', 'state directory of the paused download (default: <out>/.dlstate)')
     .option('--json', 'print one JSON object per line')
     .option('-q, --quiet', 'print only the closing line')
-    .option('--numbering <which>', 'status numbering: seed (957) or deployed (955)', 'seed')
+    .addOption(numberingOption())
     .addHelpText('after', `\n${EXIT_CODE_HELP}`)
     .action(async (ddUrl: string, opts: CancelCliOptions) => {
       const code = await runCancel(ddUrl, opts, io, deps);

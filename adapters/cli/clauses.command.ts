@@ -7,7 +7,7 @@ export function registerClausesCommand(program: Command, io: CliIo): void {
   program
     .command('clauses')
     .description(
-      'print the clause registry: every normative statement of the seeds with its id, strength and side',
+      'print the clause registry: every normative statement of OMA DLOTA 2.0 and the OIPF DAE download manager (HbbTV profile) with its id, strength and side',
     )
     .option('--json', 'print JSON (an array of clauses) instead of a table')
     .addOption(new Option('--side <side>', 'only the clauses that bind this side').choices([...SIDES]))

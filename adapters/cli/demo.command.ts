@@ -9,7 +9,7 @@ import { closingLine, formatBytes } from '../agent/render.js';
 import { type DownloadServer, startDownloadServer } from '../server/server.js';
 import { presenter } from './fetch.command.js';
 import { loadInspect } from './inspect-option.js';
-import { CliExit, type CliIo } from './io.js';
+import { CliExit, type CliIo, inspectUrlArgument } from './io.js';
 
 /** Knobs of the demo (the CLI uses the defaults; tests may shrink it). */
 export interface DemoOptions {
@@ -152,6 +152,7 @@ export function registerDemoCommand(program: Command, io: CliIo): void {
     .option(
       '--inspect <url>',
       'publish the live state to `dlstate inspect` (its ws://127.0.0.1:PORT/inspect URL)',
+      inspectUrlArgument,
     )
     .action(async (opts: { inspect?: string }) => {
       let code: number;

@@ -1,16 +1,28 @@
+import { existsSync } from 'node:fs';
+import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { SingleBar } from 'cli-progress';
 import { type Command, Option } from 'commander';
 import type { ConfirmationRequest } from '../../machines/dlota/download.types.js';
 import { type AgentResult, type AgentRun, startAgent } from '../agent/agent.js';
+import type { DescriptorError } from '../agent/descriptor-error.js';
 import { EXIT_CODE_HELP, EXIT_FORCED, EXIT_STATE_LOCKED } from '../agent/exit-codes.js';
 import type { Observation } from '../agent/observation.js';
 import type { AgentOptions } from '../agent/options.js';
 import { closingLine, describeObservation, formatBytes } from '../agent/render.js';
 import { DirLockedError } from '../storage/dir-lock.js';
 import { loadInspect } from './inspect-option.js';
-import { CliExit, type CliIo, httpUrlArgument, wholeNumberArgument } from './io.js';
+import {
+  agentNumbering,
+  CliExit,
+  type CliIo,
+  httpUrlArgument,
+  inspectUrlArgument,
+  type NumberingChoice,
+  numberingOption,
+  wholeNumberArgument,
+} from './io.js';
 
 /** Options of `dlstate fetch` as commander parses them. */
 export interface FetchCliOptions {
@@ -19,7 +31,7 @@ export interface FetchCliOptions {
   yes?: boolean;
   json?: boolean;
   quiet?: boolean;
-  numbering: 'seed' | 'deployed';
+  numbering: NumberingChoice;
   flushBytes?: number;
   reportAttempts?: number;
   reportRetryMs?: number;
@@ -43,27 +55,73 @@ export function resolveDirs(opts: { out?: string; state?: string }): { outDir: s
   return { outDir, stateDir: path.resolve(opts.state ?? path.join(outDir, '.dlstate')) };
 }
 
-/** A y/N prompt on the terminal (stderr), or undefined when stdin or stderr is not a terminal. */
-export async function terminalConfirm(request: ConfirmationRequest): Promise<boolean | undefined> {
-  if (!process.stdin.isTTY || !process.stderr.isTTY) return undefined;
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
+/** The confirmation question in the descriptor's own words: its name, vendor, size, types and description. */
+export function confirmationQuestion(request: ConfirmationRequest): string {
+  const objects = `${request.objectCount} object${request.objectCount === 1 ? '' : 's'}`;
+  const what = request.name ? `"${request.name}"` : objects;
+  const facts = [
+    ...(request.name ? [objects] : []),
+    formatBytes(request.size),
+    ...(request.types.length > 0 ? [request.types.join(', ')] : []),
+  ].join(', ');
+  const from = request.vendor ? ` from ${request.vendor}` : '';
+  const description = request.description ? ` — ${request.description}` : '';
+  return `Download ${what}${from} (${facts})${description}? [y/N] `;
+}
+
+/** Streams and exit of a terminal prompt; tests pass their own. */
+export interface PromptIo {
+  readonly input: NodeJS.ReadableStream & { isTTY?: boolean };
+  readonly output: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Ends the process (Ctrl-C at the prompt). @default process.exit */
+  readonly exit: (code: number) => void;
+}
+
+/**
+ * A y/N prompt on the terminal (stderr), or undefined when stdin or stderr is not a terminal. Ctrl-C at the
+ * prompt ends the process with 130 before anything is downloaded or reported.
+ */
+export async function terminalConfirm(
+  request: ConfirmationRequest,
+  prompt: PromptIo = { input: process.stdin, output: process.stderr, exit: (code) => process.exit(code) },
+): Promise<boolean | undefined> {
+  if (!prompt.input.isTTY || !prompt.output.isTTY) return undefined;
+  const rl = createInterface({ input: prompt.input, output: prompt.output, terminal: true });
+  rl.once('SIGINT', () => {
+    rl.close();
+    prompt.output.write('\ndlstate: cancelled at the prompt; nothing was downloaded or reported\n');
+    prompt.exit(EXIT_FORCED);
+  });
   try {
-    const what = [request.name ?? 'a download', request.vendor ? `from ${request.vendor}` : '']
-      .filter(Boolean)
-      .join(' ');
-    const answer = await rl.question(
-      `Download ${what}: ${request.objectCount} object(s), ${formatBytes(request.size)}, ${request.types.join(', ')}${request.description ? ` — ${request.description}` : ''}? [y/N] `,
-    );
+    const answer = await rl.question(confirmationQuestion(request));
     return /^y(es)?$/i.test(answer.trim());
   } finally {
     rl.close();
   }
 }
 
-/** Turns observations into output: JSON lines, or a progress bar (TTY) and narrative lines. */
-export function presenter(io: CliIo, opts: { json?: boolean; quiet?: boolean }) {
+/** The ETA of `remaining` bytes at `rate` B/s: `12s`, `3m04s`, `1h02m`; `…` while no rate is known. */
+export function etaText(remaining: number, rate: number): string {
+  if (!(rate > 0) || !Number.isFinite(remaining / rate)) return '…';
+  const s = Math.ceil(remaining / rate);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+/**
+ * Turns observations into output: JSON lines, or a progress bar (on `barStream` when it and stdout are
+ * terminals) and narrative lines. A bar is stopped — its line ended — before any other line is printed and
+ * on `interrupt()`, after which no bar is drawn again; 100 % is drawn once, by the bar that reached it.
+ */
+export function presenter(
+  io: CliIo,
+  opts: { json?: boolean; quiet?: boolean },
+  barStream: NodeJS.WritableStream & { isTTY?: boolean } = process.stderr,
+) {
   let bar: SingleBar | undefined;
   let lastQuarter = -1;
+  let interrupted = false;
   const stopBar = () => {
     bar?.stop();
     bar = undefined;
@@ -72,20 +130,24 @@ export function presenter(io: CliIo, opts: { json?: boolean; quiet?: boolean }) 
     if (opts.json) return io.out(`${JSON.stringify(o)}\n`);
     if (opts.quiet) return;
     if (o.event === 'progress') {
-      if (io.isTTY && process.stderr.isTTY) {
+      if (io.isTTY && barStream.isTTY) {
+        if (interrupted || (!bar && o.received >= o.total)) return;
+        const rate = rateOf(o.received);
+        const values = {
+          got: formatBytes(o.received),
+          size: formatBytes(o.total),
+          rate: rate > 0 ? `${formatBytes(rate)}/s` : '…',
+          eta: etaText(o.total - o.received, rate),
+        };
         if (!bar) {
           bar = new SingleBar({
-            format: ' {bar} {percentage}% | {got} of {size} | {rate}/s | ETA {eta_formatted}',
-            stream: process.stderr,
+            format: ' {bar} {percentage}% | {got} of {size} | {rate} | ETA {eta}',
+            stream: barStream,
             hideCursor: true,
           });
-          bar.start(o.total, o.received, {
-            got: formatBytes(o.received),
-            size: formatBytes(o.total),
-            rate: '…',
-          });
+          bar.start(o.total, o.received, values);
         }
-        bar.update(o.received, { got: formatBytes(o.received), rate: formatBytes(rateOf(o.received)) });
+        bar.update(o.received, values);
         if (o.received >= o.total) stopBar();
         return;
       }
@@ -114,15 +176,26 @@ export function presenter(io: CliIo, opts: { json?: boolean; quiet?: boolean }) 
     if (!first || now === first.t || bytes < first.b) return 0;
     return ((bytes - first.b) * 1000) / (now - first.t);
   }
-  return { observe, stop: stopBar };
+  /** Ends the bar's line for good (Ctrl-C): what follows is printed on lines of its own. */
+  const interrupt = () => {
+    interrupted = true;
+    stopBar();
+  };
+  return { observe, stop: stopBar, interrupt };
 }
 
 /** Waits for a run while SIGINT/SIGTERM pause it (first) or end the process (second SIGINT). */
-export async function withSignals(run: AgentRun, io: CliIo, enabled: boolean): Promise<AgentResult> {
+export async function withSignals(
+  run: AgentRun,
+  io: CliIo,
+  enabled: boolean,
+  beforeMessage: () => void = () => {},
+): Promise<AgentResult> {
   if (!enabled) return run.result;
   let interrupts = 0;
   const onInt = () => {
     interrupts += 1;
+    beforeMessage();
     if (interrupts > 1) {
       io.err('dlstate: second interrupt, stopping at once (what was durably written is kept)\n');
       process.exit(EXIT_FORCED);
@@ -150,6 +223,22 @@ export function lockedOut(io: CliIo): (error: unknown) => number {
   };
 }
 
+/**
+ * Removes `dir` when this run created it and left nothing in it (only empty folders): a run that kept no
+ * range and queued no report leaves no `.dlstate/` behind.
+ */
+export async function removeIfEmpty(dir: string, existedBefore: boolean): Promise<void> {
+  if (existedBefore) return;
+  const onlyEmptyDirs = async (at: string): Promise<boolean> => {
+    const entries = await readdir(at, { withFileTypes: true }).catch(() => undefined);
+    if (entries === undefined) return false;
+    for (const e of entries)
+      if (!e.isDirectory() || !(await onlyEmptyDirs(path.join(at, e.name)))) return false;
+    return true;
+  };
+  if (await onlyEmptyDirs(dir)) await rm(dir, { recursive: true, force: true });
+}
+
 /** Runs `dlstate fetch` and returns its exit code (see the table in `adapters/agent/exit-codes.ts`). */
 export async function runFetch(
   ddUrl: string,
@@ -158,14 +247,19 @@ export async function runFetch(
   deps: RunDeps = {},
 ): Promise<number> {
   const { outDir, stateDir } = resolveDirs(opts);
+  const stateExisted = existsSync(stateDir);
   const view = presenter(io, opts);
+  let failure: DescriptorError | undefined;
   const agentOptions: AgentOptions = {
     ddUrl,
     outDir,
     stateDir,
     preConfirmed: opts.yes === true,
-    numbering: opts.numbering,
-    onObservation: view.observe,
+    numbering: agentNumbering(opts.numbering),
+    onObservation: (o) => {
+      if (o.event === 'error') failure = o.error;
+      view.observe(o);
+    },
     inspect: await loadInspect(opts.inspect),
     ...(deps.confirm === undefined ? {} : { confirm: deps.confirm }),
     ...(opts.flushBytes === undefined ? {} : { flushEveryBytes: opts.flushBytes }),
@@ -178,11 +272,13 @@ export async function runFetch(
     },
   };
   const run = startAgent(agentOptions);
-  const result = await withSignals(run, io, deps.signals === true).catch(lockedOut(io));
+  const result = await withSignals(run, io, deps.signals === true, view.interrupt).catch(lockedOut(io));
   view.stop();
   if (typeof result === 'number') return result;
+  await removeIfEmpty(stateDir, stateExisted);
   const { code, line } = closingLine(result);
-  io.err(`${line}\n`);
+  // A descriptor that could not be fetched says why (954 Loader Error stays the status).
+  io.err(`${line}${failure ? `: ${failure.message}` : ''}\n`);
   return code;
 }
 
@@ -202,12 +298,9 @@ export function registerFetchCommand(program: Command, io: CliIo, deps: RunDeps 
     .option(
       '--inspect <url>',
       'publish the live state to `dlstate inspect` (its ws://127.0.0.1:PORT/inspect URL)',
+      inspectUrlArgument,
     )
-    .addOption(
-      new Option('--numbering <which>', 'status numbering: seed (957) or deployed (955)')
-        .choices(['seed', 'deployed'])
-        .default('seed'),
-    )
+    .addOption(numberingOption())
     .addOption(
       new Option(
         '--flush-bytes <n>',

@@ -1,5 +1,5 @@
 import { type Stats, statSync } from 'node:fs';
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 /** Where a CLI command writes: the process streams in production, string buffers in tests. */
 export interface CliIo {
   readonly out: (text: string) => void;
@@ -27,6 +27,9 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
       .trimEnd();
   return `${[line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n')}\n`;
 }
+
+/** Exit code of a usage error: a bad option or argument, or a command that does not apply here. */
+export const EXIT_USAGE = 2;
 
 /** Thrown by a command to end with a given exit code after it has printed what it had to say. */
 export class CliExit extends Error {
@@ -72,6 +75,23 @@ export function httpUrlArgument(value: string): string {
   return value;
 }
 
+/** Commander option parser for `--inspect`: the inspector's `ws://` (or `wss://`) URL, or a usage error. */
+export function inspectUrlArgument(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidArgumentError(
+      `${JSON.stringify(value)} is not a URL; pass the ws://127.0.0.1:PORT/inspect URL \`dlstate inspect\` prints`,
+    );
+  }
+  if (url.protocol !== 'ws:' && url.protocol !== 'wss:')
+    throw new InvalidArgumentError(
+      `${JSON.stringify(value)} uses ${url.protocol}; the inspector listens on ws:// (the URL \`dlstate inspect\` prints)`,
+    );
+  return value;
+}
+
 /** Commander argument parser: an existing directory, or a clear error naming the path. */
 export function directoryArgument(value: string): string {
   let info: Stats;
@@ -97,4 +117,22 @@ export function wholeNumberArgument(min?: number): (value: string) => number {
       );
     return n;
   };
+}
+
+/** The `--numbering` values a user types: the specification's own numbering, or the deployed one. */
+export type NumberingChoice = 'dlota2' | 'deployed';
+
+/** `--numbering dlota2|deployed`: which status numbering is reported for a changed media object. */
+export function numberingOption(): Option {
+  return new Option(
+    '--numbering <which>',
+    'status code for a media object changed on the server: dlota2 (957, as OMA DLOTA 2.0 numbers it) or deployed (955, as deployed agents report it)',
+  )
+    .choices(['dlota2', 'deployed'])
+    .default('dlota2');
+}
+
+/** The agent's numbering for a `--numbering` choice. */
+export function agentNumbering(choice: NumberingChoice): 'seed' | 'deployed' {
+  return choice === 'deployed' ? 'deployed' : 'seed';
 }

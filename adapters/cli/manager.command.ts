@@ -10,15 +10,17 @@
 
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
+import type { DownloadView } from '../../machines/oipf/index.js';
 import { DOWNLOAD_STATES, FAILURE_REASONS, RESERVE_RESULTS } from '../../machines/oipf/index.js';
 import {
   type ApplicationInfo,
   createDownloadManager,
   type DaeDownload,
   type DownloadManagerHost,
+  type HostStateChange,
 } from '../oipf/index.js';
 import { loadInspect } from './inspect-option.js';
-import { CliExit, type CliIo, formatTable, wholeNumberArgument } from './io.js';
+import { CliExit, type CliIo, formatTable, inspectUrlArgument, wholeNumberArgument } from './io.js';
 
 /** The default manager directory. */
 export const DEFAULT_MANAGER_DIR = './.dlstate-manager';
@@ -65,7 +67,7 @@ function common(cmd: Command): Command {
 const STATE_NAMES = new Map<number, string>(
   Object.entries(DOWNLOAD_STATES).map(([name, row]) => [
     row.value,
-    name.replace('DOWNLOAD_', '').toLowerCase(),
+    name.replace('DOWNLOAD_', '').replaceAll('_', ' ').toLowerCase(),
   ]),
 );
 const REASON_NAMES = new Map<number, string>(
@@ -202,65 +204,168 @@ export function registerManagerCommand(program: Command, io: CliIo): void {
     .option(
       '--inspect <url>',
       'publish the live state to `dlstate inspect` (its ws://127.0.0.1:PORT/inspect URL)',
+      inspectUrlArgument,
     )
-    .action(async (opts: CommonOptions & { json?: boolean; inspect?: string }) => {
-      const host = await createDownloadManager({
-        dir: opts.dir,
-        maxActive: opts.maxActive,
-        inspect: await loadInspect(opts.inspect),
-      });
-      const bars =
-        io.isTTY && !opts.json
-          ? new cliProgress.MultiBar(
-              {
-                format: ' {id} [{bar}] {percentage}% {value}/{total} B',
-                hideCursor: true,
-                clearOnComplete: false,
-              },
-              cliProgress.Presets.shades_classic,
-            )
-          : undefined;
-      const active = new Map<string, cliProgress.SingleBar>();
-      const log = (text: string) => (bars ? bars.log(text) : io.out(text));
-      host.onStateChange((change) => {
-        if (opts.json)
-          io.out(
-            `${JSON.stringify({ id: change.id, state: change.state, reason: change.reason ?? null })}\n`,
-          );
-        else log(`${change.id}: ${stateText(change.state, change.reason)}\n`);
-        if (bars && change.state === 2 && !active.has(change.id)) {
-          const view = host.views().find((v) => v.id === change.id);
-          active.set(
-            change.id,
-            bars.create(view?.totalSize ?? 0, view?.amountDownloaded ?? 0, { id: change.id }),
-          );
-        } else if (bars && change.state !== 2 && active.has(change.id)) {
-          bars.remove(active.get(change.id)!);
-          active.delete(change.id);
-        }
-      });
-      const ticker = bars
-        ? setInterval(() => {
-            for (const [id, bar] of active) {
-              const view = host.views().find((v) => v.id === id);
-              bar.setTotal(view?.totalSize ?? 0);
-              bar.update(host.liveBytes(id) ?? view?.amountDownloaded ?? 0);
-            }
-          }, 200)
-        : undefined;
-      const stop = () => void host.close();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-      try {
-        await host.whenIdle();
-      } finally {
-        clearInterval(ticker);
-        bars?.stop();
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        await host.close();
-      }
-      const failed = host.views().filter((v) => v.state === 8).length;
-      if (!opts.json) io.out(`idle: ${host.views().length} download(s), ${failed} failed\n`);
+    .addHelpText('after', `\n${MANAGER_RUN_EXIT_HELP}`)
+    .action(async (opts: ManagerRunOptions) => {
+      const code = await runManager(opts, io);
+      if (code !== 0) throw new CliExit(code);
     });
+}
+
+/** `manager run`: every download idle and none failed during the run. */
+export const EXIT_MANAGER_IDLE = 0;
+/** `manager run`: a download ended in state 8 (failed) during the run; the code is the DAE state's value. */
+export const EXIT_MANAGER_FAILED = 8;
+/** `manager run`: interrupted (Ctrl-C, SIGTERM); transfers stopped with their durable bytes kept. */
+export const EXIT_MANAGER_INTERRUPTED = 75;
+
+/** The exit codes of `manager run`, for `--help` and the README. */
+export const MANAGER_RUN_EXIT_HELP = `Exit codes:
+    0  idle: every download completed or paused, none failed in this run
+    1  internal error
+    2  usage error
+    8  idle, but at least one download failed (state 8) in this run
+   75  interrupted (Ctrl-C, SIGTERM): in-progress downloads keep their durable bytes; run again to continue
+`;
+
+/** Options of `manager run` as commander parses them. */
+export interface ManagerRunOptions extends CommonOptions {
+  json?: boolean;
+  inspect?: string;
+}
+
+/** What `manager run` takes from the process; tests replace it. */
+export interface ManagerRunDeps {
+  /** Calls `stop` on Ctrl-C/SIGTERM; returns the unsubscribe. @default process SIGINT and SIGTERM */
+  readonly onInterrupt?: (stop: () => void) => () => void;
+  /** Where progress bars are drawn on a terminal. @default process.stdout */
+  readonly barStream?: NodeJS.WritableStream;
+}
+
+function processInterrupt(stop: () => void): () => void {
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return () => {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  };
+}
+
+/** One line per state for a summary: `2 completed, 1 in progress (30 %)`. */
+function tally(views: readonly DownloadView[], bytesOf: (v: DownloadView) => number): string {
+  const parts: string[] = [];
+  for (const [state, name] of STATE_NAMES) {
+    const of = views.filter((v) => v.state === state);
+    if (of.length === 0) continue;
+    const detail =
+      state === 2 || state === 4 || state === 32
+        ? ` (${of
+            .map((v) => `${v.id}: ${v.totalSize ? Math.floor((bytesOf(v) * 100) / v.totalSize) : 0} %`)
+            .join(', ')})`
+        : state === 8
+          ? ` (${of.map((v) => `${v.id}: reason ${v.reason} ${REASON_NAMES.get(v.reason ?? -1) ?? ''}`.trimEnd()).join(', ')})`
+          : '';
+    parts.push(`${of.length} ${name}${detail}`);
+  }
+  return parts.join(', ') || 'nothing registered';
+}
+
+/**
+ * Runs the queue until idle and resolves to the exit code ({@link MANAGER_RUN_EXIT_HELP}). The state-change
+ * listener is given to `createDownloadManager`, so the changes of restored downloads (which happen while it
+ * starts) are printed too; on a terminal, downloads already in progress get their bar at once.
+ */
+export async function runManager(
+  opts: ManagerRunOptions,
+  io: CliIo,
+  deps: ManagerRunDeps = {},
+): Promise<number> {
+  const bars =
+    io.isTTY && !opts.json
+      ? new cliProgress.MultiBar(
+          {
+            format: ' {id} [{bar}] {percentage}% {value}/{total} B',
+            hideCursor: true,
+            clearOnComplete: false,
+            stream: deps.barStream ?? process.stdout,
+          },
+          cliProgress.Presets.shades_classic,
+        )
+      : undefined;
+  const active = new Map<string, cliProgress.SingleBar>();
+  const failedInRun = new Set<string>();
+  let host: DownloadManagerHost | undefined;
+  const log = (text: string) => (bars ? bars.log(text) : io.out(text));
+  const showBar = (id: string) => {
+    if (!bars || !host || active.has(id)) return;
+    const view = host.views().find((v) => v.id === id);
+    active.set(
+      id,
+      bars.create(view?.totalSize ?? 0, host.liveBytes(id) ?? view?.amountDownloaded ?? 0, { id }),
+    );
+  };
+  const onChange = (change: HostStateChange) => {
+    if (change.state === 8) failedInRun.add(change.id);
+    else failedInRun.delete(change.id);
+    if (opts.json)
+      io.out(`${JSON.stringify({ id: change.id, state: change.state, reason: change.reason ?? null })}\n`);
+    else log(`${change.id}: ${stateText(change.state, change.reason)}\n`);
+    if (change.state === 2) showBar(change.id);
+    else if (bars && active.has(change.id)) {
+      bars.remove(active.get(change.id)!);
+      active.delete(change.id);
+    }
+  };
+  host = await createDownloadManager({
+    dir: opts.dir,
+    maxActive: opts.maxActive,
+    inspect: await loadInspect(opts.inspect),
+    onStateChange: onChange,
+  });
+  const running = host;
+  for (const v of running.views()) if (v.state === 2) showBar(v.id);
+  const ticker = bars
+    ? setInterval(() => {
+        for (const [id, bar] of active) {
+          const view = running.views().find((v) => v.id === id);
+          bar.setTotal(view?.totalSize ?? 0);
+          bar.update(running.liveBytes(id) ?? view?.amountDownloaded ?? 0);
+        }
+      }, 200)
+    : undefined;
+  let atInterrupt: DownloadView[] | undefined;
+  const bytesOf = (v: DownloadView) => Math.max(v.amountDownloaded, running.liveBytes(v.id) ?? 0);
+  const byteSnapshot = new Map<string, number>();
+  const stop = () => {
+    if (atInterrupt) return;
+    atInterrupt = running.views();
+    for (const v of atInterrupt) byteSnapshot.set(v.id, bytesOf(v));
+    void running.close();
+  };
+  const unsubscribe = (deps.onInterrupt ?? processInterrupt)(stop);
+  try {
+    await running.whenIdle();
+  } finally {
+    clearInterval(ticker);
+    bars?.stop();
+    unsubscribe();
+    await running.close();
+  }
+  if (atInterrupt) {
+    const summary = tally(atInterrupt, (v) => byteSnapshot.get(v.id) ?? v.amountDownloaded);
+    io.err(
+      `interrupted: ${atInterrupt.length} download(s): ${summary}; what was durably written is kept, run \`dlstate manager run\` again to continue\n`,
+    );
+    return EXIT_MANAGER_INTERRUPTED;
+  }
+  const views = running.views();
+  const failed = views.filter((v) => v.state === 8 && failedInRun.has(v.id));
+  const line = `idle: ${views.length} download(s): ${tally(views, bytesOf)}\n`;
+  if (!opts.json) io.out(line);
+  if (failed.length > 0) {
+    if (opts.json) io.err(line);
+    return EXIT_MANAGER_FAILED;
+  }
+  return EXIT_MANAGER_IDLE;
 }

@@ -37,6 +37,7 @@ const FILES = [
   'fixture.scxml',
   'fixture.transitions.json',
   'oipf-dae.d.ts',
+  'ports/fixture.port.ts',
 ];
 
 describe('renderAll', () => {
@@ -221,6 +222,7 @@ describe('--check', () => {
       'fixture.port.ts',
       'fixture.scxml',
       'fixture.transitions.json',
+      'ports/fixture.port.ts',
     ]);
 
     const io = bufferIo();
@@ -236,6 +238,7 @@ describe('--check', () => {
     const result = checkOutput(renderAll(added), added);
     expect(result.ok).toBe(false);
     expect(result.missing).toEqual([
+      'ports/second.port.ts',
       'second.mmd',
       'second.port.ts',
       'second.scxml',

@@ -77,6 +77,11 @@ export interface DownloadManagerOptions {
   readonly transfers?: boolean;
   /** Unexpected adapter errors (I/O failures outside a transfer). @default ignored */
   readonly onError?: (error: unknown) => void;
+  /**
+   * Receives every state change from the start, those of restored downloads included, which happen before
+   * `createDownloadManager` resolves and so before `host.onStateChange` could subscribe.
+   */
+  readonly onStateChange?: (change: HostStateChange) => void;
 }
 
 /** One state change as the host reports it to embedders (the CLI): every download, no scope applied. */
@@ -178,6 +183,7 @@ async function start(
   const writer = new RegistryWriter(dir);
   const mismatches: ResultMismatch[] = [];
   const listeners = new Set<(change: HostStateChange) => void>();
+  if (options.onStateChange) listeners.add(options.onStateChange);
   const views = new Set<DaeDownloadManager>();
   const live = new Map<string, { bytes: number; since: number; at: number; from: number }>();
   const idleWaiters = new Set<() => void>();

@@ -7,11 +7,27 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { afterAll } from 'vitest';
 import type { ApplicationInfo } from './dae-objects.js';
 
-/** A fresh temporary directory. */
-export function tempDir(prefix = 'dlstate-oipf-'): Promise<string> {
-  return fs.mkdtemp(path.join(os.tmpdir(), prefix));
+/** Every directory {@link tempDir} made in this test file; removed after the file's last test. */
+const made: string[] = [];
+// Registered when a test file imports this module, so it is that file's hook; `stack` order runs it last,
+// after the file's own hooks have closed the managers and servers using the directories. A child process
+// of a test (fixtures/child-manager.ts) imports this module outside any suite: there is nothing to register.
+try {
+  afterAll(async () => {
+    for (const dir of made.splice(0)) await fs.rm(dir, { recursive: true, force: true });
+  });
+} catch {
+  // Not inside a vitest test file.
+}
+
+/** A fresh temporary directory, removed after the test file (the tmpdir guard fails a run that leaks one). */
+export async function tempDir(prefix = 'dlstate-oipf-'): Promise<string> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), prefix));
+  made.push(dir);
+  return dir;
 }
 
 /** Deterministic bytes (a seed makes a different object of the same size). */

@@ -9,9 +9,9 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type DownloadOutput, dlotaMachine } from 'dlstate/machines';
+import { startDownloadServer } from 'dlstate/server';
 import { createActor, toPromise } from 'xstate';
-import { startDownloadServer } from '../../adapters/server/server.js';
-import { type DownloadOutput, dlotaMachine } from '../../machines/dlota/index.js';
 
 /** Serves one small file, downloads it with the machine and returns the machine's output (status 900). */
 export async function downloadHello(): Promise<{ output: DownloadOutput; states: string[]; body: string }> {

@@ -311,4 +311,5 @@ export const DOWNLOAD_EFFECT_NAMES = Object.freeze([
 
 // Compile-time check that the list names every effect of the port.
 type Unlisted = Exclude<keyof DownloadEffects, (typeof DOWNLOAD_EFFECT_NAMES)[number]>;
+/** `true`, and a compile error while `DOWNLOAD_EFFECT_NAMES` misses a member of {@link DownloadEffects}. */
 export const DOWNLOAD_EFFECTS_LISTED: Unlisted extends never ? true : never = true;
