@@ -14,6 +14,7 @@ export * from './download.logic.js';
 export { oipfDownloadMachine } from './download.machine.js';
 export { type NotifyParams, oipfDownloadSetup } from './download.setup.js';
 export type * from './download.types.js';
+export * from './manager.index.js';
 export * from './manager.logic.js';
 export { oipfManagerMachine } from './manager.machine.js';
 export { oipfManagerSetup } from './manager.setup.js';

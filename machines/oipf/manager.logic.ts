@@ -47,7 +47,7 @@ export function findDownload(
   context: Pick<OipfManagerContext, 'downloads'>,
   id: string,
 ): ManagedDownload | undefined {
-  return context.downloads.find((d) => d.id === id);
+  return context.downloads.get(id);
 }
 
 /** The download with this id if the caller may touch it (DAE-SEC-1 scope), else undefined. */
@@ -153,27 +153,34 @@ export interface DownloadView {
   readonly priority: number;
 }
 
+/** The adapter-facing view of one download (undefined in no DAE state, which a live download never is). */
+export function downloadView(d: ManagedDownload): DownloadView | undefined {
+  const state = daeStateOf(d);
+  if (state === undefined) return undefined;
+  return {
+    id: d.id,
+    appId: d.appId,
+    origin: d.origin,
+    orgId: d.orgId,
+    contentType: d.contentType,
+    descriptorPending: d.descriptorPending,
+    state,
+    reason: reasonOf(d),
+    url: d.context.url,
+    totalSize: d.context.totalSize,
+    amountDownloaded: d.context.bytesReceived,
+    priority: d.context.priority,
+  };
+}
+
 /** The adapter-facing view of every live download, in registration order. */
 export function downloadViews(context: OipfManagerContext): DownloadView[] {
-  return context.downloads.flatMap((d) => {
-    const state = daeStateOf(d);
-    if (state === undefined) return [];
-    const view: DownloadView = {
-      id: d.id,
-      appId: d.appId,
-      origin: d.origin,
-      orgId: d.orgId,
-      contentType: d.contentType,
-      descriptorPending: d.descriptorPending,
-      state,
-      reason: reasonOf(d),
-      url: d.context.url,
-      totalSize: d.context.totalSize,
-      amountDownloaded: d.context.bytesReceived,
-      priority: d.context.priority,
-    };
-    return [view];
-  });
+  const views: DownloadView[] = [];
+  for (const d of context.downloads.values()) {
+    const view = downloadView(d);
+    if (view !== undefined) views.push(view);
+  }
+  return views;
 }
 
 /**
@@ -187,7 +194,13 @@ export function getDownloadsFor(
   id?: string | null,
 ): DownloadView[] | null | undefined {
   if (!isMemberAvailable(context.profile, 'getDownloads')) return undefined;
-  return getDownloads(appOf(caller, context.manageDownloads), downloadViews(context), id);
+  // With an id, only that entry can match: read it by id rather than building every view.
+  const one = id === undefined || id === null ? undefined : findDownload(context, id);
+  const views =
+    id === undefined || id === null
+      ? downloadViews(context)
+      : [one && downloadView(one)].filter((v) => v !== undefined);
+  return getDownloads(appOf(caller, context.manageDownloads), views, id);
 }
 
 /**

@@ -9,34 +9,25 @@
  *
  * @module
  */
-import { BYTES_PER_MB, DAE_STATE, RESERVE, type ReserveResult } from './constants.js';
-import { daeStateOf } from './download.logic.js';
+import { BYTES_PER_MB, RESERVE, type ReserveResult } from './constants.js';
+import { committedBytes } from './manager.index.js';
 import type { DaeCaller, ManagedDownload, OipfManagerContext } from './manager.types.js';
 
-/** The bytes a download needs: its total size when known (a failed one only what it keeps on disk), never less than what is on disk. */
-export function footprintBytes(download: ManagedDownload): number {
-  if (daeStateOf(download) === DAE_STATE.DOWNLOAD_FAILED) return download.context.bytesReceived;
-  return Math.max(download.context.totalSize ?? 0, download.context.bytesReceived);
-}
-
-/** The bytes a download holds now: a queued one holds only what is on disk; any other its footprint. */
-export function committedBytes(download: ManagedDownload): number {
-  return download.value === 'queued' ? download.context.bytesReceived : footprintBytes(download);
-}
+export { committedBytes, footprintBytes } from './manager.index.js';
 
 /**
  * What an organisation's completed, in-progress and requested downloads need (DAE-RESERVE-3).
  * @see DAE-RESERVE-3
  */
 export function orgUsedBytes(context: OipfManagerContext, orgId: string): number {
-  return context.downloads.filter((d) => d.orgId === orgId).reduce((sum, d) => sum + footprintBytes(d), 0);
+  return context.downloads.usage[orgId]?.footprint ?? 0;
 }
 
 /** The bytes an organisation's downloads hold (all of them, or all but `excludeId`). */
 export function orgCommittedBytes(context: OipfManagerContext, orgId: string, excludeId?: string): number {
-  return context.downloads
-    .filter((d) => d.orgId === orgId && d.id !== excludeId)
-    .reduce((sum, d) => sum + committedBytes(d), 0);
+  const total = context.downloads.usage[orgId]?.committed ?? 0;
+  const excluded = excludeId === undefined ? undefined : context.downloads.get(excludeId);
+  return excluded !== undefined && excluded.orgId === orgId ? total - committedBytes(excluded) : total;
 }
 
 /** Bytes taken from the device by everyone but `excludeOrg`/`excludeId`: reservations count whole. */
@@ -45,9 +36,9 @@ function takenBytes(context: OipfManagerContext, excludeOrg?: string, excludeId?
   for (const [orgId, reserved] of Object.entries(context.reservations)) {
     if (orgId !== excludeOrg) taken += Math.max(reserved, orgCommittedBytes(context, orgId, excludeId));
   }
-  for (const d of context.downloads) {
-    const unreserved = context.reservations[d.orgId] === undefined;
-    if (unreserved && d.orgId !== excludeOrg && d.id !== excludeId) taken += committedBytes(d);
+  for (const orgId of Object.keys(context.downloads.usage)) {
+    const unreserved = context.reservations[orgId] === undefined;
+    if (unreserved && orgId !== excludeOrg) taken += orgCommittedBytes(context, orgId, excludeId);
   }
   return taken;
 }
