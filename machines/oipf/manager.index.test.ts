@@ -22,7 +22,9 @@ function entry(id: string, state: string, priority: number, orgId: string): Mana
   };
 }
 
-type Op = { put: true; id: string; state: string; priority: number; org: string } | { put: false; id: string };
+type Op =
+  | { put: true; id: string; state: string; priority: number; org: string }
+  | { put: false; id: string };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({
