@@ -342,21 +342,13 @@ async function start(
   }
   writeChanges();
 
-  // One view per entry value: a Download property read is a lookup by id (O(log n)) and, while the
-  // entry is unchanged, no allocation.
-  const viewCache = new WeakMap<ManagedDownload, DownloadView | undefined>();
   const host: DaeHost = {
     profile,
     context,
+    // A Download property read: the entry by id (O(log n)), its view computed once per entry value.
     viewOf: (id) => {
       const entry = context().downloads.get(id);
-      if (entry === undefined) return undefined;
-      let view = viewCache.get(entry);
-      if (view === undefined && !viewCache.has(entry)) {
-        view = downloadView(entry);
-        viewCache.set(entry, view);
-      }
-      return view;
+      return entry === undefined ? undefined : downloadView(entry);
     },
     metaOf: (id) => meta.get(id),
     patchMeta,

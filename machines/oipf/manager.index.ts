@@ -49,12 +49,6 @@ export interface OrgUsage {
   readonly footprint: number;
 }
 
-/** An indexed download: its entry and its registration sequence number. */
-export interface IndexedDownload {
-  readonly download: ManagedDownload;
-  readonly seq: number;
-}
-
 /** The bytes a download needs: its total size when known (a failed one only what it keeps on disk), never less than what is on disk. */
 export function footprintBytes(download: ManagedDownload): number {
   if (daeStateOf(download) === DAE_STATE.DOWNLOAD_FAILED) return download.context.bytesReceived;
@@ -101,23 +95,25 @@ function addUsage(
 
 /** The manager's downloads, indexed (an immutable value: every change returns a new index). */
 export class DownloadIndex {
-  readonly #byId: BTree<string, IndexedDownload>;
-  readonly #order: BTree<number, string>;
+  /** id → registration sequence number. */
+  readonly #seqOf: BTree<string, number>;
+  /** Registration sequence number → entry: the downloads in registration order. */
+  readonly #bySeq: BTree<number, ManagedDownload>;
   readonly #startable: BTree<SlotKey, string>;
   readonly #active: BTree<SlotKey, string>;
   readonly #usage: Readonly<Record<string, OrgUsage>>;
   readonly #nextSeq: number;
 
   private constructor(
-    byId: BTree<string, IndexedDownload>,
-    order: BTree<number, string>,
+    seqOf: BTree<string, number>,
+    bySeq: BTree<number, ManagedDownload>,
     startable: BTree<SlotKey, string>,
     active: BTree<SlotKey, string>,
     usage: Readonly<Record<string, OrgUsage>>,
     nextSeq: number,
   ) {
-    this.#byId = frozen(byId);
-    this.#order = frozen(order);
+    this.#seqOf = frozen(seqOf);
+    this.#bySeq = frozen(bySeq);
     this.#startable = frozen(startable);
     this.#active = frozen(active);
     this.#usage = usage;
@@ -127,8 +123,8 @@ export class DownloadIndex {
   /** An empty index. */
   static empty(): DownloadIndex {
     return new DownloadIndex(
-      new BTree<string, IndexedDownload>(),
-      new BTree<number, string>(),
+      new BTree<string, number>(),
+      new BTree<number, ManagedDownload>(),
       new BTree<SlotKey, string>(undefined, bySlot),
       new BTree<SlotKey, string>(undefined, bySlot),
       {},
@@ -145,17 +141,18 @@ export class DownloadIndex {
 
   /** How many downloads are live. */
   get size(): number {
-    return this.#byId.size;
+    return this.#bySeq.size;
   }
 
   /** The live download with this id. */
   get(id: string): ManagedDownload | undefined {
-    return this.#byId.get(id)?.download;
+    const seq = this.#seqOf.get(id);
+    return seq === undefined ? undefined : this.#bySeq.get(seq);
   }
 
   /** Every live download in registration order. */
-  *values(): IterableIterator<ManagedDownload> {
-    for (const id of this.#order.values()) yield this.#byId.get(id)!.download;
+  values(): IterableIterator<ManagedDownload> {
+    return this.#bySeq.values();
   }
 
   [Symbol.iterator](): IterableIterator<ManagedDownload> {
@@ -164,19 +161,19 @@ export class DownloadIndex {
 
   /** Every live download in registration order, as an array (O(n): for views, tests and persistence). */
   list(): ManagedDownload[] {
-    return [...this.values()];
+    return this.#bySeq.valuesArray();
   }
 
   /** The highest-priority startable download (the earliest registered among equals). */
   bestStartable(): ManagedDownload | undefined {
     const key = this.#startable.minKey();
-    return key === undefined ? undefined : this.get(this.#startable.get(key)!);
+    return key === undefined ? undefined : this.#bySeq.get(key.seq);
   }
 
   /** The active download pre-emption hits first: the lowest priority, the latest registered among equals. */
   lowestActive(): ManagedDownload | undefined {
     const key = this.#active.maxKey();
-    return key === undefined ? undefined : this.get(this.#active.get(key)!);
+    return key === undefined ? undefined : this.#bySeq.get(key.seq);
   }
 
   /** How many downloads hold a transfer slot (in progress or stalled). */
@@ -191,42 +188,41 @@ export class DownloadIndex {
 
   /** The index with `download` added (registered last) or, when its id is known, replaced in place. */
   with(download: ManagedDownload): DownloadIndex {
-    const old = this.#byId.get(download.id);
-    const seq = old?.seq ?? this.#nextSeq;
-    const byId = this.#byId.clone();
-    byId.set(download.id, { download, seq });
-    let order = this.#order;
+    const known = this.#seqOf.get(download.id);
+    const seq = known ?? this.#nextSeq;
+    const old = known === undefined ? undefined : this.#bySeq.get(known);
+    const bySeq = this.#bySeq.with(seq, download, true);
+    let seqOf = this.#seqOf;
     let startable = this.#startable;
     let active = this.#active;
     let usage = this.#usage;
-    if (old === undefined) {
-      order = order.clone();
-      order.set(seq, download.id);
-    } else {
-      usage = addUsage(usage, old.download, -1);
-      const oldKey = { priority: old.download.context.priority, seq };
-      if (isStartable(old.download)) startable = startable.without(oldKey);
-      if (isActive(old.download)) active = active.without(oldKey);
+    if (old === undefined) seqOf = seqOf.with(download.id, seq, true);
+    else {
+      usage = addUsage(usage, old, -1);
+      const oldKey = { priority: old.context.priority, seq };
+      if (isStartable(old)) startable = startable.without(oldKey);
+      if (isActive(old)) active = active.without(oldKey);
     }
     usage = addUsage(usage, download, 1);
     const key = { priority: download.context.priority, seq };
     if (isStartable(download)) startable = startable.with(key, download.id, true);
     if (isActive(download)) active = active.with(key, download.id, true);
     const nextSeq = old === undefined ? seq + 1 : this.#nextSeq;
-    return new DownloadIndex(byId, order, startable, active, usage, nextSeq);
+    return new DownloadIndex(seqOf, bySeq, startable, active, usage, nextSeq);
   }
 
   /** The index without that download (unchanged when it is unknown). */
   without(id: string): DownloadIndex {
-    const old = this.#byId.get(id);
-    if (old === undefined) return this;
-    const key = { priority: old.download.context.priority, seq: old.seq };
+    const seq = this.#seqOf.get(id);
+    const old = seq === undefined ? undefined : this.#bySeq.get(seq);
+    if (seq === undefined || old === undefined) return this;
+    const key = { priority: old.context.priority, seq };
     return new DownloadIndex(
-      this.#byId.without(id),
-      this.#order.without(old.seq),
-      isStartable(old.download) ? this.#startable.without(key) : this.#startable,
-      isActive(old.download) ? this.#active.without(key) : this.#active,
-      addUsage(this.#usage, old.download, -1),
+      this.#seqOf.without(id),
+      this.#bySeq.without(seq),
+      isStartable(old) ? this.#startable.without(key) : this.#startable,
+      isActive(old) ? this.#active.without(key) : this.#active,
+      addUsage(this.#usage, old, -1),
       this.#nextSeq,
     );
   }
@@ -241,12 +237,12 @@ export class DownloadIndex {
     onChange: (id: string, next: ManagedDownload | undefined) => void,
   ): void {
     diffAgainst(
-      earlier.#byId,
-      this.#byId,
-      (id) => onChange(id, undefined),
-      (id, entry) => onChange(id, entry.download),
-      (id, a, b) => {
-        if (a.download !== b.download) onChange(id, b.download);
+      earlier.#bySeq,
+      this.#bySeq,
+      (_seq, gone) => onChange(gone.id, undefined),
+      (_seq, added) => onChange(added.id, added),
+      (_seq, before, after) => {
+        if (before !== after) onChange(after.id, after);
       },
     );
   }
