@@ -464,6 +464,7 @@ const TABLE = {
     sides: ['manager'],
     statement: 'Completed (1) → returns false; every other case returns true.',
     seed: '001_ff052c3abd187bdd.txt',
+    note: 'True only when the manager can act: a download the caller may touch, not completed, and a new URL that is absolute http or https; any other string (empty, relative, another scheme) returns false and changes nothing.',
   },
   'DAE-RESERVE-1': {
     strength: 'MUST',

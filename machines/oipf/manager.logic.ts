@@ -90,8 +90,22 @@ export function decideResume(context: OipfManagerContext, call: DownloadCall): b
 }
 
 /**
- * updateRegisteredDownload()'s return value: false for a completed download (DAE-UPDATE-5) or one
- * the caller cannot touch, true otherwise.
+ * Whether a string is a URL the manager can retrieve from: absolute, http or https. Anything else leaves
+ * updateRegisteredDownload nothing to act on (DAE-UPDATE-5, our reading).
+ * @see DAE-UPDATE-5
+ */
+export function isRetrievableUrl(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return (parsed.protocol === 'http:' || parsed.protocol === 'https:') && parsed.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * updateRegisteredDownload()'s return value: true only when it can act — a download the caller may
+ * touch, not completed (DAE-UPDATE-5), and a new URL it can retrieve from (absolute http/https).
  * @see DAE-UPDATE-5 @see HBB-PROFILE-1
  */
 export function decideUpdate(
@@ -100,7 +114,7 @@ export function decideUpdate(
 ): boolean {
   return (
     isMemberAvailable(context.profile, 'updateRegisteredDownload') &&
-    call.url !== '' &&
+    isRetrievableUrl(call.url) &&
     canUpdate(touchableState(context, call))
   );
 }
