@@ -307,11 +307,15 @@ const MANAGER_SIZES = (process.env.BENCH_MANAGER_SIZES ?? '100,10000,50000').spl
 async function managerSection(): Promise<void> {
   const runs: Record<string, number>[] = [];
   for (const n of MANAGER_SIZES) {
-    const out = spawnSync(
-      process.execPath,
-      ['--import', 'tsx', path.join(ROOT, 'adapters/bench/manager-scale.ts'), String(n)],
-      { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 20 },
-    );
+    // The product as built (dist/, like the agent above); BENCH_AGENT=tsx runs the sources (tsx then sits in RSS).
+    const script = FROM_SOURCE
+      ? ['--import', 'tsx', path.join(ROOT, 'adapters/bench/manager-scale.ts')]
+      : [path.join(ROOT, 'dist/adapters/bench/manager-scale.js')];
+    const out = spawnSync(process.execPath, [...script, String(n)], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      maxBuffer: 1 << 20,
+    });
     if (out.status !== 0) throw new Error(`manager bench at ${n}: ${out.stderr}`);
     runs.push(JSON.parse(out.stdout.trim().split('\n').at(-1)!));
   }
