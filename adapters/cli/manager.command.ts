@@ -186,6 +186,12 @@ export function registerManagerCommand(program: Command, io: CliIo): void {
       });
   }
 
+  common(manager.command('capabilities'))
+    .description('print the <download manageDownloads="…"/> capability fragment of this manager (DAE-CAP-1)')
+    .action(async (opts: CommonOptions) => {
+      io.out(`${await withManager(opts, false, (m) => m.capability)}\n`);
+    });
+
   common(manager.command('reserve'))
     .description('reserve(bytes) for the application organisation; prints the RESERVE_* result (0 cancels)')
     .argument('<bytes>', 'bytes to reserve', wholeNumberArgument())

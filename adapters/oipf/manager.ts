@@ -81,6 +81,15 @@ export interface DownloadManagerOptions {
   readonly onError?: (error: unknown) => void;
 }
 
+/**
+ * The `<download>` element of the client capability description (DAE-CAP-1) for a manager configured with
+ * `manageDownloads`: an OITF exposing the download APIs announces a value other than "none".
+ * @see DAE-CAP-1
+ */
+export function capabilityFragment(manageDownloads: ManageDownloads): string {
+  return `<download manageDownloads="${manageDownloads}"/>`;
+}
+
 /** One state change as the host reports it to embedders (the CLI): every download, no scope applied. */
 export interface HostStateChange {
   readonly id: string;
@@ -105,6 +114,8 @@ export interface ResultMismatch {
 export interface DownloadManagerHost {
   readonly dir: string;
   readonly profile: Profile;
+  /** The `<download manageDownloads="…"/>` capability fragment of this manager's configuration (DAE-CAP-1). */
+  readonly capability: string;
   /** The DAE objects for one application (trusted: the runtime decided, DAE-SEC-1). */
   application(app: ApplicationInfo): DaeApplication;
   /** The current manager context (read-only snapshot). */
@@ -407,6 +418,7 @@ async function start(
   return {
     dir,
     profile,
+    capability: capabilityFragment(options.manageDownloads ?? 'all'),
     mismatches,
     get unreadable() {
       return unreadable;

@@ -271,7 +271,11 @@ export class TransferEngine implements OipfManagerPort {
       const store = await this.#store(id);
       await store.discard();
       const file = this.#deps.metaOf(id)?.filePath;
-      if (file !== undefined) {
+      // Only content this manager put under its files directory is ever deleted (the registry refuses others).
+      const inside = file !== undefined && !path.relative(this.#deps.filesDir, file).startsWith('..');
+      if (file !== undefined && !inside) {
+        this.#deps.onError(new Error(`download ${id}: not deleting ${file}, outside ${this.#deps.filesDir}`));
+      } else if (file !== undefined) {
         await fs.rm(file, { force: true });
         this.#deps.patchMeta(id, { filePath: undefined });
       }
