@@ -486,6 +486,7 @@ const TABLE = {
     statement:
       'Shrinking below what completed, in-progress and requested downloads of that organisation need is refused (RESERVE_SMALLER_THAN_USED).',
     seed: '001_ff052c3abd187bdd.txt',
+    note: 'RESERVE_SMALLER_THAN_USED answers only a shrink of an existing reservation. A first or growing reservation is granted when it covers the bytes the organisation already holds on disk (downloads needing more fail as they grow, DAE-RESERVE-5); below that it is refused as RESERVE_UNKNOWN, the seed having no closer code.',
   },
   'DAE-RESERVE-4': {
     strength: 'MAY',

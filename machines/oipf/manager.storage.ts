@@ -69,8 +69,8 @@ export function maxGrantableBytes(context: OipfManagerContext, orgId: string): n
 
 /**
  * reserve(bytes)'s result (DAE-RESERVE-1…7): 0 cancels (DAE-RESERVE-6); more than the device can give
- * → RESERVE_TOO_LARGE; less than the organisation's downloads need → RESERVE_SMALLER_THAN_USED
- * (DAE-RESERVE-3); an organisation configured as never → RESERVE_NEVER; a non-integer or negative
+ * → RESERVE_TOO_LARGE; shrinking a reservation below what the organisation's downloads need →
+ * RESERVE_SMALLER_THAN_USED (DAE-RESERVE-3), which a first or growing reservation never gets; an organisation configured as never → RESERVE_NEVER; a non-integer or negative
  * size → RESERVE_UNKNOWN. No user UI is modelled, so USER_* results are never produced.
  * @see DAE-RESERVE-1 @see DAE-RESERVE-2 @see DAE-RESERVE-3 @see DAE-RESERVE-6 @see DAE-RESERVE-7
  */
@@ -84,8 +84,15 @@ export function decideReserve(
   if (bytes === 0) return RESERVE.RESERVE_OK;
   if (context.reserveNever.includes(orgId)) return RESERVE.RESERVE_NEVER;
   if (bytes > maxGrantableBytes(context, orgId)) return RESERVE.RESERVE_TOO_LARGE;
-  if (bytes < orgUsedBytes(context, orgId)) return RESERVE.RESERVE_SMALLER_THAN_USED;
-  return RESERVE.RESERVE_OK;
+  const current = context.reservations[orgId];
+  if (current !== undefined && bytes < current) {
+    // DAE-RESERVE-3: a shrink is refused below what the organisation's downloads need.
+    return bytes < orgUsedBytes(context, orgId) ? RESERVE.RESERVE_SMALLER_THAN_USED : RESERVE.RESERVE_OK;
+  }
+  // A first reservation or a growing one is no shrink: never SMALLER_THAN_USED. It is granted when it covers
+  // what the organisation already holds on disk (downloads needing more fail when they grow, DAE-RESERVE-5);
+  // below that no code of the seed fits and it is refused as RESERVE_UNKNOWN (editor's note, DAE-RESERVE-7).
+  return bytes < orgCommittedBytes(context, orgId) ? RESERVE.RESERVE_UNKNOWN : RESERVE.RESERVE_OK;
 }
 
 /** The reservations after granting `bytes` to an organisation (0 cancels, DAE-RESERVE-6). */
