@@ -142,6 +142,8 @@ export function registerManagerCommand(program: Command, io: CliIo): void {
     .option('--json', 'print a JSON array')
     .action(async (opts: CommonOptions & { states: number; json?: boolean }) => {
       await withManager(opts, false, (m, app) => {
+        // Entries this version cannot run are kept in the registry and said so, never silently hidden.
+        for (const u of m.unreadable) io.err(`dlstate: registry entry ${u.id} not loaded: ${u.problem}\n`);
         const list = rows(app, opts.states).map((d) => ({
           id: d.id,
           state: d.state,

@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { verifies } from '../../property-tests/verifies.js';
+import { bufferIo } from '../cli/io.js';
+import { runCli } from '../cli/program.js';
 import { type DownloadServer, startDownloadServer } from '../server/server.js';
 import { createDownloadManager } from './manager.js';
 import { LEGACY_REGISTRY_FILE, REGISTRY_DB } from './registry.js';
@@ -147,6 +149,9 @@ describe('download-manager registry (SQLite)', () => {
     const odd = { ...JSON.parse(row.entry), value: 'teleporting' };
     db.prepare('UPDATE downloads SET entry = ? WHERE id = ?').run(JSON.stringify(odd), '1');
     db.close();
+    const listed = bufferIo();
+    expect(await runCli(['manager', 'list', '--dir', dir], listed)).toBe(0);
+    expect(listed.text.err).toMatch(/registry entry 1 not loaded: unknown state "teleporting"/);
     const again = await createDownloadManager({ dir, transfers: false });
     expect(again.views()).toEqual([]);
     expect(again.unreadable).toEqual([
