@@ -437,6 +437,7 @@ const TABLE = {
     sides: ['manager'],
     statement: '`updateRegisteredDownload(d, url)`: every later retrieval uses the new URL.',
     seed: '001_ff052c3abd187bdd.txt',
+    note: "Integrity across URLs (a mirror): the old URL's ETag is dropped, so the first retrieval from a different URL sends Range without If-Match; its 206 is appended only when its total size (Content-Range) equals the known one, else the download fails with reason 3; the new URL's ETag is then kept and guards every later resume with If-Match; a CADD checksum, when given, verifies the whole object at the end. A same-size different object at the mirror is not detectable before that checksum: the trade-off of continuing from the last byte.",
   },
   'DAE-UPDATE-2': {
     strength: 'MUST',
