@@ -461,6 +461,7 @@ const TABLE = {
     sides: ['manager'],
     statement: '`updateRegisteredDownload(d, url)`: every later retrieval uses the new URL.',
     seed: '001_ff052c3abd187bdd.txt',
+    note: "Integrity across URLs (a mirror): the old URL's ETag is dropped, so the first retrieval from a different URL sends Range without If-Match; its 206 is appended only when its total size (Content-Range) equals the known one, else the download fails with reason 3; the new URL's ETag is then kept and guards every later resume with If-Match; a CADD checksum, when given, verifies the whole object at the end. A same-size different object at the mirror is not detectable before that checksum: the trade-off of continuing from the last byte.",
   },
   'DAE-UPDATE-2': {
     strength: 'MUST',
@@ -488,6 +489,7 @@ const TABLE = {
     sides: ['manager'],
     statement: 'Completed (1) → returns false; every other case returns true.',
     seed: '001_ff052c3abd187bdd.txt',
+    note: 'True only when the manager can act: a download the caller may touch, not completed, and a new URL that is absolute http or https; any other string (empty, relative, another scheme) returns false and changes nothing.',
   },
   'DAE-RESERVE-1': {
     strength: 'MUST',
@@ -509,6 +511,7 @@ const TABLE = {
     statement:
       'Shrinking below what completed, in-progress and requested downloads of that organisation need is refused (RESERVE_SMALLER_THAN_USED).',
     seed: '001_ff052c3abd187bdd.txt',
+    note: 'RESERVE_SMALLER_THAN_USED answers only a shrink of an existing reservation. A first or growing reservation is granted when it covers the bytes the organisation already holds on disk (downloads needing more fail as they grow, DAE-RESERVE-5); below that it is refused as RESERVE_UNKNOWN, the seed having no closer code.',
   },
   'DAE-RESERVE-4': {
     strength: 'MAY',

@@ -8,7 +8,9 @@
  * table and writes JSON under `bench-results/`. Sizes: `BENCH_SIZE_MB` (default 1024) and `BENCH_SMALL_MB`
  * (default 100); `BENCH_FLUSH_BYTES` sets the agent's flush interval (default: the agent's own). Then the
  * reference server's load test (server-load.ts: RSS growth under requests and reports, hash computations under
- * concurrent cold descriptor requests); `BENCH_ONLY=server` runs that section alone.
+ * concurrent cold descriptor requests), then the download manager at scale (adapters/bench/manager-scale.ts,
+ * one process per size of `BENCH_MANAGER_SIZES`, default 100,10000,50000). `BENCH_ONLY=agent`, `server` or
+ * `manager` runs one section.
  *
  * @module
  */
@@ -319,7 +321,70 @@ async function serverOnly(): Promise<void> {
   }
 }
 
-(process.env.BENCH_ONLY === 'server' ? serverOnly() : main()).catch((error: unknown) => {
+/** Sizes of the manager section (`BENCH_MANAGER_SIZES`, comma-separated). @default 100,10000,50000 */
+const MANAGER_SIZES = (process.env.BENCH_MANAGER_SIZES ?? '100,10000,50000').split(',').map(Number);
+
+/**
+ * The download manager at scale: one process per size (its RSS is its own), transfers off; what a pause or
+ * resume costs and writes, list and property reads, restart. Ratios between sizes show what grows with N.
+ */
+async function managerSection(): Promise<void> {
+  const runs: Record<string, number>[] = [];
+  for (const n of MANAGER_SIZES) {
+    // The product as built (dist/, like the agent above); BENCH_AGENT=tsx runs the sources (tsx then sits in RSS).
+    const script = FROM_SOURCE
+      ? ['--import', 'tsx', path.join(ROOT, 'adapters/bench/manager-scale.ts')]
+      : [path.join(ROOT, 'dist/adapters/bench/manager-scale.js')];
+    const out = spawnSync(process.execPath, [...script, String(n)], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      maxBuffer: 1 << 20,
+    });
+    if (out.status !== 0) throw new Error(`manager bench at ${n}: ${out.stderr}`);
+    runs.push(JSON.parse(out.stdout.trim().split('\n').at(-1)!));
+  }
+  const row = (label: string, key: string, goal: string, digits = 1): string[] => [
+    label,
+    ...runs.map((r) => fmt(r[key], digits)),
+    goal,
+  ];
+  const table = formatTable(
+    ['measure', ...runs.map((r) => `N = ${r.downloads}`), 'goal (N = 10 000)'],
+    [
+      row('register all N (ms)', 'registerMs', '< 2000', 0),
+      row('getDownloads() p50 (ms)', 'getDownloadsP50Ms', 'informative', 2),
+      row('getDownloads() p99 (ms)', 'getDownloadsP99Ms', '< 5', 2),
+      row('createFilteredList p50 (ms)', 'createFilteredListP50Ms', 'informative', 2),
+      row('createFilteredList p99 (ms)', 'createFilteredListP99Ms', '< 5', 2),
+      row('Download.state read (µs)', 'propertyReadUs', 'O(1): flat in N', 2),
+      row('durable pause/resume p50 (ms)', 'durableChangeP50Ms', 'informative', 2),
+      row('durable pause/resume p99 (ms)', 'durableChangeP99Ms', '< 20', 2),
+      row('bytes written per change, p50', 'bytesPerChangeP50', '≤ 16 KB, flat in N', 0),
+      row('bytes written per change, max', 'bytesPerChangeMax', '≤ 16 KB', 0),
+      row('restart (ms)', 'restartMs', '< 1000', 0),
+      row('peak RSS (MB)', 'peakRssMB', '< 150', 0),
+    ],
+  );
+  process.stdout.write(table);
+  const dir = path.join(ROOT, 'bench-results');
+  await fs.mkdir(dir, { recursive: true });
+  const date = new Date().toISOString();
+  const file = path.join(dir, `bench-manager-${date.replace(/[:.]/g, '-')}.json`);
+  await fs.writeFile(file, `${JSON.stringify({ date, node: process.version, manager: runs }, null, 2)}\n`);
+  process.stdout.write(`results: ${path.relative(ROOT, file)}\n`);
+}
+
+/** `BENCH_ONLY=agent|server|manager` runs one section; all by default (the agent section includes the server's). */
+async function sections(): Promise<void> {
+  const only = process.env.BENCH_ONLY;
+  if (only !== undefined && only !== 'agent' && only !== 'server' && only !== 'manager')
+    throw new Error(`BENCH_ONLY must be agent, server or manager, got ${only}`);
+  if (only === 'server') return serverOnly();
+  if (only !== 'manager') await main();
+  if (only !== 'agent') await managerSection();
+}
+
+sections().catch((error: unknown) => {
   process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exitCode = 1;
 });

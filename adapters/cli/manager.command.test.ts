@@ -21,6 +21,23 @@ async function cli(...args: string[]) {
 describe('dlstate manager', () => {
   it(
     verifies(
+      'DAE-CAP-1',
+      'manager capabilities prints the <download manageDownloads> fragment of its configuration',
+    ),
+    async () => {
+      const dir = await tempDir();
+      cleanups.push(() =>
+        import('node:fs').then((fs) => fs.promises.rm(dir, { recursive: true, force: true })),
+      );
+      expect(await cli('manager', 'capabilities', '--dir', dir)).toMatchObject({
+        code: 0,
+        out: '<download manageDownloads="all"/>\n',
+      });
+    },
+  );
+
+  it(
+    verifies(
       ['DAE-EVT-1', 'DAE-PAUSE-1', 'DAE-RESUME-1', 'DAE-REMOVE-1'],
       'add, list, pause, resume, reserve, run --json, remove against --dir',
     ),

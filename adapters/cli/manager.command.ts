@@ -144,6 +144,8 @@ export function registerManagerCommand(program: Command, io: CliIo): void {
     .option('--json', 'print a JSON array')
     .action(async (opts: CommonOptions & { states: number; json?: boolean }) => {
       await withManager(opts, false, (m, app) => {
+        // Entries this version cannot run are kept in the registry and said so, never silently hidden.
+        for (const u of m.unreadable) io.err(`dlstate: registry entry ${u.id} not loaded: ${u.problem}\n`);
         const list = rows(app, opts.states).map((d) => ({
           id: d.id,
           state: d.state,
@@ -187,6 +189,12 @@ export function registerManagerCommand(program: Command, io: CliIo): void {
         if (!ok) throw new CliExit(1);
       });
   }
+
+  common(manager.command('capabilities'))
+    .description('print the <download manageDownloads="…"/> capability fragment of this manager (DAE-CAP-1)')
+    .action(async (opts: CommonOptions) => {
+      io.out(`${await withManager(opts, false, (m) => m.capability)}\n`);
+    });
 
   common(manager.command('reserve'))
     .description('reserve(bytes) for the application organisation; prints the RESERVE_* result (0 cancels)')

@@ -119,7 +119,7 @@ describe('OIPF_MANAGER_ENQUEUES (the effects the manager requests inside enqueue
       // Restoring what was persisted: the start rebalances the restored downloads.
       const [, restored] = initialTransition(oipfManagerMachine, {
         ...input,
-        downloads: snapshot.context.downloads,
+        downloads: snapshot.context.downloads.list(),
       });
       check('', restored);
     }

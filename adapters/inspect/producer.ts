@@ -47,7 +47,7 @@ type Logic = { id?: string; root?: unknown };
 
 /** Child actors the OIPF manager keeps as plain data (`context.downloads[i].value`), shown as actors too. */
 interface DownloadsContext {
-  readonly downloads?: readonly { readonly id?: unknown; readonly value?: unknown }[];
+  readonly downloads?: Iterable<{ readonly id?: unknown; readonly value?: unknown }>;
 }
 
 /** The clause ids in a transition's meta. */
@@ -96,8 +96,10 @@ export function inspectionTranslator(
     return id;
   };
   const downloads = (sessionId: string, context: unknown, eventType: string) => {
-    const list = (context as DownloadsContext | undefined)?.downloads;
-    if (!Array.isArray(list)) return;
+    // The manager's downloads are an index (iterable in registration order), older snapshots an array.
+    const held = (context as DownloadsContext | undefined)?.downloads;
+    const list = held !== null && typeof held === 'object' && Symbol.iterator in held ? [...held] : undefined;
+    if (list === undefined) return;
     for (const d of list) {
       if (typeof d?.id !== 'string' || d.value === undefined) continue;
       const child = `${sessionId}/download/${d.id}`;

@@ -93,6 +93,15 @@ describe('DAE objects over the running manager', () => {
       expect(m.context().lastResult).toEqual({ method: 'remove', downloadId: id, value: true });
       expect(playerErrors).toEqual([`${id}: A/V control → state 6`]);
       for (const p of DOWNLOAD_PROPERTIES) expect(d[p], p).toBeUndefined();
+      // DAE-REMOVE-2: no property at all keeps a value — the state constants included, own or inherited.
+      const names = new Set<string>([
+        ...Object.keys(d),
+        ...Object.getOwnPropertyNames(Object.getPrototypeOf(d)),
+      ]);
+      names.delete('constructor');
+      expect(names.has('DOWNLOAD_COMPLETED')).toBe(true);
+      const left = [...names].filter((n) => (d as unknown as Record<string, unknown>)[n] !== undefined);
+      expect(left, 'properties still defined after remove').toEqual([]);
       await m.flush();
       await waitFor(
         async () =>

@@ -8,5 +8,5 @@ export * from './dae-download.js';
 export * from './dae-objects.js';
 export * from './manager.js';
 export type { DownloadMeta } from './meta.js';
-export { REGISTRY_FILE, type RegistryDoc } from './registry.js';
+export { LEGACY_REGISTRY_FILE, REGISTRY_DB, type UnreadableEntry } from './registry.js';
 export { partialPathOf, type TransferFetchOptions } from './transfers.js';

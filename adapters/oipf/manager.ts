@@ -1,7 +1,8 @@
 /**
  * The running OIPF download manager: `createDownloadManager` loads the registry under `dir`, starts
  * the manager machine with the restored downloads and reservations, performs its effects for real
- * (transfers.ts), persists every state change and durable-progress checkpoint (registry.ts), and gives
+ * (transfers.ts), persists what every state change and durable-progress checkpoint changed — the
+ * entries that differ from the last written index, in one SQLite transaction (registry.ts) — and gives
  * each application its DAE objects (dae-objects.ts). This layer maps calls to events and snapshots to
  * objects; states, reasons, scheduling, scope and storage decisions all come from machines/oipf.
  *
@@ -25,8 +26,10 @@ import {
   type DaeCaller,
   type DaeReason,
   type DaeState,
+  DownloadIndex,
   type DownloadView,
   discInfoOf,
+  downloadView,
   downloadViews,
   fitsStorage,
   type LastResult,
@@ -46,9 +49,8 @@ import {
   DaeDownloadTrigger,
   type DaeHost,
 } from './dae-objects.js';
-import { acquireLock, type DirLock } from './lock.js';
 import type { DownloadMeta } from './meta.js';
-import { loadRegistry, RegistryWriter, registryDocOf } from './registry.js';
+import { Registry, type UnreadableEntry } from './registry.js';
 import { TransferEngine, type TransferFetchOptions } from './transfers.js';
 
 /** Options of {@link createDownloadManager}. */
@@ -69,7 +71,7 @@ export interface DownloadManagerOptions {
   readonly reserveNever?: readonly string[];
   /** HTTP timeouts; `bodyTimeoutMs` is the stall detector. */
   readonly fetchOptions?: TransferFetchOptions;
-  /** Bytes between durable checkpoints (a crash re-fetches at most this much). @default 262_144 */
+  /** Bytes between durable checkpoints (a crash re-fetches at most this much). @default 32 MiB, as the agent */
   readonly flushEveryBytes?: number;
   /** Multiplies the machine's timers (the stalled back-off); tests use a small factor. @default 1 */
   readonly timerScale?: number;
@@ -82,6 +84,15 @@ export interface DownloadManagerOptions {
    * `createDownloadManager` resolves and so before `host.onStateChange` could subscribe.
    */
   readonly onStateChange?: (change: HostStateChange) => void;
+}
+
+/**
+ * The `<download>` element of the client capability description (DAE-CAP-1) for a manager configured with
+ * `manageDownloads`: an OITF exposing the download APIs announces a value other than "none".
+ * @see DAE-CAP-1
+ */
+export function capabilityFragment(manageDownloads: ManageDownloads): string {
+  return `<download manageDownloads="${manageDownloads}"/>`;
 }
 
 /** One state change as the host reports it to embedders (the CLI): every download, no scope applied. */
@@ -108,6 +119,8 @@ export interface ResultMismatch {
 export interface DownloadManagerHost {
   readonly dir: string;
   readonly profile: Profile;
+  /** The `<download manageDownloads="…"/>` capability fragment of this manager's configuration (DAE-CAP-1). */
+  readonly capability: string;
   /** The DAE objects for one application (trusted: the runtime decided, DAE-SEC-1). */
   application(app: ApplicationInfo): DaeApplication;
   /** The current manager context (read-only snapshot). */
@@ -131,6 +144,10 @@ export interface DownloadManagerHost {
   flush(): Promise<void>;
   /** Decided values the machine disagreed with (an invariant check; empty in a healthy run). */
   readonly mismatches: readonly ResultMismatch[];
+  /** Registry entries this manager cannot run (unknown state, damaged): kept untouched, reported here. */
+  readonly unreadable: readonly UnreadableEntry[];
+  /** Deletes unreadable entries from the registry (their files under the directory stay for the user). */
+  dropUnreadable(ids: readonly string[]): number;
   /** Stops transfers and timers, makes everything durable, releases the directory. */
   close(): Promise<void>;
 }
@@ -154,11 +171,12 @@ function sameValue(decided: unknown, result: LastResult | undefined): boolean {
 export async function createDownloadManager(options: DownloadManagerOptions): Promise<DownloadManagerHost> {
   const dir = path.resolve(options.dir);
   await fs.mkdir(dir, { recursive: true });
-  const lock: DirLock = await acquireLock(dir);
+  // The registry database is also the directory's lock (an OS-level lock the kernel drops with the process).
+  const registry = await Registry.open(dir);
   try {
-    return await start(dir, options, lock);
+    return await start(dir, options, registry);
   } catch (error) {
-    await lock.release();
+    registry.close();
     throw error;
   }
 }
@@ -166,21 +184,21 @@ export async function createDownloadManager(options: DownloadManagerOptions): Pr
 async function start(
   dir: string,
   options: DownloadManagerOptions,
-  lock: DirLock,
+  registry: Registry,
 ): Promise<DownloadManagerHost> {
   const partialDir = path.join(dir, 'partial');
   const filesDir = path.join(dir, 'files');
-  const registry = await loadRegistry(dir);
+  const stored = registry.load();
   const profile = options.profile ?? 'oipf';
-  const meta = new Map<string, DownloadMeta>(Object.entries(registry.meta));
-  let nextId = registry.nextId;
+  const meta = new Map<string, DownloadMeta>(stored.meta);
+  let nextId = stored.nextId;
+  let unreadable = stored.unreadable;
   let fsFree = await freeBytes(dir);
   const used = (await bytesUnder(partialDir)) + (await bytesUnder(filesDir));
   const capacityBytes = Math.max(
     0,
     Math.min(options.capacityBytes ?? Number.MAX_SAFE_INTEGER, fsFree + used),
   );
-  const writer = new RegistryWriter(dir);
   const mismatches: ResultMismatch[] = [];
   const listeners = new Set<(change: HostStateChange) => void>();
   if (options.onStateChange) listeners.add(options.onStateChange);
@@ -192,19 +210,54 @@ async function start(
   let closed = false;
 
   const context = (): OipfManagerContext => actor!.getSnapshot().context;
-  const persist = () => {
+  // What the registry holds: the index and reservations last written, and the metadata changed since.
+  let written: {
+    downloads: DownloadIndex;
+    reservations: OipfManagerContext['reservations'];
+    nextId: number;
+  } = { downloads: DownloadIndex.empty(), reservations: stored.reservations, nextId };
+  const dirtyMeta = new Set<string>();
+  let writeScheduled = false;
+  /** Writes what changed since the last write (the entries that differ, found by diffing the indexes). */
+  const writeChanges = () => {
+    writeScheduled = false;
     if (actor === undefined) return;
-    writer.schedule(() => registryDocOf(context(), nextId, meta));
+    const now = context();
+    const downloads = new Map<string, ManagedDownload | undefined>();
+    now.downloads.changesSince(written.downloads, (id, entry) => downloads.set(id, entry));
+    const metaChanges = new Map<string, DownloadMeta | undefined>();
+    for (const id of dirtyMeta)
+      if (downloads.get(id) !== undefined || now.downloads.get(id) !== undefined)
+        metaChanges.set(id, meta.get(id));
+    const reservations = now.reservations !== written.reservations ? now.reservations : undefined;
+    const id = nextId !== written.nextId ? nextId : undefined;
+    if (downloads.size === 0 && metaChanges.size === 0 && reservations === undefined && id === undefined) {
+      dirtyMeta.clear();
+      return;
+    }
+    try {
+      registry.write({ downloads, meta: metaChanges, reservations, nextId: id });
+      written = { downloads: now.downloads, reservations: now.reservations, nextId };
+      dirtyMeta.clear();
+    } catch (error) {
+      onError(error);
+    }
+  };
+  const persist = () => {
+    if (writeScheduled) return;
+    writeScheduled = true;
+    // Coalesced: the changes of one burst of events (one task) go in one transaction.
+    setImmediate(writeChanges);
   };
   const checkpointed = async () => {
-    persist();
-    await writer.flush().catch(onError);
+    writeChanges();
     fsFree = await freeBytes(dir).catch(() => fsFree);
   };
   const patchMeta = (id: string, patch: Partial<DownloadMeta>) => {
     const current = meta.get(id);
     if (current === undefined) return;
     meta.set(id, { ...current, ...patch });
+    dirtyMeta.add(id);
     persist();
   };
 
@@ -212,7 +265,7 @@ async function start(
     partialDir,
     filesDir,
     fetchOptions: options.fetchOptions ?? {},
-    flushEveryBytes: options.flushEveryBytes ?? 256 * 1024,
+    flushEveryBytes: options.flushEveryBytes ?? 32 * 1024 * 1024,
     timerScale: options.timerScale ?? 1,
     enabled: options.transfers ?? true,
     send: (event) => {
@@ -237,7 +290,7 @@ async function start(
     const batch = queue.splice(0);
     for (const change of batch) {
       for (const listener of listeners) listener(change);
-      const owner = meta.get(change.id) ?? context().downloads.find((d) => d.id === change.id);
+      const owner = meta.get(change.id) ?? context().downloads.get(change.id);
       if (owner === undefined) continue;
       for (const view of views) if (view.sees(owner)) view.deliver(change.id, change.state, change.reason);
     }
@@ -270,8 +323,8 @@ async function start(
       maxActive: options.maxActive ?? 2,
       manageDownloads: options.manageDownloads ?? 'all',
       reserveNever: options.reserveNever ?? [],
-      downloads: registry.downloads as ManagedDownload[],
-      reservations: registry.reservations,
+      downloads: stored.downloads,
+      reservations: stored.reservations,
     },
   });
   actor.on('STATE_CHANGED', (event) => {
@@ -291,9 +344,11 @@ async function start(
     error: onError,
   });
   actor.start();
-  persist();
+  // The restored entries are what the registry holds; the first write has only what the start changed.
+  written = { ...written, downloads: DownloadIndex.of(stored.downloads) };
+  writeChanges();
   // A descriptor fetch interrupted by a crash is requested again (the machine asked for it before).
-  for (const d of context().downloads) {
+  for (const d of context().downloads.values()) {
     if (d.descriptorPending) engine.fetchDescriptor({ downloadId: d.id, url: d.context.url });
     // A start timer (downloadStart) does not survive the process: re-arm it for the time still to wait.
     if (d.startPending) {
@@ -302,12 +357,16 @@ async function start(
       engine.startTimer({ downloadId: d.id, name: 'start', ms });
     }
   }
-  await writer.flush();
+  writeChanges();
 
   const host: DaeHost = {
     profile,
     context,
-    viewOf: (id) => downloadViews(context()).find((v) => v.id === id),
+    // A Download property read: the entry by id (O(log n)), its view computed once per entry value.
+    viewOf: (id) => {
+      const entry = context().downloads.get(id);
+      return entry === undefined ? undefined : downloadView(entry);
+    },
     metaOf: (id) => meta.get(id),
     patchMeta,
     rateOf: (id) => {
@@ -318,9 +377,11 @@ async function start(
     newId: () => String(nextId++),
     setMeta: (id, m) => {
       meta.set(id, m);
+      dirtyMeta.add(id);
     },
     dropMeta: (id) => {
       meta.delete(id);
+      dirtyMeta.add(id);
     },
     call: <T>(decided: T, event: OipfManagerEvent): T => {
       if (closed) throw new Error('the download manager is closed');
@@ -363,7 +424,17 @@ async function start(
   return {
     dir,
     profile,
+    capability: capabilityFragment(options.manageDownloads ?? 'all'),
     mismatches,
+    get unreadable() {
+      return unreadable;
+    },
+    dropUnreadable(ids) {
+      const known = new Set(unreadable.map((u) => u.id));
+      const dropped = registry.drop(ids.filter((id) => known.has(id)));
+      unreadable = unreadable.filter((u) => !ids.includes(u.id));
+      return dropped;
+    },
     application(app) {
       const downloadManager = new DaeDownloadManager(host, app);
       views.add(downloadManager);
@@ -388,19 +459,17 @@ async function start(
       });
     },
     async flush() {
-      persist();
-      await writer.flush();
+      writeChanges();
     },
     async close() {
       if (closed) return;
       await engine.close();
       closed = true;
-      persist();
-      await writer.flush();
+      writeChanges();
       actor?.stop();
       for (const resolve of idleWaiters) resolve();
       idleWaiters.clear();
-      await lock.release();
+      registry.close();
     },
   };
 }

@@ -60,6 +60,9 @@ export interface TransferDeps {
   onError(error: unknown): void;
 }
 
+/** The longest delay setTimeout honours (2^31 − 1 ms, about 24.8 days). */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 interface Running {
   readonly token: number;
   readonly controller: AbortController;
@@ -268,7 +271,11 @@ export class TransferEngine implements OipfManagerPort {
       const store = await this.#store(id);
       await store.discard();
       const file = this.#deps.metaOf(id)?.filePath;
-      if (file !== undefined) {
+      // Only content this manager put under its files directory is ever deleted (the registry refuses others).
+      const inside = file !== undefined && !path.relative(this.#deps.filesDir, file).startsWith('..');
+      if (file !== undefined && !inside) {
+        this.#deps.onError(new Error(`download ${id}: not deleting ${file}, outside ${this.#deps.filesDir}`));
+      } else if (file !== undefined) {
         await fs.rm(file, { force: true });
         this.#deps.patchMeta(id, { filePath: undefined });
       }
@@ -280,14 +287,23 @@ export class TransferEngine implements OipfManagerPort {
     if (!this.#deps.enabled || this.#closing) return;
     const key = `${params.downloadId}:${params.name}`;
     clearTimeout(this.#timers.get(key));
-    const timer = setTimeout(
-      () => {
-        this.#timers.delete(key);
-        if (!this.#closing)
-          this.#deps.send({ type: 'TIMER.FIRED', downloadId: params.downloadId, name: params.name });
-      },
-      Math.max(0, params.ms * this.#deps.timerScale),
-    );
+    this.#arm(key, Math.max(0, params.ms * this.#deps.timerScale), () => {
+      if (!this.#closing)
+        this.#deps.send({ type: 'TIMER.FIRED', downloadId: params.downloadId, name: params.name });
+    });
+  }
+
+  /**
+   * A timer of any length: setTimeout takes at most 2^31 − 1 ms (24.8 days) and fires at once beyond it, so a
+   * longer wait (a `downloadStart` weeks ahead) is a chain of maximal timers.
+   */
+  #arm(key: string, ms: number, fire: () => void): void {
+    const step = Math.min(ms, MAX_TIMER_MS);
+    const timer = setTimeout(() => {
+      if (ms > step) return this.#arm(key, ms - step, fire);
+      this.#timers.delete(key);
+      fire();
+    }, step);
     this.#timers.set(key, timer);
   }
 

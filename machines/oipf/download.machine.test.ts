@@ -42,7 +42,7 @@ describe('oipfDownloadMachine', () => {
   it(
     verifies(
       ['DAE-UPDATE-2', 'DAE-UPDATE-1'],
-      'in progress + new URL: stop, continue from the last byte at the new URL',
+      "in progress + new URL (a mirror): stop, continue from the last byte at the new URL with no If-Match of the old URL; the mirror's 206 of the same total size is appended and its ETag kept, another total size fails (reason 3)",
     ),
     () => {
       const { s } = run([
@@ -57,10 +57,31 @@ describe('oipfDownloadMachine', () => {
       });
       expect(effects(actions)).toEqual([
         ['stopTransfer', {}],
-        ['startTransfer', { url: 'http://b/x', fromByte: 40, ifMatch: '"v1"' }],
+        ['startTransfer', { url: 'http://b/x', fromByte: 40, ifMatch: undefined }],
       ]);
       expect(notes(actions)).toEqual([]);
       expect(daeStateOf(next)).toBe(2);
+      const mirror = { type: 'TRANSFER.HEADERS', status: 206, etag: '"mirror-7"' } as const;
+      const [accepted, a2] = transition(oipfDownloadMachine, next, { ...mirror, totalSize: 100 });
+      expect([daeStateOf(accepted), accepted.context.etag, accepted.context.bytesReceived]).toEqual([
+        2,
+        '"mirror-7"',
+        40,
+      ]);
+      expect(effects(a2)).toEqual([]);
+      const [refused] = transition(oipfDownloadMachine, next, { ...mirror, totalSize: 101 });
+      expect([daeStateOf(refused), reasonOf(refused)]).toEqual([8, 3]);
+      // The same URL again keeps its validator.
+      const [same, a3] = transition(oipfDownloadMachine, s, {
+        type: 'APP.UPDATE_URL',
+        url: s.context.url,
+        slotAvailable: true,
+      });
+      expect(same.context.etag).toBe('"v1"');
+      expect(effects(a3)).toContainEqual([
+        'startTransfer',
+        { url: s.context.url, fromByte: 40, ifMatch: '"v1"' },
+      ]);
     },
   );
 

@@ -64,6 +64,10 @@ export const oipfDownloadSetup = setup({
         event.type === 'APP.UPDATE_URL' || event.type === 'DESCRIPTOR.PARSED' ? event.url : context.url,
       totalSize: ({ context, event }) =>
         event.type === 'DESCRIPTOR.PARSED' ? (event.totalSize ?? context.totalSize) : context.totalSize,
+      // DAE-UPDATE-1/2/3: a validator belongs to its URL; a mirror's ETag differs. The bytes kept are checked
+      // against the new URL by the total size (outcomeOfHeaders), and its own ETag guards later resumes.
+      etag: ({ context, event }) =>
+        event.type === 'APP.UPDATE_URL' && event.url !== context.url ? undefined : context.etag,
     }),
     recordHeaders: assign({
       etag: ({ context, event }) =>

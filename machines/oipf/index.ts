@@ -14,6 +14,7 @@ export * from './download.logic.js';
 export { oipfDownloadMachine } from './download.machine.js';
 export { type NotifyParams, oipfDownloadSetup } from './download.setup.js';
 export type * from './download.types.js';
+export * from './manager.index.js';
 export * from './manager.logic.js';
 export { oipfManagerMachine } from './manager.machine.js';
 export { oipfManagerSetup } from './manager.setup.js';
@@ -53,7 +54,7 @@ export const OIPF_NOT_APPLICABLE: Readonly<Partial<Record<ClauseId, string>>> = 
   'DAE-SEC-1':
     'Whether an application is trusted is decided by the application runtime before the object is exposed (adapters/oipf); the machines only apply the download-manager permissions (scope.ts).',
   'DAE-CAP-1':
-    'The client capability description (<download manageDownloads="…">) is written by the running-manager adapter from OipfManagerInput.manageDownloads; its value set is MANAGE_DOWNLOADS_VALUES.',
+    'The client capability description (<download manageDownloads="…"/>) is written by the running-manager adapter (capabilityFragment in adapters/oipf/manager.ts, `dlstate manager capabilities`) from OipfManagerInput.manageDownloads; its value set is MANAGE_DOWNLOADS_VALUES.',
 });
 
 /** Each pure function of this folder (by export name) → the clause ids it implements. */

@@ -42,6 +42,34 @@ describe('manager logic: the return values of the synchronous DAE methods', () =
     );
   }
 
+  it(
+    verifies(
+      'DAE-UPDATE-5',
+      'updateRegisteredDownload with a string that is no absolute http(s) URL returns false and changes nothing',
+    ),
+    () => {
+      for (const state of ['queued', 'paused', 'stalled', 'failed']) {
+        for (const url of [
+          '',
+          'not a url',
+          '/relative/path.mp4',
+          'ftp://mirror.example/a.mp4',
+          'javascript:1',
+        ]) {
+          const m = managerWith(state);
+          const before = m.s.context.downloads.get('d');
+          const call = { downloadId: 'd', caller: APP, url };
+          expect(decideUpdate(m.s.context, call), `${state} ${url}`).toBe(false);
+          const after = m.send({ type: 'APP.UPDATE_URL', ...call }).s.context;
+          expect(after.lastResult?.value, `${state} ${url}`).toBe(false);
+          expect(after.downloads.get('d'), `${state} ${url}: entry unchanged`).toBe(before);
+        }
+        const ok = { downloadId: 'd', caller: APP, url: 'https://mirror.example/a.mp4' };
+        expect(decideUpdate(managerWith(state).s.context, ok), `${state} mirror`).toBe(true);
+      }
+    },
+  );
+
   it(verifies('DAE-PAUSE-1', 'pause() on a paused download: true and no notification'), () => {
     const m = managerWith('paused').send({ type: 'APP.PAUSE', downloadId: 'd', caller: APP });
     expect(m.s.context.lastResult?.value).toBe(true);

@@ -47,7 +47,7 @@ export function findDownload(
   context: Pick<OipfManagerContext, 'downloads'>,
   id: string,
 ): ManagedDownload | undefined {
-  return context.downloads.find((d) => d.id === id);
+  return context.downloads.get(id);
 }
 
 /** The download with this id if the caller may touch it (DAE-SEC-1 scope), else undefined. */
@@ -90,8 +90,22 @@ export function decideResume(context: OipfManagerContext, call: DownloadCall): b
 }
 
 /**
- * updateRegisteredDownload()'s return value: false for a completed download (DAE-UPDATE-5) or one
- * the caller cannot touch, true otherwise.
+ * Whether a string is a URL the manager can retrieve from: absolute, http or https. Anything else leaves
+ * updateRegisteredDownload nothing to act on (DAE-UPDATE-5, our reading).
+ * @see DAE-UPDATE-5
+ */
+export function isRetrievableUrl(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return (parsed.protocol === 'http:' || parsed.protocol === 'https:') && parsed.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * updateRegisteredDownload()'s return value: true only when it can act — a download the caller may
+ * touch, not completed (DAE-UPDATE-5), and a new URL it can retrieve from (absolute http/https).
  * @see DAE-UPDATE-5 @see HBB-PROFILE-1
  */
 export function decideUpdate(
@@ -100,7 +114,7 @@ export function decideUpdate(
 ): boolean {
   return (
     isMemberAvailable(context.profile, 'updateRegisteredDownload') &&
-    call.url !== '' &&
+    isRetrievableUrl(call.url) &&
     canUpdate(touchableState(context, call))
   );
 }
@@ -153,27 +167,47 @@ export interface DownloadView {
   readonly priority: number;
 }
 
+/**
+ * Views by entry: an entry is immutable, so its view is computed once (a cache, invisible to callers: the
+ * function stays pure), and listing 10 000 downloads allocates nothing for the unchanged ones.
+ */
+const VIEWS = new WeakMap<ManagedDownload, DownloadView | undefined>();
+
+/** The adapter-facing view of one download (undefined in no DAE state, which a live download never is). */
+export function downloadView(d: ManagedDownload): DownloadView | undefined {
+  if (VIEWS.has(d)) return VIEWS.get(d);
+  const view = viewOf(d);
+  VIEWS.set(d, view);
+  return view;
+}
+
+function viewOf(d: ManagedDownload): DownloadView | undefined {
+  const state = daeStateOf(d);
+  if (state === undefined) return undefined;
+  return {
+    id: d.id,
+    appId: d.appId,
+    origin: d.origin,
+    orgId: d.orgId,
+    contentType: d.contentType,
+    descriptorPending: d.descriptorPending,
+    state,
+    reason: reasonOf(d),
+    url: d.context.url,
+    totalSize: d.context.totalSize,
+    amountDownloaded: d.context.bytesReceived,
+    priority: d.context.priority,
+  };
+}
+
 /** The adapter-facing view of every live download, in registration order. */
 export function downloadViews(context: OipfManagerContext): DownloadView[] {
-  return context.downloads.flatMap((d) => {
-    const state = daeStateOf(d);
-    if (state === undefined) return [];
-    const view: DownloadView = {
-      id: d.id,
-      appId: d.appId,
-      origin: d.origin,
-      orgId: d.orgId,
-      contentType: d.contentType,
-      descriptorPending: d.descriptorPending,
-      state,
-      reason: reasonOf(d),
-      url: d.context.url,
-      totalSize: d.context.totalSize,
-      amountDownloaded: d.context.bytesReceived,
-      priority: d.context.priority,
-    };
-    return [view];
-  });
+  const views: DownloadView[] = [];
+  for (const d of context.downloads.values()) {
+    const view = downloadView(d);
+    if (view !== undefined) views.push(view);
+  }
+  return views;
 }
 
 /**
@@ -187,7 +221,13 @@ export function getDownloadsFor(
   id?: string | null,
 ): DownloadView[] | null | undefined {
   if (!isMemberAvailable(context.profile, 'getDownloads')) return undefined;
-  return getDownloads(appOf(caller, context.manageDownloads), downloadViews(context), id);
+  // With an id, only that entry can match: read it by id rather than building every view.
+  const one = id === undefined || id === null ? undefined : findDownload(context, id);
+  const views =
+    id === undefined || id === null
+      ? downloadViews(context)
+      : [one && downloadView(one)].filter((v) => v !== undefined);
+  return getDownloads(appOf(caller, context.manageDownloads), views, id);
 }
 
 /**

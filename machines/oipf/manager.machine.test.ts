@@ -222,7 +222,7 @@ describe('oipfManagerMachine', () => {
       const restored = new Driver({
         capacityBytes: 100 * MB,
         maxActive: 1,
-        downloads: JSON.parse(JSON.stringify(live.s.context.downloads)),
+        downloads: JSON.parse(JSON.stringify(live.s.context.downloads.list())),
       });
       expect(restored.notes()).toEqual(['a:2']);
       expect(restored.actions.find((a) => a.type === 'startTransfer')?.params).toMatchObject({ fromByte: 7 });

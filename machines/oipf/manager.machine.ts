@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { DownloadIndex } from './manager.index.js';
 import { oipfManagerSetup } from './manager.setup.js';
 import { restoredDownload } from './manager.step.js';
 
@@ -25,7 +26,7 @@ export const oipfManagerMachine = oipfManagerSetup.createMachine({
     maxActive: input.maxActive ?? 2,
     manageDownloads: input.manageDownloads ?? 'all',
     reserveNever: [...(input.reserveNever ?? [])],
-    downloads: (input.downloads ?? []).map(restoredDownload),
+    downloads: DownloadIndex.of((input.downloads ?? []).map(restoredDownload)),
     reservations: { ...(input.reservations ?? {}) },
     lastResult: undefined,
   }),

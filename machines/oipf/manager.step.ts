@@ -3,9 +3,10 @@
  * the download machine's pure `transition`, reschedules the transfer slots, and returns the next
  * context with the effect requests and notifications in the order they happened.
  *
- * Why plain data rather than spawned actors: the manager's whole state is then one JSON-able value
- * (persisted as is, restored as input), `transition(oipfManagerMachine, …)` stays pure and returns
- * every child effect as one of the manager's own actions, and tests need no actor system.
+ * Why plain data rather than spawned actors: the manager's whole state is then one immutable value
+ * (each entry persisted as is, restored as input), `transition(oipfManagerMachine, …)` stays pure and
+ * returns every child effect as one of the manager's own actions, and tests need no actor system.
+ * A step touches only the entries it names through the index (manager.index.ts): O(log n) each.
  *
  * @module
  */
@@ -14,6 +15,7 @@ import { CADD_CONTENT_TYPE, DAE_STATE, RESERVE } from './constants.js';
 import { daeStateOf } from './download.logic.js';
 import { oipfDownloadMachine } from './download.machine.js';
 import type { DownloadStateValue, OipfDownloadEffects, OipfDownloadEvent } from './download.types.js';
+import { type DownloadIndex, isActive } from './manager.index.js';
 import { findDownload } from './manager.logic.js';
 import { fitsStorage, withReservation } from './manager.storage.js';
 import type {
@@ -56,11 +58,7 @@ function outputsOf(
   return out;
 }
 
-function withDownloads(
-  step: ManagerStep,
-  downloads: readonly ManagedDownload[],
-  out: readonly ManagerOutput[],
-) {
+function withDownloads(step: ManagerStep, downloads: DownloadIndex, out: readonly ManagerOutput[]) {
   return { context: { ...step.context, downloads }, out: [...step.out, ...out] };
 }
 
@@ -75,34 +73,13 @@ export function stepDownload(step: ManagerStep, downloadId: string, event: OipfD
   const [next, actions] = transition(oipfDownloadMachine, snapshot, event);
   const downloads =
     next.status === 'done'
-      ? step.context.downloads.filter((d) => d.id !== downloadId)
-      : step.context.downloads.map((d) =>
-          d.id === downloadId ? { ...d, value: next.value as DownloadStateValue, context: next.context } : d,
-        );
+      ? step.context.downloads.without(downloadId)
+      : step.context.downloads.with({
+          ...download,
+          value: next.value as DownloadStateValue,
+          context: next.context,
+        });
   return withDownloads(step, downloads, outputsOf(downloadId, actions));
-}
-
-function isActive(d: ManagedDownload): boolean {
-  const state = daeStateOf(d);
-  return state === DAE_STATE.DOWNLOAD_IN_PROGRESS || state === DAE_STATE.DOWNLOAD_STALLED;
-}
-
-function isStartable(d: ManagedDownload): boolean {
-  if (d.value === 'queued') return !d.descriptorPending && d.startPending !== true;
-  return typeof d.value === 'object' && 'paused' in d.value && d.value.paused === 'byScheduler';
-}
-
-/** Highest priority first; equal priorities in registration order. */
-function byPriorityDesc(downloads: readonly ManagedDownload[]): ManagedDownload[] {
-  return downloads
-    .map((d, i) => ({ d, i }))
-    .sort((a, b) => b.d.context.priority - a.d.context.priority || a.i - b.i)
-    .map(({ d }) => d);
-}
-
-/** The active download pre-emption hits first: the lowest priority, the latest registered among equals. */
-function lowestActive(context: OipfManagerContext): ManagedDownload | undefined {
-  return byPriorityDesc(context.downloads.filter(isActive)).at(-1);
 }
 
 /**
@@ -114,17 +91,17 @@ function lowestActive(context: OipfManagerContext): ManagedDownload | undefined 
  */
 export function rebalance(step: ManagerStep): ManagerStep {
   let current = step;
-  for (let round = 0; round < 4 * current.context.downloads.length + 4; round += 1) {
+  for (let round = 0; round < 4 * current.context.downloads.size + 4; round += 1) {
     const { context } = current;
-    const next = byPriorityDesc(context.downloads.filter(isStartable))[0];
+    const next = context.downloads.bestStartable();
     if (next === undefined) return current;
-    if (context.downloads.filter(isActive).length < context.maxActive) {
+    if (context.downloads.activeCount < context.maxActive) {
       const need = next.context.totalSize ?? next.context.bytesReceived;
       const event = fitsStorage(context, next, need) ? 'SCHEDULER.START' : 'STORAGE.EXHAUSTED';
       current = stepDownload(current, next.id, { type: event });
       continue;
     }
-    const lowest = lowestActive(context);
+    const lowest = context.downloads.lowestActive();
     if (lowest === undefined || lowest.context.priority >= next.context.priority) return current;
     current = stepDownload(current, lowest.id, { type: 'SCHEDULER.PREEMPT' });
   }
@@ -140,8 +117,8 @@ function makeRoomFor(
   download: ManagedDownload,
 ): { step: ManagerStep; slotAvailable: boolean } {
   const context = step.context;
-  if (context.downloads.filter(isActive).length < context.maxActive) return { step, slotAvailable: true };
-  const lowest = lowestActive(context);
+  if (context.downloads.activeCount < context.maxActive) return { step, slotAvailable: true };
+  const lowest = context.downloads.lowestActive();
   if (lowest === undefined || lowest.context.priority >= download.context.priority) {
     return { step, slotAvailable: false };
   }
@@ -193,7 +170,7 @@ export function stepRegister(context: OipfManagerContext, call: RegisterCall): M
       effect: { type: 'fetchDescriptor', params: { downloadId: call.downloadId, url: call.url } },
     });
   }
-  const registered = withDownloads(start(context), [...context.downloads, download], out);
+  const registered = withDownloads(start(context), context.downloads.with(download), out);
   return record(rebalance(registered), {
     method: 'registerDownloadURL',
     downloadId: call.downloadId,
@@ -286,19 +263,17 @@ function childEventOf(context: OipfManagerContext, event: OipfManagerEvent): Oip
 export function stepAdapterEvent(context: OipfManagerContext, event: OipfManagerEvent): ManagerStep {
   if (event.type === 'TIMER.FIRED' && event.name === 'start') {
     // The requested start time came: the download becomes startable and takes a slot if one is free.
-    const downloads = context.downloads.map((d) =>
-      d.id === event.downloadId ? { ...d, startPending: false } : d,
-    );
+    const download = findDownload(context, event.downloadId);
+    if (download === undefined) return start(context);
+    const downloads = context.downloads.with({ ...download, startPending: false });
     return rebalance(withDownloads(start(context), downloads, []));
   }
   const child = childEventOf(context, event);
   if (child === undefined || !('downloadId' in event)) return start(context);
   let step = start(context);
   if (event.type === 'DESCRIPTOR.PARSED' || event.type === 'DESCRIPTOR.REJECTED') {
-    const downloads = context.downloads.map((d) =>
-      d.id === event.downloadId ? { ...d, descriptorPending: false } : d,
-    );
-    step = withDownloads(step, downloads, []);
+    const download = findDownload(context, event.downloadId)!;
+    step = withDownloads(step, context.downloads.with({ ...download, descriptorPending: false }), []);
   }
   return rebalance(stepDownload(step, event.downloadId, child));
 }

@@ -44,6 +44,26 @@ describe('manager storage: reservations and accounting per organisation', () => 
     },
   );
 
+  it(
+    verifies(
+      ['DAE-RESERVE-3', 'DAE-RESERVE-7'],
+      'a first reservation or a growing one never answers RESERVE_SMALLER_THAN_USED; that code is for a refused shrink',
+    ),
+    () => {
+      const m = new Driver({ capacityBytes: 100 * MB, maxActive: 1 });
+      const reserve = (bytes: number) =>
+        m.send({ type: 'APP.RESERVE', caller: APP, bytes }).s.context.lastResult?.value;
+      // Queued, nothing on disk: it needs 30 MB and holds 0.
+      m.register('blocker', 9, { totalSize: MB }).register('d', 0, { totalSize: 30 * MB });
+      expect(reserve(10 * MB), 'first reservation below what the downloads need').toBe(RESERVE.RESERVE_OK);
+      expect(reserve(20 * MB), 'growing, still below the need').toBe(RESERVE.RESERVE_OK);
+      expect(reserve(15 * MB), 'shrinking below the need').toBe(RESERVE.RESERVE_SMALLER_THAN_USED);
+      expect(m.s.context.reservations.org1).toBe(20 * MB);
+      expect(reserve(40 * MB), 'growing above the need').toBe(RESERVE.RESERVE_OK);
+      expect(reserve(35 * MB), 'shrinking, still above the need').toBe(RESERVE.RESERVE_OK);
+    },
+  );
+
   it(verifies('DAE-RESERVE-4', 'the OITF or the user may change a reservation at any time'), () => {
     const m = new Driver({ capacityBytes: 100 * MB, reservations: { org1: 10 * MB } });
     m.send({ type: 'OITF.RESERVATION_CHANGED', orgId: 'org1', bytes: 30 * MB });

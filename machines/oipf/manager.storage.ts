@@ -9,34 +9,25 @@
  *
  * @module
  */
-import { BYTES_PER_MB, DAE_STATE, RESERVE, type ReserveResult } from './constants.js';
-import { daeStateOf } from './download.logic.js';
+import { BYTES_PER_MB, RESERVE, type ReserveResult } from './constants.js';
+import { committedBytes } from './manager.index.js';
 import type { DaeCaller, ManagedDownload, OipfManagerContext } from './manager.types.js';
 
-/** The bytes a download needs: its total size when known (a failed one only what it keeps on disk), never less than what is on disk. */
-export function footprintBytes(download: ManagedDownload): number {
-  if (daeStateOf(download) === DAE_STATE.DOWNLOAD_FAILED) return download.context.bytesReceived;
-  return Math.max(download.context.totalSize ?? 0, download.context.bytesReceived);
-}
-
-/** The bytes a download holds now: a queued one holds only what is on disk; any other its footprint. */
-export function committedBytes(download: ManagedDownload): number {
-  return download.value === 'queued' ? download.context.bytesReceived : footprintBytes(download);
-}
+export { committedBytes, footprintBytes } from './manager.index.js';
 
 /**
  * What an organisation's completed, in-progress and requested downloads need (DAE-RESERVE-3).
  * @see DAE-RESERVE-3
  */
 export function orgUsedBytes(context: OipfManagerContext, orgId: string): number {
-  return context.downloads.filter((d) => d.orgId === orgId).reduce((sum, d) => sum + footprintBytes(d), 0);
+  return context.downloads.usage[orgId]?.footprint ?? 0;
 }
 
 /** The bytes an organisation's downloads hold (all of them, or all but `excludeId`). */
 export function orgCommittedBytes(context: OipfManagerContext, orgId: string, excludeId?: string): number {
-  return context.downloads
-    .filter((d) => d.orgId === orgId && d.id !== excludeId)
-    .reduce((sum, d) => sum + committedBytes(d), 0);
+  const total = context.downloads.usage[orgId]?.committed ?? 0;
+  const excluded = excludeId === undefined ? undefined : context.downloads.get(excludeId);
+  return excluded !== undefined && excluded.orgId === orgId ? total - committedBytes(excluded) : total;
 }
 
 /** Bytes taken from the device by everyone but `excludeOrg`/`excludeId`: reservations count whole. */
@@ -45,9 +36,9 @@ function takenBytes(context: OipfManagerContext, excludeOrg?: string, excludeId?
   for (const [orgId, reserved] of Object.entries(context.reservations)) {
     if (orgId !== excludeOrg) taken += Math.max(reserved, orgCommittedBytes(context, orgId, excludeId));
   }
-  for (const d of context.downloads) {
-    const unreserved = context.reservations[d.orgId] === undefined;
-    if (unreserved && d.orgId !== excludeOrg && d.id !== excludeId) taken += committedBytes(d);
+  for (const orgId of Object.keys(context.downloads.usage)) {
+    const unreserved = context.reservations[orgId] === undefined;
+    if (unreserved && orgId !== excludeOrg) taken += orgCommittedBytes(context, orgId, excludeId);
   }
   return taken;
 }
@@ -78,8 +69,8 @@ export function maxGrantableBytes(context: OipfManagerContext, orgId: string): n
 
 /**
  * reserve(bytes)'s result (DAE-RESERVE-1…7): 0 cancels (DAE-RESERVE-6); more than the device can give
- * → RESERVE_TOO_LARGE; less than the organisation's downloads need → RESERVE_SMALLER_THAN_USED
- * (DAE-RESERVE-3); an organisation configured as never → RESERVE_NEVER; a non-integer or negative
+ * → RESERVE_TOO_LARGE; shrinking a reservation below what the organisation's downloads need →
+ * RESERVE_SMALLER_THAN_USED (DAE-RESERVE-3), which a first or growing reservation never gets; an organisation configured as never → RESERVE_NEVER; a non-integer or negative
  * size → RESERVE_UNKNOWN. No user UI is modelled, so USER_* results are never produced.
  * @see DAE-RESERVE-1 @see DAE-RESERVE-2 @see DAE-RESERVE-3 @see DAE-RESERVE-6 @see DAE-RESERVE-7
  */
@@ -93,8 +84,15 @@ export function decideReserve(
   if (bytes === 0) return RESERVE.RESERVE_OK;
   if (context.reserveNever.includes(orgId)) return RESERVE.RESERVE_NEVER;
   if (bytes > maxGrantableBytes(context, orgId)) return RESERVE.RESERVE_TOO_LARGE;
-  if (bytes < orgUsedBytes(context, orgId)) return RESERVE.RESERVE_SMALLER_THAN_USED;
-  return RESERVE.RESERVE_OK;
+  const current = context.reservations[orgId];
+  if (current !== undefined && bytes < current) {
+    // DAE-RESERVE-3: a shrink is refused below what the organisation's downloads need.
+    return bytes < orgUsedBytes(context, orgId) ? RESERVE.RESERVE_SMALLER_THAN_USED : RESERVE.RESERVE_OK;
+  }
+  // A first reservation or a growing one is no shrink: never SMALLER_THAN_USED. It is granted when it covers
+  // what the organisation already holds on disk (downloads needing more fail when they grow, DAE-RESERVE-5);
+  // below that no code of the seed fits and it is refused as RESERVE_UNKNOWN (editor's note, DAE-RESERVE-7).
+  return bytes < orgCommittedBytes(context, orgId) ? RESERVE.RESERVE_UNKNOWN : RESERVE.RESERVE_OK;
 }
 
 /** The reservations after granting `bytes` to an organisation (0 cancels, DAE-RESERVE-6). */

@@ -13,6 +13,7 @@ import type {
   DownloadTimerName,
   TransferFailureKind,
 } from './download.types.js';
+import type { DownloadIndex } from './manager.index.js';
 
 /**
  * Timers the manager requests: a download's own `retry` back-off, and `start`, the application's requested
@@ -91,15 +92,19 @@ export type LastResult =
     }
   | { readonly method: 'reserve'; readonly orgId: string; readonly value: ReserveResult };
 
-/** The manager's context: plain data only, so it can be persisted as JSON and restored as input. */
+/**
+ * The manager's context: immutable values only. The downloads are an index (manager.index.ts) that
+ * shares structure between snapshots; the adapter persists each changed entry, and restores them as
+ * `input.downloads`.
+ */
 export interface OipfManagerContext {
   readonly profile: Profile;
   readonly capacityBytes: number;
   readonly maxActive: number;
   readonly manageDownloads: ManageDownloads;
   readonly reserveNever: readonly string[];
-  /** Every live download, in registration order (removed ones are dropped). */
-  readonly downloads: readonly ManagedDownload[];
+  /** Every live download by id, in registration order, with the startable and active ones by priority (removed ones are dropped). */
+  readonly downloads: DownloadIndex;
   /** Organisation id → reserved bytes (absent: no reservation). */
   readonly reservations: Readonly<Record<string, number>>;
   /** The return value of the last application call. */

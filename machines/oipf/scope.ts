@@ -39,6 +39,14 @@ const WIDTH: Readonly<Record<PermissionScope | 'none', number>> = Object.freeze(
 });
 
 /** The widest scope the application's permissions grant, or 'none' without any of the three. */
+/** The one permission that stands for a caller's widest scope (same scope, computed once for a list). */
+function resolvedPermissions(permissions: ScopeApp['permissions']): readonly Permission[] {
+  const widest = permissionScope(permissions);
+  if (widest === 'none') return [];
+  const first = Object.entries(PERMISSIONS).find(([, p]) => p.scope === widest);
+  return first === undefined ? [...permissions] : [first[0] as Permission];
+}
+
 export function permissionScope(permissions: ScopeApp['permissions']): PermissionScope | 'none' {
   let widest: PermissionScope | 'none' = 'none';
   for (const permission of permissions) {
@@ -122,7 +130,9 @@ export function createFilteredList<D extends ScopedDownload & { readonly state: 
   currentDomain: boolean | undefined,
   states: number,
 ): D[] {
-  return downloads.filter((d) => filterAdmits(app, d, currentDomain) && stateInSet(d.state, states));
+  // The caller's permissions are resolved once, not per download (a list of 10 000 is filtered here).
+  const resolved = { ...app, permissions: resolvedPermissions(app.permissions) };
+  return downloads.filter((d) => stateInSet(d.state, states) && filterAdmits(resolved, d, currentDomain));
 }
 
 /**
@@ -135,7 +145,8 @@ export function createFilteredList<D extends ScopedDownload & { readonly state: 
 export function getDownloads<
   D extends ScopedDownload & { readonly id: string; readonly descriptorPending?: boolean },
 >(app: ScopeApp, downloads: readonly D[], id?: string | null): D[] | null {
-  const inScopeList = downloads.filter((d) => visibleTo(app, d));
+  const resolved = { ...app, permissions: resolvedPermissions(app.permissions) };
+  const inScopeList = downloads.filter((d) => visibleTo(resolved, d));
   if (id === undefined || id === null) return inScopeList.filter((d) => d.descriptorPending !== true);
   const matching = inScopeList.filter((d) => d.id === id);
   if (matching.some((d) => d.descriptorPending === true)) return null;

@@ -192,7 +192,8 @@ export function reserveOutcomes(bytes: number, capacityBytes: number): readonly 
   if (!Number.isSafeInteger(bytes) || bytes < 0) return [R.UNKNOWN];
   if (bytes === 0) return [R.OK];
   if (bytes > capacityBytes) return [R.TOO_LARGE];
-  return [R.OK, R.TOO_LARGE, R.SMALLER];
+  // UNKNOWN: a first or growing reservation below what the organisation already holds (manager.storage.ts).
+  return [R.OK, R.TOO_LARGE, R.SMALLER, R.UNKNOWN];
 }
 
 /** hasReserved (DAE-PROP-1): the reservation in MB rounded up, else -1. */

@@ -491,6 +491,10 @@ class Reserve extends DaeCommand {
       fail(env, `${line}: granted below what it holds`);
     if (result === R.SMALLER && this.bytes >= needs)
       fail(env, `${line}: refused, but its downloads need only ${needs} B`);
+    // DAE-RESERVE-3/7: SMALLER_THAN_USED only refuses a shrink, never a first or growing reservation.
+    const before = env.model.reservations.get(app.orgId);
+    if (result === R.SMALLER && (before === undefined || this.bytes >= before))
+      fail(env, `${line}: SMALLER_THAN_USED for a first or growing reservation (was ${before ?? 'none'})`);
     applyReserve(model, app.orgId, this.bytes, result);
     // HBB-RESERVE-1 (a refused reserve changes nothing), DAE-PROP-1 (hasReserved per organisation).
     model.apps.forEach((a, i) => {

@@ -138,7 +138,7 @@ export const OIPF_DOWNLOAD_CHECKS: readonly PathCheck[] = [
 
 const mctx = (snapshot: { context: unknown }) => snapshot.context as OipfManagerContext;
 const stateOf = (context: OipfManagerContext, id: string) => {
-  const d = context.downloads.find((x) => x.id === id);
+  const d = context.downloads.get(id);
   return d === undefined ? undefined : daeStateOf(d);
 };
 const appCall = (s: { event: EventObject }) =>
@@ -184,7 +184,7 @@ export const OIPF_MANAGER_CHECKS: readonly PathCheck[] = [
     applies: () => true,
     assert: ({ next }) => {
       const c = mctx(next);
-      const active = c.downloads.filter((d) => {
+      const active = c.downloads.list().filter((d) => {
         const s = daeStateOf(d);
         return s === DAE_STATE.DOWNLOAD_IN_PROGRESS || s === DAE_STATE.DOWNLOAD_STALLED;
       });

@@ -201,7 +201,9 @@ function serializeManager(snapshot: ModelSnapshot): string {
   return JSON.stringify([
     snapshot.status,
     snapshot.value,
-    c.downloads.map((d) => [d.id, daeStateOf(d) ?? null, reasonOf(d) ?? null, d.context.bytesReceived > 0]),
+    c.downloads
+      .list()
+      .map((d) => [d.id, daeStateOf(d) ?? null, reasonOf(d) ?? null, d.context.bytesReceived > 0]),
     Object.keys(c.reservations).sort(),
   ]);
 }

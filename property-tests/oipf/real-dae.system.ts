@@ -394,7 +394,8 @@ export class RealDaeSystem implements SystemUnderTest {
 
   #inspect(e: InspectionEvent): void {
     if (e.type !== '@xstate.snapshot' || this.#m === undefined) return;
-    const snapshot = (e as unknown as { snapshot: { context: { downloads: ManagedDownload[] } } }).snapshot;
+    const snapshot = (e as unknown as { snapshot: { context: { downloads: Iterable<ManagedDownload> } } })
+      .snapshot;
     const downloads = new Map<
       string,
       { leaf: string; state: DaeState | undefined; reason: number | undefined; bytes: number; etag?: string }
@@ -691,7 +692,7 @@ export class RealDaeSystem implements SystemUnderTest {
     const url = `${this.server.url}/${r.name}`;
     assert.equal(
       url,
-      this.#m!.context().downloads.find((d) => d.id === this.#id)?.context.url,
+      this.#m!.context().downloads.get(this.#id)?.context.url,
       'request URL is the current one',
     );
     if (model.bytesReceived > 0)

@@ -1,0 +1,110 @@
+/**
+ * One scale run of the download-manager bench, in its own process (so its RSS is its own): registers N
+ * downloads (transfers off: only the bookkeeping is measured), then times the DAE reads and durable
+ * changes at that size, and a restart. Prints one JSON line. Usage: `manager-scale.ts <N>`.
+ *
+ * @module
+ */
+import { promises as fs, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createDownloadManager } from '../oipf/manager.js';
+import { ALL_APP } from '../oipf/test-support.js';
+
+const n = Number(process.argv[2]);
+if (!Number.isSafeInteger(n) || n < 1)
+  throw new Error(`usage: manager-scale.ts <downloads>, got ${process.argv[2]}`);
+
+/** Bytes this process passed to write(2) and friends so far (/proc/self/io `wchar`). */
+function writtenBytes(): number {
+  const m = /^wchar: (\d+)$/m.exec(readFileSync('/proc/self/io', 'utf8'));
+  return m ? Number(m[1]) : Number.NaN;
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+const ms = (from: bigint) => Number(process.hrtime.bigint() - from) / 1e6;
+let peakRss = 0;
+const sampleRss = () => {
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+};
+
+const dir = await fs.mkdtemp(path.join(tmpdir(), 'dlstate-bench-manager-'));
+try {
+  let m = await createDownloadManager({ dir, transfers: false, capacityBytes: 2 ** 50 });
+  let app = m.application(ALL_APP);
+  let t = process.hrtime.bigint();
+  for (let i = 0; i < n; i += 1) {
+    app.downloadTrigger.registerDownloadURL(`http://cdn.example/v/${i}.mp4`, 'video/mp4', null, i % 7);
+  }
+  await m.flush();
+  const registerMs = ms(t);
+  sampleRss();
+
+  const listMs: number[] = [];
+  const filterMs: number[] = [];
+  for (let i = 0; i < 100; i += 1) {
+    t = process.hrtime.bigint();
+    app.downloadManager.getDownloads!();
+    listMs.push(ms(t));
+    t = process.hrtime.bigint();
+    app.downloadManager.createFilteredList(undefined, 63);
+    filterMs.push(ms(t));
+  }
+  sampleRss();
+  const all = app.downloadManager.getDownloads!()!;
+  const reads = 20_000;
+  t = process.hrtime.bigint();
+  let sum = 0;
+  for (let i = 0; i < reads; i += 1) sum += all.item((i * 7919) % all.length)?.state ?? 0;
+  const readUs = (ms(t) * 1000) / reads;
+
+  // Durable pause/resume of downloads spread over the registry: the call, then the registry commit.
+  const changeMs: number[] = [];
+  const changeBytes: number[] = [];
+  for (let i = 0; i < 200; i += 1) {
+    const d = all.item((i * 104_729) % all.length)!;
+    const before = writtenBytes();
+    t = process.hrtime.bigint();
+    if (i % 2 === 0) app.downloadManager.pause!(d);
+    else app.downloadManager.resume!(all.item(((i - 1) * 104_729) % all.length)!);
+    await m.flush();
+    changeMs.push(ms(t));
+    changeBytes.push(writtenBytes() - before);
+  }
+  sampleRss();
+  await m.close();
+
+  t = process.hrtime.bigint();
+  m = await createDownloadManager({ dir, transfers: false, capacityBytes: 2 ** 50 });
+  app = m.application(ALL_APP);
+  const restored = app.downloadManager.getDownloads!()!.length;
+  const restartMs = ms(t);
+  sampleRss();
+  await m.close();
+
+  process.stdout.write(
+    `${JSON.stringify({
+      downloads: n,
+      registerMs,
+      getDownloadsP50Ms: percentile(listMs, 50),
+      getDownloadsP99Ms: percentile(listMs, 99),
+      createFilteredListP50Ms: percentile(filterMs, 50),
+      createFilteredListP99Ms: percentile(filterMs, 99),
+      propertyReadUs: readUs,
+      durableChangeP50Ms: percentile(changeMs, 50),
+      durableChangeP99Ms: percentile(changeMs, 99),
+      bytesPerChangeP50: percentile(changeBytes, 50),
+      bytesPerChangeMax: Math.max(...changeBytes),
+      restartMs,
+      restored,
+      peakRssMB: peakRss / 1e6,
+      checksum: sum > 0,
+    })}\n`,
+  );
+} finally {
+  await fs.rm(dir, { recursive: true, force: true });
+}
