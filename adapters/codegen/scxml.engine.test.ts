@@ -68,7 +68,8 @@ interface XStep {
 function xstateRun(machine: AnyStateMachine, path: ModelPath): { init: XStep; steps: XStep[] } {
   let current: XStep = { contexts: [], actions: [], states: [] };
   const inspect = (e: InspectionEvent): void => {
-    if (e.type === '@xstate.microstep') current.contexts.push((e.snapshot as unknown as { context: Context }).context);
+    if (e.type === '@xstate.microstep')
+      current.contexts.push((e.snapshot as unknown as { context: Context }).context);
     if (e.type === '@xstate.action') current.actions.push((e as { action: { type: string } }).action.type);
   };
   const actor = createActor(machine, { input: path.input, inspect });

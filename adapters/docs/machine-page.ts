@@ -4,8 +4,9 @@
  *
  * @module
  */
-import { type Clause, type ClauseId, clause, isClauseId, type Seed } from '../../machines/clauses.js';
+import { type Clause, type ClauseId, clause, isClauseId } from '../../machines/clauses.js';
 import type { MachineDescription, TransitionDescription } from '../../machines/describe.js';
+import { sourceLabel } from '../../machines/sources.js';
 import type { CoverageReport } from './coverage.js';
 import { DECISIONS, specOfMachine } from './decisions.js';
 import type { RenderedDiagram } from './diagram.js';
@@ -55,20 +56,13 @@ export function machineClauses(description: MachineDescription): ClauseId[] {
   return ids;
 }
 
-const SEED_TITLES: Readonly<Record<Seed, string>> = {
-  '000_9c658cd41b870032.txt': 'the OMA DLOTA 2.0 pause/resume contribution',
-  '001_ff052c3abd187bdd.txt': 'the OIPF DAE download manager section',
-  'dlota-dd.md': 'the wider OMA Download specification (facts we rely on)',
-};
-
-/** How a clause's seed is named on the pages: what it is, then its file name. */
-export function seedLabel(seed: Seed): string {
-  return `${SEED_TITLES[seed] ?? 'seed'} (seed ${code(seed)})`;
-}
-
 /** The number a transition has on its machine's page (1-based, reading order). */
 export function transitionNumber(t: TransitionDescription): number {
   return t.order + 1;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
 function clauseLinks(ids: readonly ClauseId[]): string {
@@ -77,7 +71,9 @@ function clauseLinks(ids: readonly ClauseId[]): string {
 
 function eventCell(t: TransitionDescription): string {
   const event = t.event === '' ? '*always*' : code(t.event);
-  return t.guard ? `${event} [${code(t.guard)}]` : event;
+  return t.guard
+    ? `${event}<br><code class="dl-guard">[${escapeHtml(t.guard).replace(/\|/g, '&#124;')}]</code>`
+    : event;
 }
 
 function statesTable(description: MachineDescription): string {
@@ -122,7 +118,7 @@ function clauseSection(c: Clause, description: MachineDescription, coverage?: Co
   const lines = [
     `### ${c.id}`,
     '',
-    `**${c.strength}** · ${c.sides.join(', ')} · from ${seedLabel(c.seed)}`,
+    `**${c.strength}** · ${c.sides.join(', ')} · source: ${sourceLabel(c)}`,
     '',
     `> ${c.statement.replace(/\r?\n/g, ' ')}`,
     '',

@@ -119,6 +119,22 @@ export async function expandIncludes(markdown: string, root: string): Promise<st
   return out;
 }
 
+/** The site's script (written into `src` by {@link writePages}, shipped by typedoc as `customJs`). */
+export const SPEC_JS = 'spec.js';
+
+/**
+ * The site's one script: the vendored svg-pan-zoom (so the site works offline), then `docs/assets/spec.js`
+ * (matrix filters, diagram drill-down and row links).
+ */
+export async function siteScript(root: string): Promise<string> {
+  const panZoom = await readFile(
+    join(root, 'node_modules', 'svg-pan-zoom', 'dist', 'svg-pan-zoom.min.js'),
+    'utf8',
+  );
+  const ours = await readFile(join(root, 'docs', 'assets', 'spec.js'), 'utf8');
+  return `/* svg-pan-zoom (BSD-2-Clause), vendored by the dlstate docs build */\n${panZoom}\n${ours}`;
+}
+
 /** Writes every Markdown page into `src` (wiped first); returns the page file names in navigation order. */
 export async function writePages(root: string, src: string): Promise<{ files: string[]; coverage: boolean }> {
   await rm(src, { recursive: true, force: true });
@@ -134,6 +150,7 @@ export async function writePages(root: string, src: string): Promise<{ files: st
     files.push(name);
   };
   await writeFile(join(src, 'index.md'), HOME);
+  await writeFile(join(src, SPEC_JS), await siteScript(root));
   const pagesDir = join(root, 'docs', 'pages');
   const handWritten = existsSync(pagesDir)
     ? (await readdir(pagesDir)).filter((f) => f.endsWith('.md')).sort()
@@ -191,6 +208,7 @@ export function typedocOptions(
     // linkify would turn prose like `Download.id` or `clauses.md` into links to made-up hosts.
     markdownItOptions: { html: true, linkify: false },
     customCss: join(root, 'docs', 'assets', 'spec.css'),
+    customJs: join(src, SPEC_JS),
     basePath: root,
     groupOrder: ['Documents', 'Spec', 'Guides', '*'],
     navigation: { includeCategories: false, includeGroups: true, includeFolders: true },

@@ -9,13 +9,27 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_PATH, launchChromium, visitPage } from '../../adapters/docs/browser.js';
+import { CHROMIUM_PATH, launchChromium, measurePage, visitPage } from '../../adapters/docs/browser.js';
 import { type BuiltSite, buildSite, format } from '../../adapters/docs/site.js';
 import { type StaticServer, serveDirectory } from '../../adapters/docs/static-server.js';
+import { CLAUSES } from '../../machines/clauses.js';
 import { describeMachine } from '../../machines/describe.js';
 import { MACHINES } from '../../machines/registry.js';
+import { clauseSource } from '../../machines/sources.js';
+
+/** The distinct line counts of the elements' text (an id that never breaks has exactly one line). */
+async function idLines(page: Page, selector: string): Promise<number[]> {
+  const counts = await page.locator(selector).evaluateAll((nodes) =>
+    nodes.map((n) => {
+      const range = document.createRange();
+      range.selectNodeContents(n);
+      return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+    }),
+  );
+  return [...new Set(counts)].sort();
+}
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const hasChromium = existsSync(CHROMIUM_PATH);
@@ -65,6 +79,30 @@ describe.skipIf(!hasChromium)('built docs in Chromium', () => {
       expect(visit.requests.length).toBeGreaterThan(1); // the page and its own assets, all on loopback
     });
   }
+
+  it('the clause matrix fits a 1280 px window: under 20 000 px tall, nothing past the content column; filters work', async () => {
+    const url = new URL('documents/Clause_matrix.html', server.url).href;
+    const layout = await measurePage(browser, url, 1280);
+    expect(layout.height).toBeLessThan(20_000);
+    expect(layout.overflowing).toEqual([]);
+    expect(layout.contentOverflow).toBe(0);
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    try {
+      const page = await context.newPage();
+      await page.goto(url);
+      const visible = () => page.locator('.dl-matrix-table tbody tr:not(.dl-hidden)').count();
+      expect(await visible()).toBe(CLAUSES.length);
+      expect(await idLines(page, '.dl-matrix-table td.dl-id')).toEqual([1]);
+      await page.selectOption('select[data-filter="spec"]', 'HbbTV');
+      const hbb = CLAUSES.filter((c) => clauseSource(c).spec === 'HbbTV').length;
+      expect(await visible()).toBe(hbb);
+      await page.selectOption('select[data-filter="side"]', 'agent');
+      expect(await visible()).toBe(0);
+      expect(await page.locator('.dl-count').textContent()).toBe(`0 of ${CLAUSES.length} clauses`);
+    } finally {
+      await context.close();
+    }
+  });
 
   it('the home page, clause matrix and getting-started page load cleanly too', async () => {
     for (const path of ['index.html', 'documents/Clause_matrix.html', 'documents/Getting_started.html']) {
