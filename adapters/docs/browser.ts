@@ -99,8 +99,8 @@ export interface PageLayout {
   readonly contentOverflow: number;
   /** Elements inside the content column sticking out of its right edge, as `tag.class "text…"`. */
   readonly overflowing: readonly string[];
-  /** Labels of the diagrams visible at load (`.dl-diagram svg text`), as rendered. */
-  readonly labels: readonly RenderedLabel[];
+  /** Every diagram view (`.dl-view`, each shown in turn through its `#dl-view-…` hash) and its rendered labels. */
+  readonly views: readonly { readonly id: string; readonly labels: readonly RenderedLabel[] }[];
 }
 
 /** Opens `url` at `width` × 900 and measures {@link PageLayout}. */
@@ -110,7 +110,25 @@ export async function measurePage(browser: Browser, url: string, width = 1280): 
     const page = await context.newPage();
     await page.goto(url, { waitUntil: 'load', timeout: 20_000 });
     await page.waitForTimeout(100);
-    return await page.evaluate(() => {
+    const ids = await page.locator('.dl-view').evaluateAll((nodes) => nodes.map((n) => n.id));
+    const views: { id: string; labels: RenderedLabel[] }[] = [];
+    for (const id of ids) {
+      await page.evaluate((hash) => {
+        location.hash = hash;
+      }, id);
+      await page.waitForFunction(
+        (hash) => !(document.getElementById(hash) as HTMLElement | null)?.hidden,
+        id,
+      );
+      views.push({ id, labels: await page.evaluate(visibleLabels) });
+    }
+    const first = ids[0];
+    if (first !== undefined) {
+      await page.evaluate((hash) => {
+        location.hash = hash;
+      }, first);
+    }
+    const layout = await page.evaluate(() => {
       const col = document.querySelector('.col-content') as HTMLElement;
       const right = col.getBoundingClientRect().right;
       const overflowing: string[] = [];
@@ -132,31 +150,35 @@ export async function measurePage(browser: Browser, url: string, width = 1280): 
           `${el.tagName.toLowerCase()}.${(el.getAttribute('class') ?? '').replace(/\s+/g, '.')} "${(el.textContent ?? '').slice(0, 40)}"`,
         );
       }
-      const labels = [...document.querySelectorAll('.dl-diagram:not([hidden]) svg text')].flatMap((node) => {
-        const t = node as SVGTextElement;
-        const r = t.getBoundingClientRect();
-        if (r.width === 0 || r.height === 0) return [];
-        const ctm = t.getScreenCTM();
-        const scale = ctm ? Math.hypot(ctm.a, ctm.b) : 1;
-        const fontPx = Number.parseFloat(getComputedStyle(t).fontSize) * scale;
-        return [
-          {
-            text: (t.textContent ?? '').trim(),
-            fontPx,
-            box: { x: r.x, y: r.y, width: r.width, height: r.height },
-          },
-        ];
-      });
       return {
         height: document.documentElement.scrollHeight,
         contentOverflow: Math.round(overflow),
         overflowing: overflowing.slice(0, 20),
-        labels,
       };
     });
+    return { ...layout, views };
   } finally {
     await context.close();
   }
+}
+
+/** The labels of the shown diagram view: text, on-screen font size (font size × the SVG's scale) and box. */
+function visibleLabels(): RenderedLabel[] {
+  return [...document.querySelectorAll('.dl-view:not([hidden]) svg text')].flatMap((node) => {
+    const t = node as SVGTextElement;
+    const r = t.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0) return [];
+    const ctm = t.getScreenCTM();
+    const scale = ctm ? Math.hypot(ctm.a, ctm.b) : 1;
+    const fontPx = Number.parseFloat(getComputedStyle(t).fontSize) * scale;
+    return [
+      {
+        text: (t.textContent ?? '').trim(),
+        fontPx,
+        box: { x: r.x, y: r.y, width: r.width, height: r.height },
+      },
+    ];
+  });
 }
 
 /** Pairs of labels whose boxes overlap by more than `slack` px in both directions. */

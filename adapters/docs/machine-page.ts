@@ -9,7 +9,15 @@ import type { MachineDescription, TransitionDescription } from '../../machines/d
 import { sourceLabel } from '../../machines/sources.js';
 import type { CoverageReport } from './coverage.js';
 import { DECISIONS, specOfMachine } from './decisions.js';
-import type { RenderedDiagram } from './diagram.js';
+import { stateAnchor, transitionAnchor, viewAnchor } from './elk-diagram.js';
+import type { DiagramView } from './views.js';
+
+/** A diagram view and its SVG. */
+export interface RenderedView {
+  readonly view: DiagramView;
+  readonly svg: string;
+}
+
 import { cell, clauseAnchor, code, frontMatter, plain, table } from './markdown.js';
 
 /** The registry facts a page needs about a machine (a subset of `MachineEntry`). */
@@ -23,7 +31,8 @@ export interface PageMachine {
 export interface MachinePageInput {
   readonly machine: PageMachine;
   readonly description: MachineDescription;
-  readonly diagram: RenderedDiagram;
+  /** The diagram views (overview first) with their SVG, see `views.ts` and `elk-diagram.ts`. */
+  readonly views: readonly RenderedView[];
   /** The coverage report, when it has been generated. */
   readonly coverage?: CoverageReport;
   /** The full generated Mermaid text (`generated/<id>.mmd`), shown folded under the diagram. */
@@ -33,11 +42,6 @@ export interface MachinePageInput {
 /** The file name of a machine's spec page in the generated sources (`spec-dlota.md`). */
 export function machinePageFile(machineId: string): string {
   return `spec-${machineId}.md`;
-}
-
-/** The file name of a machine's standalone diagram, written beside its page and linked from it. */
-export function machineDiagramFile(machineId: string): string {
-  return `spec-${machineId}.svg`;
 }
 
 /** The page title of a machine's spec page. */
@@ -79,7 +83,7 @@ function eventCell(t: TransitionDescription): string {
 function statesTable(description: MachineDescription): string {
   const rows = description.states.map((s) => {
     const depth = s.id.split('.').length - 1;
-    const name = `${'&nbsp;&nbsp;&nbsp;&nbsp;'.repeat(depth)}${code(s.id)}`;
+    const name = `<a id="${stateAnchor(s.id)}"></a>${'&nbsp;&nbsp;&nbsp;&nbsp;'.repeat(depth)}${code(s.id)}`;
     const type = s.id === description.initial || (s.parent && s.id === initialOf(description, s.parent));
     const kind = `${s.type}${type ? ' · initial' : ''}`;
     const entry = s.entry.length > 0 ? s.entry.map(code).join(' ') : '';
@@ -94,7 +98,7 @@ function initialOf(description: MachineDescription, parent: string): string | un
 
 function transitionsTable(description: MachineDescription): string {
   const rows = description.transitions.map((t) => [
-    String(transitionNumber(t)),
+    `<a id="${transitionAnchor(t.order)}"></a>${transitionNumber(t)}`,
     code(t.source),
     eventCell(t),
     t.targets.length > 0 ? t.targets.map(code).join(', ') : '*(stays)*',
@@ -155,14 +159,37 @@ function coverageLine(machineId: string, coverage?: CoverageReport): string {
   return `Transition coverage by the model-based paths: **${m.covered} / ${m.total}**.${uncovered}`;
 }
 
+/** Every view in one HTML block (no blank line), the overview shown, the others hidden until drilled into. */
+function diagramBlock(machineId: string, views: readonly RenderedView[]): string {
+  const crumbs = (view: DiagramView): string =>
+    view.trail
+      .map((scope, i) => {
+        const name = scope === '' ? machineId : (scope.split('.').at(-1) ?? scope);
+        return i === view.trail.length - 1
+          ? `<span aria-current="page">${escapeHtml(name)}</span>`
+          : `<a href="#${viewAnchor(scope)}">${escapeHtml(name)}</a>`;
+      })
+      .join(' › ');
+  return [
+    `<div class="dl-diagram" data-machine="${escapeHtml(machineId)}" data-renderer="elk">`,
+    ...views.map(({ view, svg }) =>
+      [
+        `<section class="dl-view" id="${viewAnchor(view.scope)}" data-scope="${escapeHtml(view.scope)}"${view.scope === '' ? '' : ' hidden'}>`,
+        `<nav class="dl-crumbs">${crumbs(view)}${view.scope === '' ? '' : ` · <a href="#${stateAnchor(view.scope)}">its row</a>`}</nav>`,
+        `<div class="dl-canvas">${svg.replace(/\n\s*\n/g, '\n')}</div>`,
+        '</section>',
+      ].join('\n'),
+    ),
+    '</div>',
+  ].join('\n');
+}
+
 /** The Markdown of a machine's spec page. */
 export function machinePage(input: MachinePageInput): string {
-  const { machine, description, diagram, coverage } = input;
+  const { machine, description, coverage } = input;
   const ids = machineClauses(description).filter(isClauseId);
   const caption =
-    diagram.renderer === 'fallback'
-      ? `*The layout engine failed (${plain(diagram.error ?? 'unknown error')}); this plain drawing lists every state and transition.*`
-      : '*One arrow per pair of states, labelled with its events; guards, actions and transitions a compound state declares to its own children are in the tables below.*';
+    '*The overview shows compound states (▸) collapsed: click one for its own diagram, the breadcrumb leads back. Click a state for its row in the states table, an event for its transition row (guard, actions, clauses); dashed boxes are states outside the diagram shown. Drag to pan and use the +/− buttons on a diagram wider than the page.*';
   const parts = [
     frontMatter({ title: machinePageTitle(machine), group: 'Spec' }),
     `# ${machine.name}`,
@@ -171,11 +198,9 @@ export function machinePage(input: MachinePageInput): string {
     '',
     '## Diagram',
     '',
-    `<div class="dl-diagram" data-machine="${machine.id}" data-renderer="${diagram.renderer}">`,
-    diagram.svg,
-    '</div>',
+    caption,
     '',
-    `${caption} [Open the diagram full size](./${machineDiagramFile(machine.id)}).`,
+    diagramBlock(machine.id, input.views),
   ];
   if (input.mermaidSource) {
     parts.push(

@@ -6,8 +6,10 @@ import { clauseSource, sourceLabel } from '../../machines/sources.js';
 import { isLocalRequest } from './browser.js';
 import { normaliseCoverage } from './coverage.js';
 import { fallbackSvg, readingMermaid, renderDiagram, sanitiseSvg } from './diagram.js';
+import { stateAnchor, transitionAnchor } from './elk-diagram.js';
 import { machineClauses, machinePage } from './machine-page.js';
 import { matrixPage, notesPage } from './matrix-page.js';
+import { diagramViews } from './views.js';
 
 const dlota = MACHINES.find((m) => m.id === 'dlota')!;
 const description = describeMachine(dlota.machine);
@@ -16,12 +18,28 @@ describe('machine spec page', () => {
   const page = machinePage({
     machine: dlota,
     description,
-    diagram: { svg: '<svg></svg>', renderer: 'beautiful-mermaid' },
+    views: diagramViews(description).map((view) => ({ view, svg: '<svg></svg>' })),
+  });
+
+  it('links every state and transition row with an anchor the diagrams point at', () => {
+    for (const s of description.states) expect(page).toContain(`<a id="${stateAnchor(s.id)}"></a>`);
+    for (const t of description.transitions)
+      expect(page).toContain(`<a id="${transitionAnchor(t.order)}"></a>`);
+    // One view section per view, only the overview shown, each with its breadcrumb back.
+    expect(page.match(/<section class="dl-view"/g)?.length).toBe(diagramViews(description).length);
+    expect(page.match(/<section class="dl-view"[^>]* hidden>/g)?.length).toBe(
+      diagramViews(description).length - 1,
+    );
+    expect(page).toContain(
+      '<nav class="dl-crumbs"><a href="#dl-view-overview">dlota</a> › <span aria-current="page">retrieving</span>',
+    );
   });
 
   it('lists every transition in reading order, numbered', () => {
-    const rows = page.split('\n').filter((l) => /^\| \d+ \|/.test(l));
-    expect(rows.map((r) => Number(r.split('|')[1]))).toEqual(description.transitions.map((_, i) => i + 1));
+    const rows = page.split('\n').filter((l) => /^\| <a id="dl-t-\d+"><\/a>\d+ \|/.test(l));
+    expect(rows.map((r) => Number(r.split('|')[1]?.replace(/<[^>]+>/g, '')))).toEqual(
+      description.transitions.map((_, i) => i + 1),
+    );
   });
 
   it('shows each clause of the machine with its statement, its source as a specification section and editor’s note', () => {

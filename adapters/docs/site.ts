@@ -14,10 +14,11 @@ import { Application, Logger, type LogLevel, TSConfigReader, type TypeDocOptions
 import { describeMachine } from '../../machines/describe.js';
 import { MACHINES } from '../../machines/registry.js';
 import { readCoverage } from './coverage.js';
-import { renderDiagram } from './diagram.js';
-import { machineDiagramFile, machinePage, machinePageFile } from './machine-page.js';
+import { renderView } from './elk-diagram.js';
+import { machinePage, machinePageFile } from './machine-page.js';
 import { frontMatter } from './markdown.js';
 import { matrixPage, notesPage } from './matrix-page.js';
+import { diagramViews } from './views.js';
 
 /**
  * The public API the reference documents, repo-relative; globs allowed. The one list to edit when an entry
@@ -161,12 +162,13 @@ export async function writePages(root: string, src: string): Promise<{ files: st
   for (const { machine, description } of described) {
     const mmd = join(root, 'generated', `${machine.id}.mmd`);
     const mermaidSource = existsSync(mmd) ? await readFile(mmd, 'utf8') : undefined;
-    const diagram = renderDiagram(description);
-    await writeFile(join(src, machineDiagramFile(machine.id)), diagram.svg);
+    const views = await Promise.all(
+      diagramViews(description).map(async (view, i) => ({ view, svg: await renderView(view, i) })),
+    );
     const page = machinePage({
       machine,
       description,
-      diagram,
+      views,
       ...(coverage ? { coverage } : {}),
       ...(mermaidSource ? { mermaidSource } : {}),
     });

@@ -22,9 +22,55 @@
     apply();
   }
 
+  /** Shows the view named by the location hash (a view anchor, or the view holding a state's box). */
+  function showView(diagram, id) {
+    const views = [...diagram.querySelectorAll('.dl-view')];
+    const target = views.find((v) => v.id === id);
+    if (!target) return false;
+    for (const v of views) v.hidden = v !== target;
+    enablePanZoom(target);
+    return true;
+  }
+
+  /** A view wider than its column gets svg-pan-zoom at scale 1 (labels stay 12 px), with +/− controls. */
+  function enablePanZoom(view) {
+    const canvas = view.querySelector('.dl-canvas');
+    const svg = canvas && canvas.querySelector('svg');
+    if (!svg || svg.dataset.panzoom || typeof window.svgPanZoom !== 'function') return;
+    const width = Number(svg.getAttribute('width'));
+    const height = Number(svg.getAttribute('height'));
+    if (!(width > canvas.clientWidth)) return;
+    svg.dataset.panzoom = 'on';
+    svg.removeAttribute('viewBox');
+    svg.setAttribute('width', '100%');
+    svg.setAttribute('height', String(Math.min(height + 16, Math.round(window.innerHeight * 0.75))));
+    canvas.classList.add('dl-panzoom');
+    window.svgPanZoom(svg, {
+      fit: false,
+      contain: false,
+      center: false,
+      controlIconsEnabled: true,
+      mouseWheelZoomEnabled: false,
+      dblClickZoomEnabled: false,
+      minZoom: 0.25,
+      maxZoom: 4,
+    });
+  }
+
+  function setupDiagram(diagram) {
+    const fromHash = () => {
+      const id = decodeURIComponent(location.hash.slice(1));
+      if (id.startsWith('dl-view-')) showView(diagram, id);
+    };
+    window.addEventListener('hashchange', fromHash);
+    const first = diagram.querySelector('.dl-view:not([hidden])');
+    if (first) enablePanZoom(first);
+    fromHash();
+  }
+
   function start() {
+    for (const d of document.querySelectorAll('.dl-diagram')) setupDiagram(d);
     for (const m of document.querySelectorAll('.dl-matrix')) setupMatrix(m);
-    if (typeof window.dlDiagrams === 'function') window.dlDiagrams();
   }
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
   else start();

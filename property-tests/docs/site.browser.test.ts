@@ -11,9 +11,17 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_PATH, launchChromium, measurePage, visitPage } from '../../adapters/docs/browser.js';
+import {
+  CHROMIUM_PATH,
+  launchChromium,
+  measurePage,
+  overlappingLabels,
+  visitPage,
+} from '../../adapters/docs/browser.js';
+import { stateAnchor } from '../../adapters/docs/elk-diagram.js';
 import { type BuiltSite, buildSite, format } from '../../adapters/docs/site.js';
 import { type StaticServer, serveDirectory } from '../../adapters/docs/static-server.js';
+import { diagramViews } from '../../adapters/docs/views.js';
 import { CLAUSES } from '../../machines/clauses.js';
 import { describeMachine } from '../../machines/describe.js';
 import { MACHINES } from '../../machines/registry.js';
@@ -68,8 +76,9 @@ describe.skipIf(!hasChromium)('built docs in Chromium', () => {
       const page = site.specPages.get(entry.id);
       expect(page, `no spec page for ${entry.id}`).toBeDefined();
       const visit = await visitPage(browser, new URL(page!, server.url).href);
-      expect(visit.diagrams).toBe(1);
-      const texts = new Set(visit.diagramTexts);
+      const views = diagramViews(describeMachine(entry.machine));
+      expect(visit.diagrams).toBe(views.length);
+      const texts = new Set(visit.diagramTexts.map((t) => t.replace(/ ▸$/, ''))); // ▸ marks a compound state
       const missing = describeMachine(entry.machine)
         .states.filter((s) => !texts.has(s.key))
         .map((s) => s.id);
@@ -77,6 +86,59 @@ describe.skipIf(!hasChromium)('built docs in Chromium', () => {
       expect(visit.consoleErrors).toEqual([]);
       expect(visit.foreignRequests).toEqual([]);
       expect(visit.requests.length).toBeGreaterThan(1); // the page and its own assets, all on loopback
+    });
+  }
+
+  for (const entry of MACHINES) {
+    it(`spec page of ${entry.id} at 1280 px: labels ≥ 11 px in every view, none overlapping, nothing past the column`, async () => {
+      const layout = await measurePage(
+        browser,
+        new URL(site.specPages.get(entry.id)!, server.url).href,
+        1280,
+      );
+      expect(layout.views.length).toBe(diagramViews(describeMachine(entry.machine)).length);
+      for (const view of layout.views) {
+        expect(view.labels.length, view.id).toBeGreaterThan(0);
+        expect(Math.min(...view.labels.map((l) => l.fontPx)), view.id).toBeGreaterThanOrEqual(11);
+        expect(overlappingLabels(view.labels), view.id).toEqual([]);
+      }
+      expect(layout.overflowing).toEqual([]);
+      expect(layout.contentOverflow).toBe(0);
+    });
+
+    it(`spec page of ${entry.id}: clicking a compound state drills down, a state shows its row, the breadcrumb leads back`, async () => {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      try {
+        const page = await context.newPage();
+        await page.goto(new URL(site.specPages.get(entry.id)!, server.url).href);
+        const shown = page.locator('.dl-view:not([hidden])');
+        const compound = shown.locator('a.dl-node[data-view]').first();
+        const drills = (await compound.count()) > 0;
+        if (drills) {
+          const view = (await compound.getAttribute('data-view'))!;
+          await compound.click();
+          await expect.poll(() => page.locator(`#${view}`).isVisible()).toBe(true);
+          expect(await page.locator('#dl-view-overview').isVisible()).toBe(false);
+        }
+        const state = shown.locator('a.dl-node:not([data-view]):not(.dl-outside)').first();
+        const id = (await state.getAttribute('data-state'))!;
+        await state.click();
+        const row = page.locator(`#${stateAnchor(id)}`);
+        await expect.poll(async () => (await row.boundingBox())?.y ?? -1).toBeGreaterThanOrEqual(0);
+        expect((await row.boundingBox())!.y).toBeLessThan(900);
+        expect(page.url()).toContain(`#${stateAnchor(id)}`);
+        if (drills) {
+          await page
+            .locator('.dl-view:not([hidden]) .dl-crumbs a[href="#dl-view-overview"]')
+            .first()
+            .click()
+            .catch(() => {});
+          await page.goto(`${page.url().split('#')[0]}#dl-view-overview`);
+          await expect.poll(() => page.locator('#dl-view-overview').isVisible()).toBe(true);
+        }
+      } finally {
+        await context.close();
+      }
     });
   }
 
