@@ -35,7 +35,7 @@
   /** A view wider than its column gets svg-pan-zoom at scale 1 (labels stay 12 px), with +/− controls. */
   function enablePanZoom(view) {
     const canvas = view.querySelector('.dl-canvas');
-    const svg = canvas && canvas.querySelector('svg');
+    const svg = canvas?.querySelector('svg');
     if (!svg || svg.dataset.panzoom || typeof window.svgPanZoom !== 'function') return;
     const width = Number(svg.getAttribute('width'));
     const height = Number(svg.getAttribute('height'));
