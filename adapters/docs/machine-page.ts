@@ -10,6 +10,7 @@ import { sourceLabel } from '../../machines/sources.js';
 import type { CoverageReport } from './coverage.js';
 import { DECISIONS, specOfMachine } from './decisions.js';
 import { stateAnchor, transitionAnchor, viewAnchor } from './elk-diagram.js';
+import type { Lifecycle } from './lifecycle.js';
 import type { DiagramView } from './views.js';
 
 /** A diagram view and its SVG. */
@@ -33,6 +34,8 @@ export interface MachinePageInput {
   readonly description: MachineDescription;
   /** The diagram views (overview first) with their SVG, see `views.ts` and `elk-diagram.ts`. */
   readonly views: readonly RenderedView[];
+  /** The lifecycle an application observes, projected from the chart (`lifecycle.ts`), with its SVG. */
+  readonly lifecycle?: { readonly lifecycle: Lifecycle; readonly svg: string };
   /** The coverage report, when it has been generated. */
   readonly coverage?: CoverageReport;
   /** The full generated Mermaid text (`generated/<id>.mmd`), shown folded under the diagram. */
@@ -184,6 +187,29 @@ function diagramBlock(machineId: string, views: readonly RenderedView[]): string
   ].join('\n');
 }
 
+/** The DAE's Figure 12 as the application observes it, with the reasons of state 8. */
+function lifecycleSection(machineId: string, lifecycle: Lifecycle, svg: string): string {
+  const reasons = lifecycle.states.flatMap((s) =>
+    s.reasons.map(
+      (r) =>
+        `- state ${s.number}, reason **${r.reason}** — ${code(r.state)}${r.description ? `: ${cell(r.description)}` : ''}`,
+    ),
+  );
+  return [
+    '## What an application observes (OIPF DAE §7.4.3, Figure 12)',
+    '',
+    `The states an application sees through \`onDownloadStateChange(item, state, reason)\` and the changes between them, *projected from this chart* (${code(machineId)}): each box is a number some state's entry action reports (\`notifyStateChanged\`), each arrow a transition that enters such a state; a transition that enters none (e.g. \`pause()\` on a download the OITF paused) is not observed. Click a box for its state row, an event for its transition row.`,
+    '',
+    '<div class="dl-figure">',
+    `<section class="dl-view" id="${viewAnchor('figure-12')}" data-scope="figure-12">`,
+    `<div class="dl-canvas">${svg}</div>`,
+    '</section>',
+    '</div>',
+    '',
+    reasons.length > 0 ? `Reasons reported with state 8:\n\n${reasons.join('\n')}` : '',
+  ].join('\n');
+}
+
 /** The Markdown of a machine's spec page. */
 export function machinePage(input: MachinePageInput): string {
   const { machine, description, coverage } = input;
@@ -214,6 +240,8 @@ export function machinePage(input: MachinePageInput): string {
       '</details>',
     );
   }
+  if (input.lifecycle)
+    parts.push('', lifecycleSection(machine.id, input.lifecycle.lifecycle, input.lifecycle.svg));
   parts.push(
     '',
     '## States',

@@ -15,6 +15,7 @@ import { describeMachine } from '../../machines/describe.js';
 import { MACHINES } from '../../machines/registry.js';
 import { readCoverage } from './coverage.js';
 import { renderView } from './elk-diagram.js';
+import { lifecycleView, projectLifecycle } from './lifecycle.js';
 import { machinePage, machinePageFile } from './machine-page.js';
 import { frontMatter } from './markdown.js';
 import { matrixPage, notesPage } from './matrix-page.js';
@@ -165,10 +166,14 @@ export async function writePages(root: string, src: string): Promise<{ files: st
     const views = await Promise.all(
       diagramViews(description).map(async (view, i) => ({ view, svg: await renderView(view, i) })),
     );
+    const lifecycle = projectLifecycle(description);
     const page = machinePage({
       machine,
       description,
       views,
+      ...(lifecycle
+        ? { lifecycle: { lifecycle, svg: await renderView(lifecycleView(lifecycle), views.length) } }
+        : {}),
       ...(coverage ? { coverage } : {}),
       ...(mermaidSource ? { mermaidSource } : {}),
     });
