@@ -39,11 +39,23 @@
     if (!svg || svg.dataset.panzoom || typeof window.svgPanZoom !== 'function') return;
     const width = Number(svg.getAttribute('width'));
     const height = Number(svg.getAttribute('height'));
-    if (!(width > canvas.clientWidth)) return;
+    const available = canvas.getBoundingClientRect().width;
+    if (available === 0) {
+      // typedoc keeps the page hidden until its own script has run: decide once the canvas has a width.
+      const observer = new ResizeObserver(() => {
+        if (canvas.getBoundingClientRect().width === 0) return;
+        observer.disconnect();
+        enablePanZoom(view);
+      });
+      observer.observe(canvas);
+      return;
+    }
+    if (!(width > available)) return;
     svg.dataset.panzoom = 'on';
     svg.removeAttribute('viewBox');
     svg.setAttribute('width', '100%');
-    svg.setAttribute('height', String(Math.min(height + 16, Math.round(window.innerHeight * 0.75))));
+    // Full height (the page scrolls vertically); only the width is panned.
+    svg.setAttribute('height', String(height + 8));
     canvas.classList.add('dl-panzoom');
     window.svgPanZoom(svg, {
       fit: false,
@@ -52,6 +64,8 @@
       controlIconsEnabled: true,
       mouseWheelZoomEnabled: false,
       dblClickZoomEnabled: false,
+      // Let a click on a state or event follow its link (a drag still pans).
+      preventMouseEventsDefault: false,
       minZoom: 0.25,
       maxZoom: 4,
     });
@@ -70,8 +84,10 @@
 
   function start() {
     for (const d of document.querySelectorAll('.dl-diagram')) setupDiagram(d);
+    for (const v of document.querySelectorAll('.dl-figure .dl-view')) enablePanZoom(v);
     for (const m of document.querySelectorAll('.dl-matrix')) setupMatrix(m);
   }
-  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
-  else start();
+  // After load: the column's final width (typedoc's own layout and our CSS) decides which views need pan/zoom.
+  if (document.readyState === 'complete') start();
+  else window.addEventListener('load', start);
 })();
