@@ -87,9 +87,11 @@ Two download specifications — **OMA DLOTA 2.0** (a download agent with pause/r
 **OIPF DAE download manager** (with its HbbTV profile) — authored as XState v5 statecharts. Every page here is
 derived from the charts and the clause registry.
 
-- **Spec pages**, one per machine: the diagram, the states and transitions in reading order with their clause
-  ids, each clause's statement and seed, and the editor's notes.
-- **Clause matrix**: clause → transitions → verifying tests → status, from the coverage report.
+- **Spec pages**, one per machine: an overview diagram with compound states to drill into, the states and
+  transitions in reading order with their clause ids, each clause's statement and source (the specification
+  section), and the editor's notes; the download lifecycle page adds the DAE's Figure 12 as an application sees it.
+- **Clause matrix**: one row per clause (status, strength, side, source, elements, tests), details on demand,
+  filters.
 - **Editor's notes**: our decisions where the seeds are ambiguous.
 - **Getting started**: install, run the demo and the tests, use the library.
 - The **API reference** of the public exports follows in the navigation.
