@@ -1,6 +1,7 @@
 /**
  * Makes the README picture: builds the docs into a temporary folder, opens the DLOTA spec page in Chromium
- * and saves its title and diagram as `docs/images/dlota-spec.png`. Run: `node --import tsx docs/screenshot.ts`.
+ * at 1280 × 1000 (100 %) and saves its title and overview diagram as `docs/images/dlota-spec.png`.
+ * Run: `npm run docs:screenshot [machine]`.
  *
  * @module
  */
@@ -24,11 +25,13 @@ try {
   const browser = await launchChromium();
   try {
     const context = await browser.newContext({
-      viewport: { width: 2400, height: 1400 },
+      // What an editor sees at 100 % in a 1280 px window.
+      viewport: { width: 1280, height: 1000 },
       deviceScaleFactor: 1,
     });
     const tab = await context.newPage();
     await tab.goto(new URL(page, server.url).href, { waitUntil: 'load' });
+    await tab.waitForTimeout(300); // the page script sets up pan/zoom after load
     const top = await tab.locator('.col-content h1').first().boundingBox();
     const diagram = await tab.locator('.dl-diagram').first().boundingBox();
     if (!top || !diagram) throw new Error('the page has no title or no diagram');

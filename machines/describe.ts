@@ -57,7 +57,36 @@ export interface StateDescription {
   readonly entry: readonly string[];
   /** Names of the exit actions, in order. */
   readonly exit: readonly string[];
+  /** The params each entry action is written with, index for index with {@link StateDescription.entry}. */
+  readonly entryParams?: readonly CallParams[];
+  /** The params each exit action is written with, index for index with {@link StateDescription.exit}. */
+  readonly exitParams?: readonly CallParams[];
 }
+
+/**
+ * The params an action or guard is written with in the chart: the JSON value of static params, `'computed'`
+ * when they are a function of the context/event (their value exists only at run time), `null` when none.
+ */
+export type CallParams = JsonValue | 'computed' | null;
+
+/** A plain JSON value. */
+export type JsonValue =
+  | string
+  | number
+  | boolean
+  | null
+  | readonly JsonValue[]
+  | { readonly [key: string]: JsonValue };
+
+/**
+ * A guard as a tree: a named guard with its params, a combinator (`and`/`or`/`not`) over guards, `stateIn`,
+ * or an inline function (which the conventions forbid). {@link TransitionDescription.guard} is its text form.
+ */
+export type GuardTree =
+  | { readonly kind: 'guard'; readonly name: string; readonly params: CallParams }
+  | { readonly kind: 'and' | 'or' | 'not'; readonly operands: readonly GuardTree[] }
+  | { readonly kind: 'stateIn'; readonly state: JsonValue }
+  | { readonly kind: 'inline' };
 
 /** One transition of a machine; a guarded event with several candidates gives several rows. */
 export interface TransitionDescription {
@@ -67,10 +96,14 @@ export interface TransitionDescription {
   readonly event: string;
   /** The guard's name, `name(params)` when parameterised, `and(a, not(b))` for combinators. */
   readonly guard?: string;
+  /** The guard as a tree (present exactly when {@link TransitionDescription.guard} is). */
+  readonly guardTree?: GuardTree;
   /** Target state ids; empty for a targetless transition (actions only, no state change). */
   readonly targets: readonly string[];
   /** Action names in order; an inline `assign(…)` shows as `assign`, a named one by its name. */
   readonly actions: readonly string[];
+  /** The params each action is written with, index for index with {@link TransitionDescription.actions}. */
+  readonly actionParams?: readonly CallParams[];
   /** Whether the source is exited and re-entered (xstate's `reenter`). */
   readonly reenter: boolean;
   readonly description?: string;
@@ -90,6 +123,10 @@ export interface MachineDescription {
   readonly entry: readonly string[];
   /** Names of the root's exit actions (run when the actor stops), in order. */
   readonly exit: readonly string[];
+  /** The params of each root entry action, index for index with {@link MachineDescription.entry}. */
+  readonly entryParams?: readonly CallParams[];
+  /** The params of each root exit action, index for index with {@link MachineDescription.exit}. */
+  readonly exitParams?: readonly CallParams[];
   /** Every state except the root, pre-order (parents before children, siblings in document order). */
   readonly states: readonly StateDescription[];
   /** Every transition, in document order ({@link TransitionDescription.order}). */
@@ -123,6 +160,8 @@ export function describeMachine(machine: AnyStateMachine): MachineDescription {
     initial: initial ? stateId(initial) : '',
     entry: root.entry.map(actionName),
     exit: root.exit.map(actionName),
+    entryParams: root.entry.map(actionParams),
+    exitParams: root.exit.map(actionParams),
     states,
     transitions,
   };
@@ -143,6 +182,8 @@ function describeState(node: AnyNode): StateDescription {
     tags: [...node.tags],
     entry: node.entry.map(actionName),
     exit: node.exit.map(actionName),
+    entryParams: node.entry.map(actionParams),
+    exitParams: node.exit.map(actionParams),
   };
 }
 
@@ -162,9 +203,10 @@ function describeTransition(
   return {
     source: stateId(t.source),
     event: t.eventType ?? '',
-    ...(t.guard === undefined ? {} : { guard: guardName(t.guard) }),
+    ...(t.guard === undefined ? {} : { guard: guardName(t.guard), guardTree: guardTree(t.guard) }),
     targets: (t.target ?? []).map(stateId),
     actions: t.actions.map(actionName),
+    actionParams: t.actions.map(actionParams),
     reenter: t.reenter,
     ...(t.description === undefined ? {} : { description: t.description }),
     clauses: clausesOf(t.meta),
@@ -192,6 +234,35 @@ export function actionName(action: unknown): string {
     if (typeof type === 'string') return type.replace(/^xstate\./, '');
   }
   return 'inline';
+}
+
+/** The params an action is written with (see {@link CallParams}); built-ins and bare names have none. */
+export function actionParams(action: unknown): CallParams {
+  if (action && typeof action === 'object' && 'params' in action) return paramsOf(action.params);
+  return null;
+}
+
+function paramsOf(params: unknown): CallParams {
+  if (params === undefined) return null;
+  if (typeof params === 'function') return 'computed';
+  return JSON.parse(stableJson(params)) as JsonValue;
+}
+
+/** A guard as a {@link GuardTree} (the structured form of {@link guardName}). */
+export function guardTree(guard: unknown): GuardTree {
+  if (typeof guard === 'string') return { kind: 'guard', name: guard, params: null };
+  if (guard && typeof guard === 'object') {
+    const { type, params } = guard as { type?: unknown; params?: unknown };
+    return { kind: 'guard', name: String(type), params: paramsOf(params) };
+  }
+  if (typeof guard === 'function') {
+    const fn = guard as { name?: string; guards?: readonly unknown[]; stateValue?: unknown };
+    if (Array.isArray(fn.guards) && (fn.name === 'and' || fn.name === 'or' || fn.name === 'not')) {
+      return { kind: fn.name, operands: fn.guards.map(guardTree) };
+    }
+    if (fn.stateValue !== undefined) return { kind: 'stateIn', state: paramsOf(fn.stateValue) ?? null };
+  }
+  return { kind: 'inline' };
 }
 
 /**

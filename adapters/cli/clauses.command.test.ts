@@ -17,6 +17,12 @@ describe('dlstate clauses', () => {
     expect(list.map((c) => c.id)).toEqual(CLAUSES.map((c) => c.id));
     expect(list.find((c) => c.id === 'DL-PR-9')).toMatchObject({ strength: 'MUST', sides: ['agent'] });
     expect(list.find((c) => c.id === 'DL-EX-B6')?.sides).toEqual(['agent', 'server']);
+    expect(list.find((c) => c.id === 'DL-PR-9')).toMatchObject({
+      source: 'OMA DLOTA 2.0 §5.2.4.2 Pause and Resume Object Retrieval (pause/resume contribution)',
+    });
+    expect(list.find((c) => c.id === 'HBB-RESERVE-1')).toMatchObject({
+      source: expect.stringMatching(/^HbbTV A\.2\.18 /),
+    });
   });
 
   it('filters by side', async () => {
@@ -30,7 +36,9 @@ describe('dlstate clauses', () => {
     const { io, buf } = capture(true);
     await runCli(['clauses', '--side', 'device'], io);
     const lines = buf.out.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^id\s+strength\s+side\s+statement$/);
+    expect(lines[0]).toMatch(/^id\s+strength\s+side\s+source\s+statement$/);
+    expect(buf.out).toContain('OMA DLOTA 2.0 §5.2.4');
+    expect(buf.out).not.toMatch(/\d{3}_[0-9a-f]{16}\.txt/);
     expect(lines.at(-1)).toMatch(/^12 clauses binding the device/);
   });
 

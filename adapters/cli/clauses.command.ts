@@ -1,6 +1,13 @@
 import { type Command, Option } from 'commander';
 import { CLAUSES, SIDES, type Side } from '../../machines/clauses.js';
+import { clauseSource, sourceLabel } from '../../machines/sources.js';
 import { type CliIo, formatTable } from './io.js';
+
+/** The short source of a table row: `OMA DLOTA 2.0 §5.2.4.2`, `HbbTV A.2.18` (the JSON has the full label). */
+function sourceCell(c: Parameters<typeof clauseSource>[0]): string {
+  const s = clauseSource(c);
+  return s.section ? `${s.spec} ${s.section}` : s.spec;
+}
 
 /** `dlstate clauses [--json] [--side S]`: prints the clause registry. */
 export function registerClausesCommand(program: Command, io: CliIo): void {
@@ -15,16 +22,23 @@ export function registerClausesCommand(program: Command, io: CliIo): void {
       const side = opts.side;
       const list = side ? CLAUSES.filter((c) => c.sides.includes(side)) : CLAUSES;
       if (opts.json) {
-        io.out(`${JSON.stringify(list, null, 2)}\n`);
+        io.out(
+          `${JSON.stringify(
+            list.map((c) => ({ ...c, source: sourceLabel(c) })),
+            null,
+            2,
+          )}\n`,
+        );
         return;
       }
       const rows = list.map((c) => [
         c.id,
         c.strength,
         c.sides.join('+'),
+        sourceCell(c),
         c.note ? `${c.statement} [note]` : c.statement,
       ]);
-      io.out(formatTable(['id', 'strength', 'side', 'statement'], rows));
+      io.out(formatTable(['id', 'strength', 'side', 'source', 'statement'], rows));
       io.out(
         `${list.length} clauses${side ? ` binding the ${side}` : ''}; [note] = an editor's note records our decision\n`,
       );

@@ -210,7 +210,10 @@ export function renderAll(options: GenerateOptions): Rendered {
       }),
     );
     files.set(`${entry.id}.transitions.json`, renderTransitionTable(description, chartSources));
-    files.set(`${entry.id}.scxml`, renderScxml(description, chartSources));
+    files.set(
+      `${entry.id}.scxml`,
+      renderScxml(description, chartSources, entry.enqueues ? { enqueues: entry.enqueues } : {}),
+    );
     files.set(`${entry.id}.mmd`, renderMermaid(description, chartSources));
     warnings.push(...conventionWarnings(entry, effects, description));
     const known = new Set(effects.events);

@@ -2,7 +2,7 @@ import { SaxesParser } from 'saxes';
 import { describe, expect, it } from 'vitest';
 import { describeMachine } from '../../machines/describe.js';
 import { fixtureMachine } from './fixtures/fixture.machine.js';
-import { DL_NAMESPACE, renderScxml, scxmlId, xmlAttr } from './scxml.js';
+import { DL_NAMESPACE, guardCond, renderScxml, scxmlId, xmlAttr } from './scxml.js';
 
 interface ParsedState {
   readonly id: string;
@@ -15,7 +15,9 @@ interface ParsedTransition {
   readonly source: string;
   readonly event: string;
   readonly cond: string;
+  readonly guard: string;
   readonly target: string;
+  readonly type: string;
   readonly actions: string;
   readonly clauses: string;
   readonly description: string;
@@ -28,6 +30,15 @@ function parse(text: string) {
   const transitions: ParsedTransition[] = [];
   const stack: (string | undefined)[] = [];
   let root: Record<string, string> = {};
+  const data: Record<string, string> = {};
+  /** Each `<script>`'s text with the id of the nearest state and the element holding it. */
+  const scripts: { state: string; holder: string; text: string; enqueues: string }[] = [];
+  const open: string[] = [];
+  let scriptText: string | undefined;
+  let scriptEnqueues = '';
+  parser.on('text', (t) => {
+    if (scriptText !== undefined) scriptText += t;
+  });
   const comments: string[] = [];
   parser.on('error', (error) => {
     throw error;
@@ -38,7 +49,18 @@ function parse(text: string) {
     const dl = (local: string) =>
       Object.values(tag.attributes).find((a) => a.uri === DL_NAMESPACE && a.local === local)?.value ?? '';
     if (tag.local === 'scxml') {
-      root = { ns: tag.uri, version: attr('version'), initial: attr('initial'), name: attr('name') };
+      root = {
+        ns: tag.uri,
+        version: attr('version'),
+        initial: attr('initial'),
+        name: attr('name'),
+        datamodel: attr('datamodel'),
+      };
+    } else if (tag.local === 'data') {
+      data[attr('id')] = dl('names');
+    } else if (tag.local === 'script') {
+      scriptText = '';
+      scriptEnqueues = dl('enqueues');
     } else if (['state', 'parallel', 'final', 'history'].includes(tag.local)) {
       states.push({
         id: attr('id'),
@@ -52,19 +74,37 @@ function parse(text: string) {
         source: stack.at(-1) ?? '',
         event: attr('event'),
         cond: attr('cond'),
+        guard: dl('guard'),
         target: attr('target'),
+        type: attr('type'),
         actions: dl('actions'),
         clauses: dl('clauses'),
         description: dl('description'),
       });
     }
-    if (!tag.isSelfClosing) stack.push(tag.local === 'scxml' ? undefined : attr('id'));
+    if (!tag.isSelfClosing) {
+      const isState = ['state', 'parallel', 'final', 'history'].includes(tag.local);
+      stack.push(tag.local === 'scxml' ? undefined : isState ? attr('id') : stack.at(-1));
+      open.push(tag.local === 'transition' ? `transition ${attr('event')}` : tag.local);
+    }
   });
   parser.on('closetag', (tag) => {
-    if (!tag.isSelfClosing) stack.pop();
+    if (tag.local === 'script' && scriptText !== undefined) {
+      scripts.push({
+        state: stack.at(-2) ?? '',
+        holder: open.at(-2) ?? '',
+        text: scriptText,
+        enqueues: scriptEnqueues,
+      });
+      scriptText = undefined;
+    }
+    if (!tag.isSelfClosing) {
+      stack.pop();
+      open.pop();
+    }
   });
   parser.write(text).close();
-  return { root, states, transitions, comments };
+  return { root, states, transitions, comments, data, scripts };
 }
 
 describe('renderScxml', () => {
@@ -81,6 +121,7 @@ describe('renderScxml', () => {
       version: '1.0',
       initial: 'idle',
       name: 'fixture',
+      datamodel: 'ecmascript',
     });
     expect(parsed.comments[1]).toContain('adapters/codegen/fixtures/fixture.machine.ts');
   });
@@ -109,8 +150,10 @@ describe('renderScxml', () => {
       description.transitions.map((t) => ({
         source: t.source,
         event: t.event,
-        cond: t.guard ?? '',
+        cond: t.guardTree ? guardCond(t.guardTree, 'fixture') : '',
+        guard: t.guard ?? '',
         target: t.targets.join(' '),
+        type: '',
         actions: t.actions.join(' '),
         clauses: t.clauses.join(' '),
         description: t.description ?? '',
@@ -120,7 +163,7 @@ describe('renderScxml', () => {
     expect(parsed.transitions.map((t) => t.description)).toContain(
       'resume with Range & If-Match <stored ETag>',
     );
-    expect(parsed.transitions.map((t) => t.cond)).toContain('atMost({"max":10})');
+    expect(parsed.transitions.map((t) => t.cond)).toContain('guards.atMost(_event, {"max":10})');
   });
 
   it('wraps root-level transitions in a state standing for the machine', () => {
@@ -144,6 +187,107 @@ describe('renderScxml', () => {
     expect(again.states[0]).toMatchObject({ id: 'fixture', parent: undefined, initial: 'idle' });
     expect(again.transitions[0]).toMatchObject({ source: 'fixture', event: 'USER.CANCEL', target: 'failed' });
     expect(again.states.find((s) => s.id === 'idle')?.parent).toBe('fixture');
+  });
+
+  it('declares the binding: ecmascript datamodel, every guard and action name the chart uses', () => {
+    expect(parsed.data).toEqual({
+      guards: 'atMost fits',
+      actions: 'httpGet postReport rememberSize startTimer',
+    });
+    const guarded = description.transitions.filter((t) => t.guard !== undefined);
+    expect(guarded.length).toBeGreaterThan(0);
+    for (const t of parsed.transitions.filter((p) => p.guard !== ''))
+      expect(t.cond).toMatch(/^guards\.\w+\(_event/);
+  });
+
+  it('turns guard trees into ECMAScript over the binding: params, and/or/not, stateIn, odd names', () => {
+    const g = (name: string, params: null | { max: number } = null) =>
+      ({ kind: 'guard', name, params }) as const;
+    expect(
+      guardCond({ kind: 'and', operands: [g('a', { max: 1 }), { kind: 'not', operands: [g('b')] }] }, 'm'),
+    ).toBe('(guards.a(_event, {"max":1}) && !(guards.b(_event)))');
+    expect(guardCond({ kind: 'or', operands: [g('a'), g('x-y')] }, 'm')).toBe(
+      '(guards.a(_event) || guards["x-y"](_event))',
+    );
+    expect(guardCond({ kind: 'stateIn', state: '#m.busy.paused' }, 'm')).toBe('In("busy.paused")');
+    expect(guardCond({ kind: 'guard', name: 'c', params: 'computed' }, 'm')).toBe(
+      "guards.c(_event, 'computed')",
+    );
+  });
+
+  it('calls the binding for each action with its static params, in onentry and on transitions', () => {
+    expect(parsed.scripts).toContainEqual({
+      state: 'fetching.waiting',
+      holder: 'onentry',
+      text: 'actions.startTimer(_event, {"ms":1000,"name":"retry"})',
+      enqueues: '',
+    });
+    expect(parsed.scripts).toContainEqual({
+      state: 'idle',
+      holder: 'transition USER.START',
+      text: "actions.httpGet(_event, 'computed')",
+      enqueues: '',
+    });
+    // An inline assign(…) has no name to bind: it is listed in dl:actions, not called.
+    expect(parsed.scripts.some((s) => s.text.startsWith('actions.assign'))).toBe(false);
+  });
+
+  it('puts the root entry/exit actions on the wrapping state and names what a block enqueues', () => {
+    const withEntry = {
+      ...description,
+      entry: ['rebalance'],
+      entryParams: [null],
+      exit: ['bye'],
+      exitParams: [{ n: 1 }],
+    };
+    const again = parse(
+      renderScxml(withEntry, ['x.ts'], { enqueues: { rebalance: ['httpGet', 'startTimer'] } }),
+    );
+    expect(again.root.initial).toBe('fixture');
+    expect(again.scripts.filter((s) => s.state === 'fixture')).toEqual([
+      {
+        state: 'fixture',
+        holder: 'onentry',
+        text: 'actions.rebalance(_event)',
+        enqueues: 'httpGet startTimer',
+      },
+      { state: 'fixture', holder: 'onexit', text: 'actions.bye(_event, {"n":1})', enqueues: '' },
+    ]);
+    expect(again.data.actions?.split(' ')).toContain('rebalance');
+  });
+
+  it('exports a non-reentering self-transition without leaving the state, a reentering one as external', () => {
+    const row = (source: string, event: string, reenter: boolean) => ({
+      source,
+      event,
+      targets: [source],
+      actions: [],
+      reenter,
+      clauses: [],
+      order: description.transitions.length,
+    });
+    const again = parse(
+      renderScxml(
+        {
+          ...description,
+          transitions: [
+            ...description.transitions,
+            row('idle', 'SELF.STAY', false),
+            row('idle', 'SELF.REENTER', true),
+            row('fetching', 'SELF.RESET', false),
+          ],
+        },
+        ['x.ts'],
+      ),
+    );
+    const find = (event: string) => again.transitions.find((t) => t.event === event);
+    expect(find('SELF.STAY')).toMatchObject({ source: 'idle', target: '', type: '' });
+    expect(find('SELF.REENTER')).toMatchObject({ source: 'idle', target: 'idle', type: '' });
+    expect(find('SELF.RESET')).toMatchObject({
+      source: 'fetching',
+      target: 'fetching.active',
+      type: 'internal',
+    });
   });
 
   it('escapes attribute text and turns any id into an XML name', () => {

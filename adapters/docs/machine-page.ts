@@ -4,11 +4,21 @@
  *
  * @module
  */
-import { type Clause, type ClauseId, clause, isClauseId, type Seed } from '../../machines/clauses.js';
+import { type Clause, type ClauseId, clause, isClauseId } from '../../machines/clauses.js';
 import type { MachineDescription, TransitionDescription } from '../../machines/describe.js';
+import { sourceLabel } from '../../machines/sources.js';
 import type { CoverageReport } from './coverage.js';
 import { DECISIONS, specOfMachine } from './decisions.js';
-import type { RenderedDiagram } from './diagram.js';
+import { stateAnchor, transitionAnchor, viewAnchor } from './elk-diagram.js';
+import type { Lifecycle } from './lifecycle.js';
+import type { DiagramView } from './views.js';
+
+/** A diagram view and its SVG. */
+export interface RenderedView {
+  readonly view: DiagramView;
+  readonly svg: string;
+}
+
 import { cell, clauseAnchor, code, frontMatter, plain, table } from './markdown.js';
 
 /** The registry facts a page needs about a machine (a subset of `MachineEntry`). */
@@ -22,7 +32,10 @@ export interface PageMachine {
 export interface MachinePageInput {
   readonly machine: PageMachine;
   readonly description: MachineDescription;
-  readonly diagram: RenderedDiagram;
+  /** The diagram views (overview first) with their SVG, see `views.ts` and `elk-diagram.ts`. */
+  readonly views: readonly RenderedView[];
+  /** The lifecycle an application observes, projected from the chart (`lifecycle.ts`), with its SVG. */
+  readonly lifecycle?: { readonly lifecycle: Lifecycle; readonly svg: string };
   /** The coverage report, when it has been generated. */
   readonly coverage?: CoverageReport;
   /** The full generated Mermaid text (`generated/<id>.mmd`), shown folded under the diagram. */
@@ -32,11 +45,6 @@ export interface MachinePageInput {
 /** The file name of a machine's spec page in the generated sources (`spec-dlota.md`). */
 export function machinePageFile(machineId: string): string {
   return `spec-${machineId}.md`;
-}
-
-/** The file name of a machine's standalone diagram, written beside its page and linked from it. */
-export function machineDiagramFile(machineId: string): string {
-  return `spec-${machineId}.svg`;
 }
 
 /** The page title of a machine's spec page. */
@@ -55,20 +63,13 @@ export function machineClauses(description: MachineDescription): ClauseId[] {
   return ids;
 }
 
-const SEED_TITLES: Readonly<Record<Seed, string>> = {
-  '000_9c658cd41b870032.txt': 'the OMA DLOTA 2.0 pause/resume contribution',
-  '001_ff052c3abd187bdd.txt': 'the OIPF DAE download manager section',
-  'dlota-dd.md': 'the wider OMA Download specification (facts we rely on)',
-};
-
-/** How a clause's seed is named on the pages: what it is, then its file name. */
-export function seedLabel(seed: Seed): string {
-  return `${SEED_TITLES[seed] ?? 'seed'} (seed ${code(seed)})`;
-}
-
 /** The number a transition has on its machine's page (1-based, reading order). */
 export function transitionNumber(t: TransitionDescription): number {
   return t.order + 1;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
 function clauseLinks(ids: readonly ClauseId[]): string {
@@ -77,13 +78,15 @@ function clauseLinks(ids: readonly ClauseId[]): string {
 
 function eventCell(t: TransitionDescription): string {
   const event = t.event === '' ? '*always*' : code(t.event);
-  return t.guard ? `${event} [${code(t.guard)}]` : event;
+  return t.guard
+    ? `${event}<br><code class="dl-guard">[${escapeHtml(t.guard).replace(/\|/g, '&#124;')}]</code>`
+    : event;
 }
 
 function statesTable(description: MachineDescription): string {
   const rows = description.states.map((s) => {
     const depth = s.id.split('.').length - 1;
-    const name = `${'&nbsp;&nbsp;&nbsp;&nbsp;'.repeat(depth)}${code(s.id)}`;
+    const name = `<a id="${stateAnchor(s.id)}"></a>${'&nbsp;&nbsp;&nbsp;&nbsp;'.repeat(depth)}${code(s.id)}`;
     const type = s.id === description.initial || (s.parent && s.id === initialOf(description, s.parent));
     const kind = `${s.type}${type ? ' · initial' : ''}`;
     const entry = s.entry.length > 0 ? s.entry.map(code).join(' ') : '';
@@ -98,7 +101,7 @@ function initialOf(description: MachineDescription, parent: string): string | un
 
 function transitionsTable(description: MachineDescription): string {
   const rows = description.transitions.map((t) => [
-    String(transitionNumber(t)),
+    `<a id="${transitionAnchor(t.order)}"></a>${transitionNumber(t)}`,
     code(t.source),
     eventCell(t),
     t.targets.length > 0 ? t.targets.map(code).join(', ') : '*(stays)*',
@@ -122,7 +125,7 @@ function clauseSection(c: Clause, description: MachineDescription, coverage?: Co
   const lines = [
     `### ${c.id}`,
     '',
-    `**${c.strength}** · ${c.sides.join(', ')} · from ${seedLabel(c.seed)}`,
+    `**${c.strength}** · ${c.sides.join(', ')} · source: ${sourceLabel(c)}`,
     '',
     `> ${c.statement.replace(/\r?\n/g, ' ')}`,
     '',
@@ -159,14 +162,60 @@ function coverageLine(machineId: string, coverage?: CoverageReport): string {
   return `Transition coverage by the model-based paths: **${m.covered} / ${m.total}**.${uncovered}`;
 }
 
+/** Every view in one HTML block (no blank line), the overview shown, the others hidden until drilled into. */
+function diagramBlock(machineId: string, views: readonly RenderedView[]): string {
+  const crumbs = (view: DiagramView): string =>
+    view.trail
+      .map((scope, i) => {
+        const name = scope === '' ? machineId : (scope.split('.').at(-1) ?? scope);
+        return i === view.trail.length - 1
+          ? `<span aria-current="page">${escapeHtml(name)}</span>`
+          : `<a href="#${viewAnchor(scope)}">${escapeHtml(name)}</a>`;
+      })
+      .join(' › ');
+  return [
+    `<div class="dl-diagram" data-machine="${escapeHtml(machineId)}" data-renderer="elk">`,
+    ...views.map(({ view, svg }) =>
+      [
+        `<section class="dl-view" id="${viewAnchor(view.scope)}" data-scope="${escapeHtml(view.scope)}"${view.scope === '' ? '' : ' hidden'}>`,
+        `<nav class="dl-crumbs">${crumbs(view)}${view.scope === '' ? '' : ` · <a href="#${stateAnchor(view.scope)}">its row</a>`}</nav>`,
+        `<div class="dl-canvas">${svg.replace(/\n\s*\n/g, '\n')}</div>`,
+        '</section>',
+      ].join('\n'),
+    ),
+    '</div>',
+  ].join('\n');
+}
+
+/** The DAE's Figure 12 as the application observes it, with the reasons of state 8. */
+function lifecycleSection(machineId: string, lifecycle: Lifecycle, svg: string): string {
+  const reasons = lifecycle.states.flatMap((s) =>
+    s.reasons.map(
+      (r) =>
+        `- state ${s.number}, reason **${r.reason}** — ${code(r.state)}${r.description ? `: ${cell(r.description)}` : ''}`,
+    ),
+  );
+  return [
+    '## What an application observes (OIPF DAE §7.4.3, Figure 12)',
+    '',
+    `The states an application sees through \`onDownloadStateChange(item, state, reason)\` and the changes between them, *projected from this chart* (${code(machineId)}): each box is a number some state's entry action reports (\`notifyStateChanged\`), each arrow a transition that enters such a state; a transition that enters none (e.g. \`pause()\` on a download the OITF paused) is not observed. Click a box for its state row, an event for its transition row.`,
+    '',
+    '<div class="dl-figure">',
+    `<section class="dl-view" id="${viewAnchor('figure-12')}" data-scope="figure-12">`,
+    `<div class="dl-canvas">${svg}</div>`,
+    '</section>',
+    '</div>',
+    '',
+    reasons.length > 0 ? `Reasons reported with state 8:\n\n${reasons.join('\n')}` : '',
+  ].join('\n');
+}
+
 /** The Markdown of a machine's spec page. */
 export function machinePage(input: MachinePageInput): string {
-  const { machine, description, diagram, coverage } = input;
+  const { machine, description, coverage } = input;
   const ids = machineClauses(description).filter(isClauseId);
   const caption =
-    diagram.renderer === 'fallback'
-      ? `*The layout engine failed (${plain(diagram.error ?? 'unknown error')}); this plain drawing lists every state and transition.*`
-      : '*One arrow per pair of states, labelled with its events; guards, actions and transitions a compound state declares to its own children are in the tables below.*';
+    '*The overview shows compound states (▸) collapsed: click one for its own diagram, the breadcrumb leads back. Click a state for its row in the states table, an event for its transition row (guard, actions, clauses); dashed boxes are states outside the diagram shown. Drag to pan and use the +/− buttons on a diagram wider than the page.*';
   const parts = [
     frontMatter({ title: machinePageTitle(machine), group: 'Spec' }),
     `# ${machine.name}`,
@@ -175,11 +224,9 @@ export function machinePage(input: MachinePageInput): string {
     '',
     '## Diagram',
     '',
-    `<div class="dl-diagram" data-machine="${machine.id}" data-renderer="${diagram.renderer}">`,
-    diagram.svg,
-    '</div>',
+    caption,
     '',
-    `${caption} [Open the diagram full size](./${machineDiagramFile(machine.id)}).`,
+    diagramBlock(machine.id, input.views),
   ];
   if (input.mermaidSource) {
     parts.push(
@@ -193,6 +240,8 @@ export function machinePage(input: MachinePageInput): string {
       '</details>',
     );
   }
+  if (input.lifecycle)
+    parts.push('', lifecycleSection(machine.id, input.lifecycle.lifecycle, input.lifecycle.svg));
   parts.push(
     '',
     '## States',

@@ -2,11 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { CLAUSES, clause } from '../../machines/clauses.js';
 import { describeMachine } from '../../machines/describe.js';
 import { MACHINES } from '../../machines/registry.js';
+import { clauseSource, sourceLabel } from '../../machines/sources.js';
 import { isLocalRequest } from './browser.js';
 import { normaliseCoverage } from './coverage.js';
 import { fallbackSvg, readingMermaid, renderDiagram, sanitiseSvg } from './diagram.js';
+import { stateAnchor, transitionAnchor } from './elk-diagram.js';
 import { machineClauses, machinePage } from './machine-page.js';
 import { matrixPage, notesPage } from './matrix-page.js';
+import { diagramViews } from './views.js';
 
 const dlota = MACHINES.find((m) => m.id === 'dlota')!;
 const description = describeMachine(dlota.machine);
@@ -15,24 +18,44 @@ describe('machine spec page', () => {
   const page = machinePage({
     machine: dlota,
     description,
-    diagram: { svg: '<svg></svg>', renderer: 'beautiful-mermaid' },
+    views: diagramViews(description).map((view) => ({ view, svg: '<svg></svg>' })),
+  });
+
+  it('links every state and transition row with an anchor the diagrams point at', () => {
+    for (const s of description.states) expect(page).toContain(`<a id="${stateAnchor(s.id)}"></a>`);
+    for (const t of description.transitions)
+      expect(page).toContain(`<a id="${transitionAnchor(t.order)}"></a>`);
+    // One view section per view, only the overview shown, each with its breadcrumb back.
+    expect(page.match(/<section class="dl-view"/g)?.length).toBe(diagramViews(description).length);
+    expect(page.match(/<section class="dl-view"[^>]* hidden>/g)?.length).toBe(
+      diagramViews(description).length - 1,
+    );
+    expect(page).toContain(
+      '<nav class="dl-crumbs"><a href="#dl-view-overview">dlota</a> › <span aria-current="page">retrieving</span>',
+    );
   });
 
   it('lists every transition in reading order, numbered', () => {
-    const rows = page.split('\n').filter((l) => /^\| \d+ \|/.test(l));
-    expect(rows.map((r) => Number(r.split('|')[1]))).toEqual(description.transitions.map((_, i) => i + 1));
+    const rows = page.split('\n').filter((l) => /^\| <a id="dl-t-\d+"><\/a>\d+ \|/.test(l));
+    expect(rows.map((r) => Number(r.split('|')[1]?.replace(/<[^>]+>/g, '')))).toEqual(
+      description.transitions.map((_, i) => i + 1),
+    );
   });
 
-  it('shows each clause of the machine with its statement, seed and editor’s note', () => {
+  it('shows each clause of the machine with its statement, its source as a specification section and editor’s note', () => {
     const ids = machineClauses(description);
     expect(ids.length).toBeGreaterThan(0);
     for (const id of ids) {
       const c = clause(id);
       expect(page).toContain(`### ${id}\n`);
       expect(page).toContain(c.statement);
-      expect(page).toContain(c.seed);
+      expect(page).toContain(sourceLabel(c));
       if (c.note) expect(page).toContain(c.note);
     }
+  });
+
+  it('names no seed file anywhere: sources are specification sections', () => {
+    expect(page).not.toMatch(/\d{3}_[0-9a-f]{16}\.txt/);
   });
 
   it('says the coverage report is missing instead of inventing numbers', () => {
@@ -89,7 +112,7 @@ describe('coverage report', () => {
     const page = matrixPage([{ machine: dlota, description }], report);
     expect(page).toContain('co-delivery not implemented');
     expect(page).toContain('69 / 70');
-    expect(page).toContain('\\[DL-PR-9\\] resume sends If-Match');
+    expect(page).toContain('<li>[DL-PR-9] resume sends If-Match</li>');
   });
 
   it('reads the shape adapters/coverage writes (ids in rows, taken/transitions, ledger reasons)', () => {
@@ -134,7 +157,14 @@ describe('coverage report', () => {
 
   it('the matrix has a row for every clause of the registry', () => {
     const page = matrixPage([{ machine: dlota, description }]);
-    for (const c of CLAUSES) expect(page).toContain(`| **${c.id}** |`);
+    for (const c of CLAUSES) {
+      expect(page).toContain(`<td class="dl-id">${c.id}</td>`);
+      expect(page).toContain(`data-spec="${clauseSource(c).spec}"`);
+    }
+    // One HTML block: a blank line would end it and make Markdown of the rest.
+    const block = page.slice(page.indexOf('<div class="dl-matrix">'), page.indexOf('</table>'));
+    expect(block).not.toMatch(/\n\s*\n/);
+    expect(page).not.toMatch(/\d{3}_[0-9a-f]{16}\.txt/);
   });
 });
 

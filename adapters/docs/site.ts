@@ -14,10 +14,12 @@ import { Application, Logger, type LogLevel, TSConfigReader, type TypeDocOptions
 import { describeMachine } from '../../machines/describe.js';
 import { MACHINES } from '../../machines/registry.js';
 import { readCoverage } from './coverage.js';
-import { renderDiagram } from './diagram.js';
-import { machineDiagramFile, machinePage, machinePageFile } from './machine-page.js';
+import { renderView } from './elk-diagram.js';
+import { lifecycleView, projectLifecycle } from './lifecycle.js';
+import { machinePage, machinePageFile } from './machine-page.js';
 import { frontMatter } from './markdown.js';
 import { matrixPage, notesPage } from './matrix-page.js';
+import { diagramViews } from './views.js';
 
 /**
  * The public API the reference documents, repo-relative; globs allowed. The one list to edit when an entry
@@ -85,9 +87,11 @@ Two download specifications — **OMA DLOTA 2.0** (a download agent with pause/r
 **OIPF DAE download manager** (with its HbbTV profile) — authored as XState v5 statecharts. Every page here is
 derived from the charts and the clause registry.
 
-- **Spec pages**, one per machine: the diagram, the states and transitions in reading order with their clause
-  ids, each clause's statement and seed, and the editor's notes.
-- **Clause matrix**: clause → transitions → verifying tests → status, from the coverage report.
+- **Spec pages**, one per machine: an overview diagram with compound states to drill into, the states and
+  transitions in reading order with their clause ids, each clause's statement and source (the specification
+  section), and the editor's notes; the download lifecycle page adds the DAE's Figure 12 as an application sees it.
+- **Clause matrix**: one row per clause (status, strength, side, source, elements, tests), details on demand,
+  filters.
 - **Editor's notes**: our decisions where the seeds are ambiguous.
 - **Getting started**: install, run the demo and the tests, use the library.
 - The **API reference** of the public exports follows in the navigation.
@@ -119,6 +123,22 @@ export async function expandIncludes(markdown: string, root: string): Promise<st
   return out;
 }
 
+/** The site's script (written into `src` by {@link writePages}, shipped by typedoc as `customJs`). */
+export const SPEC_JS = 'spec.js';
+
+/**
+ * The site's one script: the vendored svg-pan-zoom (so the site works offline), then `docs/assets/spec.js`
+ * (matrix filters, diagram drill-down and row links).
+ */
+export async function siteScript(root: string): Promise<string> {
+  const panZoom = await readFile(
+    join(root, 'node_modules', 'svg-pan-zoom', 'dist', 'svg-pan-zoom.min.js'),
+    'utf8',
+  );
+  const ours = await readFile(join(root, 'docs', 'assets', 'spec.js'), 'utf8');
+  return `/* svg-pan-zoom (BSD-2-Clause), vendored by the dlstate docs build */\n${panZoom}\n${ours}`;
+}
+
 /** Writes every Markdown page into `src` (wiped first); returns the page file names in navigation order. */
 export async function writePages(root: string, src: string): Promise<{ files: string[]; coverage: boolean }> {
   await rm(src, { recursive: true, force: true });
@@ -134,6 +154,7 @@ export async function writePages(root: string, src: string): Promise<{ files: st
     files.push(name);
   };
   await writeFile(join(src, 'index.md'), HOME);
+  await writeFile(join(src, SPEC_JS), await siteScript(root));
   const pagesDir = join(root, 'docs', 'pages');
   const handWritten = existsSync(pagesDir)
     ? (await readdir(pagesDir)).filter((f) => f.endsWith('.md')).sort()
@@ -144,12 +165,17 @@ export async function writePages(root: string, src: string): Promise<{ files: st
   for (const { machine, description } of described) {
     const mmd = join(root, 'generated', `${machine.id}.mmd`);
     const mermaidSource = existsSync(mmd) ? await readFile(mmd, 'utf8') : undefined;
-    const diagram = renderDiagram(description);
-    await writeFile(join(src, machineDiagramFile(machine.id)), diagram.svg);
+    const views = await Promise.all(
+      diagramViews(description).map(async (view, i) => ({ view, svg: await renderView(view, i) })),
+    );
+    const lifecycle = projectLifecycle(description);
     const page = machinePage({
       machine,
       description,
-      diagram,
+      views,
+      ...(lifecycle
+        ? { lifecycle: { lifecycle, svg: await renderView(lifecycleView(lifecycle), views.length) } }
+        : {}),
       ...(coverage ? { coverage } : {}),
       ...(mermaidSource ? { mermaidSource } : {}),
     });
@@ -191,6 +217,7 @@ export function typedocOptions(
     // linkify would turn prose like `Download.id` or `clauses.md` into links to made-up hosts.
     markdownItOptions: { html: true, linkify: false },
     customCss: join(root, 'docs', 'assets', 'spec.css'),
+    customJs: join(src, SPEC_JS),
     basePath: root,
     groupOrder: ['Documents', 'Spec', 'Guides', '*'],
     navigation: { includeCategories: false, includeGroups: true, includeFolders: true },
