@@ -28,7 +28,9 @@ import {
   type DownloadView,
   discInfoOf,
   downloadViews,
+  findDownload,
   fitsStorage,
+  isPausedByTerminal,
   type LastResult,
   type ManageDownloads,
   type ManagedDownload,
@@ -302,6 +304,10 @@ async function start(
     profile,
     context,
     viewOf: (id) => downloadViews(context()).find((v) => v.id === id),
+    pausedByTerminal: (id) => {
+      const download = findDownload(context(), id);
+      return download !== undefined && isPausedByTerminal(download);
+    },
     metaOf: (id) => meta.get(id),
     patchMeta,
     rateOf: (id) => {
