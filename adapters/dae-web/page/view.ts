@@ -64,8 +64,11 @@ export class PageView {
   #welcomed = false;
   #seq = 0;
   #retryMs = 250;
-  readonly #queue: { body: CallBody; decided: unknown }[] = [];
-  readonly #pending = new Map<number, { method: string; decided: unknown; download: string | undefined }>();
+  readonly #queue: { body: CallBody; decided: unknown; replay: boolean }[] = [];
+  readonly #pending = new Map<
+    number,
+    { body: CallBody; decided: unknown; download: string | undefined; replay: boolean }
+  >();
 
   constructor(serverOrigin: string, boot: Welcome | null) {
     this.#socketUrl = `${serverOrigin.replace(/^http/, 'ws')}${DAE_SOCKET_PATH}`;
@@ -99,6 +102,15 @@ export class PageView {
     socket.onclose = () => {
       this.connected = false;
       this.#welcomed = false;
+      // Calls the manager never answered go first in the replay: each is safe to repeat (a registration
+      // under the same id is refused as a duplicate, pause/resume/remove/reserve land on the same state).
+      const unanswered = [...this.#pending.values()].map((p) => ({
+        body: p.body,
+        decided: p.decided,
+        replay: true,
+      }));
+      this.#pending.clear();
+      this.#queue.unshift(...unanswered);
       if (this.#socket !== socket) return;
       setTimeout(() => this.connect(), this.#retryMs);
       this.#retryMs = Math.min(this.#retryMs * 2, 4000);
@@ -112,8 +124,8 @@ export class PageView {
 
   /** Sends (or queues) a call the page answered with `decided`. */
   call(body: CallBody, decided: unknown): void {
-    if (this.#welcomed) {
-      this.#send(body, decided);
+    if (this.#welcomed && this.#socket?.readyState === WebSocket.OPEN) {
+      this.#send(body, decided, false);
       return;
     }
     if (this.#queue.length >= MAX_QUEUED) {
@@ -121,7 +133,7 @@ export class PageView {
       console.warn(`dae.js: ${body.method} not sent: ${MAX_QUEUED} calls already wait for the manager`);
       return;
     }
-    this.#queue.push({ body, decided });
+    this.#queue.push({ body, decided, replay: false });
   }
 
   /** Shows the state the download machine gives after a call, until the manager's event arrives. */
@@ -136,10 +148,10 @@ export class PageView {
     else this.downloads.set(id, { ...current, state, reason: undefined });
   }
 
-  #send(body: CallBody, decided: unknown): void {
+  #send(body: CallBody, decided: unknown, replay: boolean): void {
     this.#seq += 1;
     const download = 'download' in body.args ? body.args.download : undefined;
-    this.#pending.set(this.#seq, { method: body.method, decided, download });
+    this.#pending.set(this.#seq, { body, decided, download, replay });
     this.#socket?.send(JSON.stringify({ t: 'call', seq: this.#seq, ...body, decided }));
   }
 
@@ -162,7 +174,7 @@ export class PageView {
         this.#apply(message);
         this.connected = true;
         this.#welcomed = true;
-        for (const { body, decided } of this.#queue.splice(0)) this.#send(body, decided);
+        for (const { body, decided, replay } of this.#queue.splice(0)) this.#send(body, decided, replay);
         this.onWelcome();
         return;
       }
@@ -180,8 +192,9 @@ export class PageView {
         const pending = this.#pending.get(message.seq);
         this.#pending.delete(message.seq);
         const value = message.value ?? undefined;
-        if (pending !== undefined && !Object.is(value, pending.decided ?? undefined))
-          this.disagreements.push({ method: pending.method, decided: pending.decided, value });
+        // A repeated call may find its first copy's effect already done: only first sends are compared.
+        if (pending !== undefined && !pending.replay && !Object.is(value, pending.decided ?? undefined))
+          this.disagreements.push({ method: pending.body.method, decided: pending.decided, value });
         return;
       }
       case 'error':
