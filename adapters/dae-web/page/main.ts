@@ -21,6 +21,15 @@ const view = new PageView(serverOrigin, typeof __dlstateDaeBoot === 'undefined' 
 const objects = new DownloadObjects(view);
 const supported = () => view.app !== null;
 
+/** Members never copied: the element keeps its own event plumbing (DownloadStateChange is routed below). */
+const HIDDEN = new Set([
+  'constructor',
+  'addEventListener',
+  'removeEventListener',
+  'dispatchEvent',
+  'deliver',
+]);
+
 /** Copies an object's members (own and inherited, up to EventTarget) onto an element, bound to the object. */
 function expose(element: HTMLElement, target: object): void {
   const seen = new Set<string>();
@@ -30,7 +39,7 @@ function expose(element: HTMLElement, target: object): void {
     proto = Object.getPrototypeOf(proto)
   ) {
     for (const name of Object.getOwnPropertyNames(proto)) {
-      if (name === 'constructor' || name.startsWith('#') || seen.has(name)) continue;
+      if (HIDDEN.has(name) || seen.has(name)) continue;
       seen.add(name);
       const descriptor = Object.getOwnPropertyDescriptor(proto, name)!;
       const member: PropertyDescriptor = { enumerable: true, configurable: true };
