@@ -121,7 +121,9 @@ describe.skipIf(!hasChromium)('the DAE API in Chromium', () => {
                 e.cancelable,
                 e.defaultPrevented,
                 e.eventPhase,
-                e.item.id === e.item.id,
+                // item is the very object the lists return (one Download object per id)
+                e.item === w.dm.createFilteredList(undefined, 63).item(0) ||
+                  e.item === w.dm.createFilteredList(undefined, 63).item(1),
               ]);
             },
             true, // useCapture: ignored (DAE-EVT-2)
