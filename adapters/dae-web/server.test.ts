@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { verifies } from '../../property-tests/verifies.js';
 import { tempDir, waitFor } from '../oipf/test-support.js';
-import { parseApps } from './apps.js';
+import { appForPage, parseApps } from './apps.js';
 import { CLOSE_VERSION, type ManagerMessage, parsePageMessage } from './protocol.js';
 import { type DaeWebRig, NEWS, PORTAL, ScriptedPage, startRig } from './test-support.js';
 
@@ -157,5 +157,19 @@ describe('serve-dae: protocol and server', () => {
     );
     expect(() => parseApps({ apps: [{ ...PORTAL, profile: 'oipf' }] }, 'hbbtv')).toThrow(/wider than/);
     expect(() => parseApps([], 'oipf')).toThrow(/expected \{"apps"/);
+    // The longest matching path prefix wins; nothing matches outside every prefix.
+    const nested = parseApps(
+      {
+        apps: [
+          { ...PORTAL, path: '/tv/' },
+          { ...NEWS, path: '/tv/news/' },
+        ],
+      },
+      'oipf',
+    );
+    expect(appForPage(nested, 'http://127.0.0.1:1/tv/news/a.html')?.id).toBe('news');
+    expect(appForPage(nested, 'http://127.0.0.1:1/tv/index.html')?.id).toBe('portal');
+    expect(appForPage(nested, 'http://127.0.0.1:1/tvx/')).toBeUndefined();
+    expect(appForPage(nested, 'not a url')).toBeUndefined();
   });
 });
