@@ -5,7 +5,7 @@ import { verifies } from '../../property-tests/verifies.js';
 import { tempDir, waitFor } from '../oipf/test-support.js';
 import { appForPage, parseApps } from './apps.js';
 import { CLOSE_VERSION, type ManagerMessage, parsePageMessage } from './protocol.js';
-import { type DaeWebRig, NEWS, PORTAL, ScriptedPage, startRig } from './test-support.js';
+import { type DaeWebRig, NEWS, PORTAL, ScriptedPage, SHOP, startRig } from './test-support.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -106,6 +106,76 @@ describe('serve-dae: protocol and server', () => {
       expect(await news.call('remove', { download: ID_A }, true)).toBe(true);
       await portal.next('sync', (m) => m.removed.includes(ID_A));
       expect(r.manager.views()).toEqual([]);
+    },
+  );
+
+  it(
+    verifies(
+      ['HBB-PROFILE-1', 'DAE-UPDATE-1', 'DAE-UPDATE-5'],
+      'an hbbtv manager: errorLevel and flaggedForDeletion reach the page, the flag is set through the socket; pause and update are refused to hbbtv pages',
+    ),
+    async () => {
+      const r = await rig({ profile: 'hbbtv', apps: [{ ...PORTAL, profile: 'hbbtv' }, SHOP] });
+      const shop = await page(r, '/shop/');
+      expect(
+        await shop.call('registerDownloadURL', {
+          id: ID_A,
+          url: r.mediaUrl('small.bin'),
+          contentType: 'application/octet-stream',
+          downloadStart: null,
+          priority: 5,
+        }),
+      ).toBe(ID_A);
+      const done = await shop.next('event', (m) => m.id === ID_A && m.state === 1);
+      expect(done.download.props).toMatchObject({ errorLevel: 0, flaggedForDeletion: false, priority: 5 });
+      expect(await shop.call('flagForDeletion', { download: ID_A, value: true }, true)).toBe(true);
+      const node = [...r.manager.application(SHOP).downloadManager.createFilteredList(undefined, 63)][0]!;
+      expect(node.flaggedForDeletion).toBe(true);
+      await shop.next('sync', (m) =>
+        m.downloads.some((d) => d.id === ID_A && d.props.flaggedForDeletion === true),
+      );
+      expect(await shop.call('pause', { download: ID_A }, false)).toBe(false);
+      expect(
+        await shop.call('updateRegisteredDownload', { download: ID_A, url: r.mediaUrl('big.bin') }, false),
+      ).toBe(false);
+    },
+  );
+
+  it(
+    verifies(
+      ['DAE-UPDATE-1', 'DAE-UPDATE-5'],
+      'updateRegisteredDownload through the socket: the manager uses the new URL; completed → false',
+    ),
+    async () => {
+      const r = await rig();
+      const portal = await page(r, '/portal/');
+      await portal.call('registerDownloadURL', {
+        id: ID_A,
+        url: r.mediaUrl('missing.bin'),
+        contentType: 'application/octet-stream',
+        downloadStart: null,
+        priority: null,
+      });
+      await portal.next('event', (m) => m.id === ID_A && m.state === 8);
+      expect(
+        await portal.call('updateRegisteredDownload', { download: ID_A, url: r.mediaUrl('small.bin') }, true),
+      ).toBe(true);
+      await portal.next('event', (m) => m.id === ID_A && m.state === 1);
+      expect(r.manager.views()[0]!.url).toBe(r.mediaUrl('small.bin'));
+      // An hbbtv application under an oipf manager: pause is not its member, even on its own download.
+      const shop = await page(r, '/shop/');
+      await shop.call('registerDownloadURL', {
+        id: 'shop-own-download-1',
+        url: r.mediaUrl('big.bin'),
+        contentType: 'application/octet-stream',
+        downloadStart: null,
+        priority: null,
+      });
+      expect(await shop.call('pause', { download: 'shop-own-download-1' }, false)).toBe(false);
+      expect(await portal.call('pause', { download: 'shop-own-download-1' }, true)).toBe(true);
+      expect(
+        await portal.call('updateRegisteredDownload', { download: ID_A, url: r.mediaUrl('big.bin') }, false),
+      ).toBe(false);
     },
   );
 

@@ -54,7 +54,13 @@ export interface DaeWebRig {
 
 /** Starts the rig: content files `small.bin` (20 kB) and `big.bin` (`bigBytes`, throttled to `bytesPerSecond`). */
 export async function startRig(
-  options: { staticDir?: string; bigBytes?: number; bytesPerSecond?: number; apps?: DaeWebApp[] } = {},
+  options: {
+    staticDir?: string;
+    bigBytes?: number;
+    bytesPerSecond?: number;
+    apps?: DaeWebApp[];
+    profile?: 'oipf' | 'hbbtv';
+  } = {},
 ): Promise<DaeWebRig> {
   const dir = await tempDir('dlstate-dae-web-');
   const contentDir = path.join(dir, 'content');
@@ -68,6 +74,7 @@ export async function startRig(
   const manager = await createDownloadManager({
     dir: path.join(dir, 'manager'),
     flushEveryBytes: 16 * 1024,
+    profile: options.profile ?? 'oipf',
   });
   const dae = await startDaeServer({
     manager,
