@@ -34,6 +34,8 @@ import {
   type WireSummary,
 } from './protocol.js';
 
+/** Refused frames kept for inspection. */
+const KEEP_REFUSED = 100;
 /** Every DAE state: the createFilteredList(undefined, ALL) scope is everything an application may see. */
 const ALL_STATES = 63;
 /** Properties sent besides id/state/reason (HbbTV's two included; undefined ones are simply absent). */
@@ -107,7 +109,7 @@ export class DaeHub {
   readonly #apps: readonly DaeWebApp[];
   readonly #groups = new Map<string, Group>();
   readonly #timer: NodeJS.Timeout;
-  /** Frames refused because they were malformed (for tests and logs). */
+  /** The last {@link KEEP_REFUSED} frames refused as malformed or out of place (for tests and logs). */
   readonly refused: string[] = [];
 
   constructor(options: DaeHubOptions) {
@@ -163,6 +165,11 @@ export class DaeHub {
     clearInterval(this.#timer);
   }
 
+  #refuse(what: string): void {
+    this.refused.push(what);
+    if (this.refused.length > KEEP_REFUSED) this.refused.shift();
+  }
+
   #groupFor(pageUrl: string): Group | undefined {
     const app = appForPage(this.#apps, pageUrl);
     if (app === undefined) return undefined;
@@ -184,7 +191,7 @@ export class DaeHub {
     try {
       message = parsePageMessage(text);
     } catch (error) {
-      this.refused.push(`${(error as Error).message}: ${text.slice(0, 200)}`);
+      this.#refuse(`${(error as Error).message}: ${text.slice(0, 200)}`);
       state.send({ t: 'error', message: (error as Error).message });
       return;
     }
@@ -209,7 +216,7 @@ export class DaeHub {
     }
     const group = state.group;
     if (group === undefined) {
-      this.refused.push(`call without an application: ${message.method}`);
+      this.#refuse(`call without an application: ${message.method}`);
       state.send({
         t: 'error',
         message: 'this page has no download objects (send hello from a configured page)',
