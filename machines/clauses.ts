@@ -344,6 +344,7 @@ const TABLE = {
     sides: ['manager'],
     statement: 'Every state change calls `onDownloadStateChange(item, state, reason)`.',
     seed: '001_ff052c3abd187bdd.txt',
+    note: "In a browser page (`dlstate manager serve-dae`) the page's objects answer every call at once from the machines' pure decisions on the page's view, and send the effect to the manager, which decides again in the application's scope; events come only from the manager. While the socket is down calls still answer from the view and their effects are queued (at most 1000) and replayed in order after reconnecting, each decided again by the manager (a different answer is recorded as a disagreement); no event fires while disconnected, and the reconnect's snapshot replaces the view without synthetic events for changes missed meanwhile.",
   },
   'DAE-EVT-2': {
     strength: 'MUST',

@@ -21,6 +21,7 @@ import {
 } from '../oipf/index.js';
 import { loadInspect } from './inspect-option.js';
 import { CliExit, type CliIo, formatTable, inspectUrlArgument, wholeNumberArgument } from './io.js';
+import { registerServeDaeCommand } from './serve-dae.command.js';
 
 /** The default manager directory. */
 export const DEFAULT_MANAGER_DIR = './.dlstate-manager';
@@ -113,6 +114,7 @@ export function registerManagerCommand(program: Command, io: CliIo): void {
   const manager = program
     .command('manager')
     .description('the OIPF DAE download manager: queue, inspect and run downloads kept under --dir');
+  registerServeDaeCommand(manager, io, DEFAULT_MANAGER_DIR);
 
   common(manager.command('add'))
     .description('register a download (registerDownloadURL); prints its id')

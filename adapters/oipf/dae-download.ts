@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { pathToFileURL } from 'node:url';
 import { DAE_STATE, type DownloadView, type Profile } from '../../machines/oipf/index.js';
 import type { DownloadMeta } from './meta.js';
 
@@ -16,6 +17,8 @@ export interface DownloadSource {
   patchMeta(id: string, patch: Partial<DownloadMeta>): void;
   /** Bytes per second of the running transfer, when measurable. */
   rateOf(id: string): number | undefined;
+  /** Whether the download is paused by the OITF (pre-empted), not by an application. @default never */
+  pausedByTerminal?(id: string): boolean;
 }
 
 const EMPTY: readonly never[] = Object.freeze([]);
@@ -159,6 +162,41 @@ export class DaeDownload {
   get drmControl(): readonly never[] | undefined {
     return this.#view() === undefined ? undefined : EMPTY;
   }
+  /**
+   * The local URI of the downloaded content, for an A/V control object: the completed file as a `file:` URL;
+   * undefined until the download completes (ours).
+   */
+  get uri(): string | undefined {
+    const file = this.#meta()?.filePath;
+    return file === undefined || this.state !== DAE_STATE.DOWNLOAD_COMPLETED
+      ? undefined
+      : pathToFileURL(file).href;
+  }
+  /** The current transfer rate in bits per second while in progress and measurable, else 0 (ours). */
+  get currentBitrate(): number | undefined {
+    const view = this.#view();
+    if (view === undefined) return undefined;
+    const rate = view.state === DAE_STATE.DOWNLOAD_IN_PROGRESS ? this.#source.rateOf(this.#id) : undefined;
+    return rate === undefined ? 0 : Math.round(rate * 8);
+  }
+  /** The descriptive metadata the CADD gave (name, description, contentID, origin site, icon); `{}` for a URL registration (ours). */
+  get metadata(): Readonly<Record<string, string>> | undefined {
+    if (this.#view() === undefined) return undefined;
+    const meta = this.#meta();
+    const fields = ['name', 'description', 'contentID', 'originSite', 'originSiteName', 'iconURL'] as const;
+    const out: Record<string, string> = {};
+    for (const field of fields) {
+      const value = meta?.[field];
+      if (value !== undefined) out[field] = value;
+    }
+    return Object.freeze(out);
+  }
+  /** Whether a paused (4) download was paused by the OITF (pre-empted, DAE-PRIO-1) rather than by an application. */
+  get suspendedByTerminal(): boolean | undefined {
+    const view = this.#view();
+    if (view === undefined) return undefined;
+    return view.state === DAE_STATE.DOWNLOAD_PAUSED && (this.#source.pausedByTerminal?.(this.#id) ?? false);
+  }
   /** HbbTV: 0 = no errors (no FDP in scope); undefined in the OIPF profile. */
   get errorLevel(): number | undefined {
     return this.#view() !== undefined && this.#source.profile === 'hbbtv' ? 0 : undefined;
@@ -195,6 +233,10 @@ export const DOWNLOAD_PROPERTIES = Object.freeze([
   'parentalRatings',
   'drmControl',
   'priority',
+  'uri',
+  'currentBitrate',
+  'metadata',
+  'suspendedByTerminal',
 ] as const);
 
 /** A DAE `DownloadCollection`: `length`, `item(i)` and (harmless) array-style indexing. */

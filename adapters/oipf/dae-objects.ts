@@ -113,11 +113,27 @@ class DownloadCache {
 export class DaeDownloadTrigger {
   readonly #host: DaeHost;
   readonly #caller: DaeCaller;
+  readonly #chosenIds: Iterator<string> | undefined;
 
   /** @internal Created by `manager.application()`. */
-  constructor(host: DaeHost, caller: DaeCaller) {
+  constructor(host: DaeHost, caller: DaeCaller, chosenIds?: Iterable<string>) {
     this.#host = host;
     this.#caller = caller;
+    this.#chosenIds = chosenIds?.[Symbol.iterator]();
+  }
+
+  /**
+   * The same application's trigger, registering under ids a remote caller already chose and returned (the
+   * page runtime of `serve-dae`), in order; when they run out the manager's own ids are used. A chosen id
+   * that is taken is refused like any duplicate (decideRegister).
+   */
+  static withIds(trigger: DaeDownloadTrigger, ids: Iterable<string>): DaeDownloadTrigger {
+    return new DaeDownloadTrigger(trigger.#host, trigger.#caller, ids);
+  }
+
+  #nextId(): string {
+    const chosen = this.#chosenIds?.next();
+    return chosen === undefined || chosen.done === true ? this.#host.newId() : chosen.value;
   }
 
   #register(
@@ -127,7 +143,7 @@ export class DaeDownloadTrigger {
     priority: number | undefined,
     extra: Partial<DownloadMeta> & { totalSize?: number | undefined },
   ): string | undefined {
-    const id = this.#host.newId();
+    const id = this.#nextId();
     const { totalSize, ...meta } = extra;
     const call: RegisterCall = {
       downloadId: id,

@@ -31,7 +31,9 @@ import {
   discInfoOf,
   downloadView,
   downloadViews,
+  findDownload,
   fitsStorage,
+  isPausedByTerminal,
   type LastResult,
   type ManageDownloads,
   type ManagedDownload,
@@ -366,6 +368,10 @@ async function start(
     viewOf: (id) => {
       const entry = context().downloads.get(id);
       return entry === undefined ? undefined : downloadView(entry);
+    },
+    pausedByTerminal: (id) => {
+      const download = findDownload(context(), id);
+      return download !== undefined && isPausedByTerminal(download);
     },
     metaOf: (id) => meta.get(id),
     patchMeta,

@@ -72,6 +72,21 @@ export function reasonOf(snapshot: HasStateValue): DaeReason | undefined {
 }
 
 /**
+ * Whether a download is paused by the OITF (pre-empted by a higher priority, DAE-PRIO-1) rather than by an
+ * application: `Download.suspendedByTerminal`.
+ * @see DAE-PRIO-1
+ */
+export function isPausedByTerminal(snapshot: HasStateValue): boolean {
+  const value = snapshot.value;
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    'paused' in value &&
+    (value as { paused: unknown }).paused === 'byScheduler'
+  );
+}
+
+/**
  * Whether pause() returns true: in progress, queued, stalled (DAE-PAUSE-1) and — our decision —
  * already paused (no event); false for completed or failed (DAE-PAUSE-3) and removed.
  * @see DAE-PAUSE-1 @see DAE-PAUSE-3
