@@ -169,6 +169,9 @@ describe('dlstate manager', () => {
       () => first.text.out.includes('1: 2 in progress') && interrupt !== undefined,
       'in progress',
     );
+    // Let the first run's request reach the server and the bytes before the stall arrive (as the Ctrl-C test
+    // does): interrupted before that, its request could take the second run's stall fault.
+    await new Promise((r) => setTimeout(r, 500));
     interrupt!();
     expect(await firstRun).toBe(EXIT_MANAGER_INTERRUPTED);
     expect(JSON.parse((await cli('manager', 'list', '--json', '--dir', dir)).out)[0].state).toBe(2);

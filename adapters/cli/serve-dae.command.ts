@@ -76,12 +76,15 @@ export function registerServeDaeCommand(manager: Command, io: CliIo, defaultDir:
         io.err(`dlstate: serve-dae: ${error.message}\n`);
         throw new CliExit(1);
       });
-      io.out(`dlstate serve-dae listening on ${server.url}\n`);
+      // One write: a reader that sees the URL line sees the applications too.
       io.out(
-        `runtime: ${server.url}/dae.js  socket: ws://127.0.0.1:${server.port}/dae  apps: ${apps.length}\n`,
+        [
+          `dlstate serve-dae listening on ${server.url}`,
+          `runtime: ${server.url}/dae.js  socket: ws://127.0.0.1:${server.port}/dae  apps: ${apps.length}`,
+          ...apps.map((app) => `  ${server.url}${app.path} → ${app.id} (${app.permissions.join(', ')})`),
+          '',
+        ].join('\n'),
       );
-      for (const app of apps)
-        io.out(`  ${server.url}${app.path} → ${app.id} (${app.permissions.join(', ')})\n`);
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
         process.once('SIGINT', stop);

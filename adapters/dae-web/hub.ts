@@ -7,14 +7,8 @@
  *
  * @module
  */
-import type { ReserveFacts } from '../../machines/oipf/app-view.logic.js';
-import {
-  type DaeMember,
-  type DownloadView,
-  isMemberAvailable,
-  maxGrantableBytes,
-  orgUsedBytes,
-} from '../../machines/oipf/index.js';
+import { type DaeMember, type DownloadView, isMemberAvailable } from '../../machines/oipf/index.js';
+import { type ReserveFacts, reserveFacts } from '../../machines/oipf/manager.storage.js';
 import {
   type DaeApplication,
   type DaeDownload,
@@ -290,11 +284,7 @@ export class DaeHub {
     const { objects, app } = group;
     const dm = objects.downloadManager;
     const context = this.#manager.context();
-    const reserve: ReserveFacts = {
-      never: context.reserveNever.includes(app.organisationId),
-      maxGrantableBytes: maxGrantableBytes(context, app.organisationId),
-      orgUsedBytes: orgUsedBytes(context, app.organisationId),
-    };
+    const reserve: ReserveFacts = reserveFacts(context, app.organisationId);
     // checkDownloadPossible is monotonic in the size: its largest true size, found by bisection.
     const possible = (n: number) => objects.downloadTrigger.checkDownloadPossible(n);
     let possibleBytes = -1;

@@ -16,7 +16,7 @@ import {
   decideUpdate,
   downloadViews,
 } from './manager.logic.js';
-import { decideReserve, maxGrantableBytes, orgUsedBytes } from './manager.storage.js';
+import { decideReserve, reserveFacts } from './manager.storage.js';
 import type { DaeCaller, OipfManagerContext } from './manager.types.js';
 import { APP, MB, managerWith, OTHER } from './oipf.test-support.js';
 
@@ -70,20 +70,19 @@ describe("an application's view decides what the manager decides", () => {
       const m = managerWith('inProgress').register('e', 0, { totalSize: 3 * MB });
       const ctx = { ...m.s.context, reserveNever: ['org9'] };
       for (const caller of [APP, OTHER]) {
-        const facts: ReserveFacts = {
-          never: ctx.reserveNever.includes(caller.orgId),
-          maxGrantableBytes: maxGrantableBytes(ctx, caller.orgId),
-          orgUsedBytes: orgUsedBytes(ctx, caller.orgId),
-        };
+        // The facts as a page receives them: plain data over the wire.
+        const facts: ReserveFacts = JSON.parse(JSON.stringify(reserveFacts(ctx, caller.orgId)));
         for (const bytes of [-1, 0, 1, 2 * MB, 3 * MB, 10 * MB, 999 * MB, 2000 * MB, 1.5]) {
           expect(decideReserveOnFacts(facts, bytes), `${caller.appId} ${bytes}`).toBe(
             decideReserve(ctx, { caller, bytes }),
           );
         }
       }
-      expect(decideReserveOnFacts({ never: false, maxGrantableBytes: 10, orgUsedBytes: 5 }, 4)).toBe(
-        RESERVE.RESERVE_SMALLER_THAN_USED,
-      );
+      const facts = { never: false, maxGrantableBytes: 10, orgUsedBytes: 5, orgCommittedBytes: 0 };
+      // DAE-RESERVE-3/7: only a refused shrink is SMALLER_THAN_USED; a first reservation below the need is not.
+      expect(decideReserveOnFacts({ ...facts, reservedBytes: 8 }, 4)).toBe(RESERVE.RESERVE_SMALLER_THAN_USED);
+      expect(decideReserveOnFacts(facts, 4)).toBe(RESERVE.RESERVE_OK);
+      expect(decideReserveOnFacts({ ...facts, orgCommittedBytes: 6 }, 4)).toBe(RESERVE.RESERVE_UNKNOWN);
       const view = downloadViews(m.s.context).find((v) => v.id === 'd');
       expect(decideOnView({ app: appOf(APP, 'all'), profile: 'hbbtv' }, 'pause', view)).toBe(false);
       expect(decideOnView({ app: appOf(APP, 'all'), profile: 'hbbtv' }, 'remove', view)).toBe(true);

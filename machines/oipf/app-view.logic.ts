@@ -149,26 +149,4 @@ export function stateAfterOnView(
   return daeStateOf(next);
 }
 
-/** What reserve() needs to know of the manager for one organisation (the manager sends it with every change). */
-export interface ReserveFacts {
-  /** Reservations by this organisation never succeed. */
-  readonly never: boolean;
-  /** The largest reservation the organisation can be granted, in bytes. */
-  readonly maxGrantableBytes: number;
-  /** What the organisation's completed, in-progress and requested downloads need, in bytes. */
-  readonly orgUsedBytes: number;
-}
-
-/**
- * reserve(bytes)'s result from the organisation's facts, in decideReserve's order: invalid → UNKNOWN, 0 → OK
- * (cancels), never → NEVER, too large → TOO_LARGE, below what is used → SMALLER_THAN_USED, else OK.
- * @see DAE-RESERVE-1 @see DAE-RESERVE-3 @see DAE-RESERVE-6 @see DAE-RESERVE-7
- */
-export function decideReserveOnFacts(facts: ReserveFacts, bytes: number): ReserveResult {
-  if (!Number.isSafeInteger(bytes) || bytes < 0) return RESERVE.RESERVE_UNKNOWN;
-  if (bytes === 0) return RESERVE.RESERVE_OK;
-  if (facts.never) return RESERVE.RESERVE_NEVER;
-  if (bytes > facts.maxGrantableBytes) return RESERVE.RESERVE_TOO_LARGE;
-  if (bytes < facts.orgUsedBytes) return RESERVE.RESERVE_SMALLER_THAN_USED;
-  return RESERVE.RESERVE_OK;
-}
+export { decideReserveOnFacts, type ReserveFacts } from './manager.storage.js';

@@ -68,6 +68,56 @@ export function maxGrantableBytes(context: OipfManagerContext, orgId: string): n
 }
 
 /**
+ * The facts reserve() decides on for one organisation: all a page's copy of the decision needs (the DAE objects
+ * in a browser get them with each snapshot), so the manager and the page decide by one function.
+ */
+export interface ReserveFacts {
+  /** Reservations by this organisation never succeed. */
+  readonly never: boolean;
+  /** The largest reservation the organisation can be granted, in bytes. */
+  readonly maxGrantableBytes: number;
+  /** What the organisation's completed, in-progress and requested downloads need, in bytes. */
+  readonly orgUsedBytes: number;
+  /** The bytes the organisation's downloads already hold on disk. */
+  readonly orgCommittedBytes: number;
+  /** The organisation's current reservation in bytes, if it has one. */
+  readonly reservedBytes?: number;
+}
+
+/** The {@link ReserveFacts} of one organisation in the manager's context. */
+export function reserveFacts(context: OipfManagerContext, orgId: string): ReserveFacts {
+  const reservedBytes = context.reservations[orgId];
+  return {
+    never: context.reserveNever.includes(orgId),
+    maxGrantableBytes: maxGrantableBytes(context, orgId),
+    orgUsedBytes: orgUsedBytes(context, orgId),
+    orgCommittedBytes: orgCommittedBytes(context, orgId),
+    ...(reservedBytes === undefined ? {} : { reservedBytes }),
+  };
+}
+
+/**
+ * reserve(bytes)'s result from an organisation's facts: invalid → UNKNOWN, 0 → OK (cancels), never → NEVER,
+ * too large → TOO_LARGE; a shrink below what the downloads need → SMALLER_THAN_USED; a first or growing
+ * reservation below what the downloads already hold → UNKNOWN; else OK.
+ * @see DAE-RESERVE-1 @see DAE-RESERVE-3 @see DAE-RESERVE-6 @see DAE-RESERVE-7
+ */
+export function decideReserveOnFacts(facts: ReserveFacts, bytes: number): ReserveResult {
+  if (!Number.isSafeInteger(bytes) || bytes < 0) return RESERVE.RESERVE_UNKNOWN;
+  if (bytes === 0) return RESERVE.RESERVE_OK;
+  if (facts.never) return RESERVE.RESERVE_NEVER;
+  if (bytes > facts.maxGrantableBytes) return RESERVE.RESERVE_TOO_LARGE;
+  if (facts.reservedBytes !== undefined && bytes < facts.reservedBytes) {
+    // DAE-RESERVE-3: a shrink is refused below what the organisation's downloads need.
+    return bytes < facts.orgUsedBytes ? RESERVE.RESERVE_SMALLER_THAN_USED : RESERVE.RESERVE_OK;
+  }
+  // A first reservation or a growing one is no shrink: never SMALLER_THAN_USED. It is granted when it covers
+  // what the organisation already holds on disk (downloads needing more fail when they grow, DAE-RESERVE-5);
+  // below that no code of the seed fits and it is refused as RESERVE_UNKNOWN (editor's note, DAE-RESERVE-7).
+  return bytes < facts.orgCommittedBytes ? RESERVE.RESERVE_UNKNOWN : RESERVE.RESERVE_OK;
+}
+
+/**
  * reserve(bytes)'s result (DAE-RESERVE-1…7): 0 cancels (DAE-RESERVE-6); more than the device can give
  * → RESERVE_TOO_LARGE; shrinking a reservation below what the organisation's downloads need →
  * RESERVE_SMALLER_THAN_USED (DAE-RESERVE-3), which a first or growing reservation never gets; an organisation configured as never → RESERVE_NEVER; a non-integer or negative
@@ -78,21 +128,7 @@ export function decideReserve(
   context: OipfManagerContext,
   call: { readonly caller: DaeCaller; readonly bytes: number },
 ): ReserveResult {
-  const { bytes } = call;
-  const orgId = call.caller.orgId;
-  if (!Number.isSafeInteger(bytes) || bytes < 0) return RESERVE.RESERVE_UNKNOWN;
-  if (bytes === 0) return RESERVE.RESERVE_OK;
-  if (context.reserveNever.includes(orgId)) return RESERVE.RESERVE_NEVER;
-  if (bytes > maxGrantableBytes(context, orgId)) return RESERVE.RESERVE_TOO_LARGE;
-  const current = context.reservations[orgId];
-  if (current !== undefined && bytes < current) {
-    // DAE-RESERVE-3: a shrink is refused below what the organisation's downloads need.
-    return bytes < orgUsedBytes(context, orgId) ? RESERVE.RESERVE_SMALLER_THAN_USED : RESERVE.RESERVE_OK;
-  }
-  // A first reservation or a growing one is no shrink: never SMALLER_THAN_USED. It is granted when it covers
-  // what the organisation already holds on disk (downloads needing more fail when they grow, DAE-RESERVE-5);
-  // below that no code of the seed fits and it is refused as RESERVE_UNKNOWN (editor's note, DAE-RESERVE-7).
-  return bytes < orgCommittedBytes(context, orgId) ? RESERVE.RESERVE_UNKNOWN : RESERVE.RESERVE_OK;
+  return decideReserveOnFacts(reserveFacts(context, call.caller.orgId), call.bytes);
 }
 
 /** The reservations after granting `bytes` to an organisation (0 cancels, DAE-RESERVE-6). */

@@ -47,6 +47,7 @@ function resolvedPermissions(permissions: ScopeApp['permissions']): readonly Per
   return first === undefined ? [...permissions] : [first[0] as Permission];
 }
 
+/** The widest scope an application's permissions grant (DAE-FILTER-*), or `'none'`. */
 export function permissionScope(permissions: ScopeApp['permissions']): PermissionScope | 'none' {
   let widest: PermissionScope | 'none' = 'none';
   for (const permission of permissions) {

@@ -272,6 +272,14 @@ export class PageDownloadManager extends EventTarget {
     if (facts === undefined) return RESERVE.RESERVE_UNKNOWN;
     const decided = decideReserveOnFacts(facts, Number(bytes));
     this.#view.call({ method: 'reserve', args: { bytes: Number(bytes) } }, decided);
+    const summary = this.#view.summary;
+    if (decided === RESERVE.RESERVE_OK && summary !== null) {
+      // The page's facts take the reservation at once, as the manager's do, so the next call (a shrink) is
+      // decided against it; the manager's next summary replaces them.
+      const { reservedBytes: _old, ...rest } = facts;
+      const reserve = Number(bytes) === 0 ? rest : { ...rest, reservedBytes: Number(bytes) };
+      this.#view.summary = { ...summary, reserve };
+    }
     return decided;
   }
 
