@@ -22,7 +22,9 @@ const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as {
   peerDependencies?: Record<string, string>;
 };
 /** Budgets of the packed tarball: what users download and what lands in node_modules. */
-const BUDGET = { packedBytes: 320_000, unpackedBytes: 1_400_000, files: 270 } as const;
+// Measured 442 744 B packed, 1 764 857 B unpacked, 318 files with the conformance kit, the browser bundle
+// (dist/dae-web/dae.js, 128 kB) and the SQLite registry; the budget leaves ~10 % for growth, not a doubling.
+const BUDGET = { packedBytes: 490_000, unpackedBytes: 1_950_000, files: 350 } as const;
 
 interface PackResult {
   readonly filename: string;

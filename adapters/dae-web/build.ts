@@ -13,4 +13,4 @@ const out = fileURLToPath(new URL('../../dist/dae-web/dae.js', import.meta.url))
 await fs.mkdir(path.dirname(out), { recursive: true });
 const text = await buildDaeBundle();
 await fs.writeFile(out, text);
-console.log(`dae.js: ${out} (${text.length} bytes)`);
+process.stderr.write(`dae.js: ${out} (${text.length} bytes)\n`);
