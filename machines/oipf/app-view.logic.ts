@@ -16,8 +16,6 @@ import {
   type DaeReason,
   type DaeState,
   type Profile,
-  RESERVE,
-  type ReserveResult,
 } from './constants.js';
 import {
   canPause,
