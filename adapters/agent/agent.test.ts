@@ -436,4 +436,23 @@ describe('the running agent against the reference server (loopback, real files)'
       expect(await stateFiles(f)).toEqual([]);
     },
   );
+
+  it('a rerun of a finished download installs onto the identical file (no `x (1).bin`); a changed object gets its own name', async () => {
+    const f = await fixture(64 * 1024);
+    expect(finished((await run(f)).result).output.statusCode).toBe(900);
+    const again = await run(f);
+    expect(finished(again.result).output.statusCode).toBe(900);
+    expect((await fs.readdir(f.out)).filter((n) => !n.startsWith('.')).sort()).toEqual([NAME]);
+    expect((await fs.readFile(path.join(f.out, NAME))).equals(f.data)).toBe(true);
+    // Another version of the object never replaces the installed one.
+    const changed = bytes(64 * 1024, 2);
+    await fs.writeFile(path.join(f.media, NAME), changed);
+    expect(finished((await run(f)).result).output.statusCode).toBe(900);
+    expect((await fs.readdir(f.out)).filter((n) => !n.startsWith('.')).sort()).toEqual([
+      'object (1).bin',
+      NAME,
+    ]);
+    expect((await fs.readFile(path.join(f.out, NAME))).equals(f.data)).toBe(true);
+    expect((await fs.readFile(path.join(f.out, 'object (1).bin'))).equals(changed)).toBe(true);
+  });
 });

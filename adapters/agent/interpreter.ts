@@ -32,7 +32,7 @@ import {
   removeInstallRecord,
   writeInstallRecord,
 } from '../storage/install-record.js';
-import { PartialStore } from '../storage/partial.js';
+import { keptDataPath, PartialStore } from '../storage/partial.js';
 import { descriptorHttpError, descriptorTransportError } from './descriptor-error.js';
 import { keptRanges } from './kept.js';
 import type { Observation } from './observation.js';
@@ -417,9 +417,12 @@ export class AgentInterpreter implements DlotaPort {
       const entries: InstallEntry<DownloadFile>[] = [];
       for (const file of params.files) {
         const name = fileNameFor(file.objectURI, dd?.name);
-        const target = path.resolve(await uniquePath(this.options.outDir, name, chosen));
+        const key = keyFor(ddUrl, file.objectURI);
+        // A file in --out already holding these exact bytes is this object: install onto it, not `x (1).bin`.
+        const kept = keptDataPath(this.options.stateDir, key);
+        const target = path.resolve(await uniquePath(this.options.outDir, name, chosen, kept));
         chosen.add(target);
-        entries.push({ key: keyFor(ddUrl, file.objectURI), target, file });
+        entries.push({ key, target, file });
       }
       const runUrl = this.options.ddUrl;
       await writeInstallRecord(this.options.stateDir, { version: 1, ddUrl: runUrl, entries });

@@ -76,13 +76,19 @@ async function exists(file: string): Promise<boolean> {
  * A path in `dir` for the sanitised `name` that does not exist yet: `name`, else `base (1).ext`,
  * `base (2).ext`…; an existing file is never overwritten (our choice: an object installed earlier is the
  * user's, a browser-like suffix is what users expect). Paths in `reserved` count as taken (chosen, not yet written).
+ * With `sameAs`, a taken name whose file already holds exactly the bytes of `sameAs` is returned: the object is
+ * already there, so a rerun of a finished download installs onto it (identical bytes) instead of `x (1).bin`.
  */
 export async function uniquePath(
   dir: string,
   name: string,
   reserved: ReadonlySet<string> = new Set(),
+  sameAs?: string,
 ): Promise<string> {
-  const free = async (file: string) => !reserved.has(file) && !(await exists(file));
+  // A file already holding exactly the bytes of `sameAs` is the same object: reuse its name (no `x (1).bin`).
+  const free = async (file: string) =>
+    !reserved.has(file) &&
+    (!(await exists(file)) || (sameAs !== undefined && (await sameContent(file, sameAs))));
   const safe = sanitizeFileName(name);
   const first = path.join(dir, safe);
   if (await free(first)) return first;
@@ -93,6 +99,26 @@ export async function uniquePath(
     if (await free(candidate)) return candidate;
   }
   throw new Error(`${dir}: no free name for "${safe}" after ${MAX_UNIQUE_SUFFIX} tries`);
+}
+
+/** Whether two regular files hold the same bytes (sizes first, then both read in 1 MiB steps). */
+export async function sameContent(a: string, b: string): Promise<boolean> {
+  const [sa, sb] = await Promise.all([fs.stat(a).catch(() => undefined), fs.stat(b).catch(() => undefined)]);
+  if (sa === undefined || sb === undefined || !sa.isFile() || !sb.isFile() || sa.size !== sb.size)
+    return false;
+  const [ha, hb] = await Promise.all([fs.open(a, 'r'), fs.open(b, 'r')]);
+  try {
+    const step = 1 << 20;
+    const [ba, bb] = [Buffer.allocUnsafe(step), Buffer.allocUnsafe(step)];
+    for (let at = 0; at < sa.size; at += step) {
+      const [ra, rb] = await Promise.all([ha.read(ba, 0, step, at), hb.read(bb, 0, step, at)]);
+      if (ra.bytesRead !== rb.bytesRead || !ba.subarray(0, ra.bytesRead).equals(bb.subarray(0, rb.bytesRead)))
+        return false;
+    }
+    return true;
+  } finally {
+    await Promise.all([ha.close(), hb.close()]);
+  }
 }
 
 /** Bytes available to this (unprivileged) process on the file system holding `dir` (or its nearest existing parent). */

@@ -77,7 +77,7 @@ export class PartialStore {
     recovery: Recovery,
     bootId: string | null,
   ) {
-    this.dataPath = path.join(stateDir, `${key}.part`);
+    this.dataPath = keptDataPath(stateDir, key);
     this.journalPath = path.join(stateDir, `${key}.journal.json`);
     this.#journal = journal;
     this.recovery = recovery;
@@ -93,7 +93,7 @@ export class PartialStore {
     if (!KEY.test(key)) throw new Error(`invalid store key "${key}" (letters, digits, . _ - only)`);
     const bootId = options.bootId === undefined ? currentBootId() : options.bootId;
     await fs.mkdir(stateDir, { recursive: true });
-    const dataPath = path.join(stateDir, `${key}.part`);
+    const dataPath = keptDataPath(stateDir, key);
     const journalPath = path.join(stateDir, `${key}.journal.json`);
     await removeStaleTemps(journalPath);
     const recovery: Recovery = {
@@ -326,6 +326,11 @@ export class PartialStore {
       this.#busy = false;
     }
   }
+}
+
+/** The data file of the range kept for `key` in `stateDir`. */
+export function keptDataPath(stateDir: string, key: string): string {
+  return path.join(stateDir, `${key}.part`);
 }
 
 /** The journal without its `appendBoot`: for operations that cut the data (bytes beyond the offset are not appends). */
