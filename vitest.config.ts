@@ -22,6 +22,9 @@ export default defineConfig({
     // A private TMPDIR per run; the run fails on any `dlstate-*` directory a test leaves in it.
     globalSetup: ['./vitest.tmpdir-guard.ts'],
     pool: 'forks',
+    // Most files wait on sockets, child processes and browsers rather than compute: two forks on two cores
+    // (vitest's default is cores - 1, one fork here) keep the suite within its time budget.
+    maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 30_000,
   },
