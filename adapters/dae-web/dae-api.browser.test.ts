@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RESERVE } from '../../machines/oipf/index.js';
 import { verifies } from '../../property-tests/verifies.js';
-import { CHROMIUM_PATH, isLocalRequest, launchChromium } from '../docs/browser.js';
+import { CHROMIUM_PATH, launchChromium, openLocalPage } from '../docs/browser.js';
 import type { DaeDownload } from '../oipf/index.js';
 import { tempDir, waitFor } from '../oipf/test-support.js';
 import type { DaeWebApp } from './apps.js';
@@ -65,13 +65,7 @@ describe.skipIf(!hasChromium)('the DAE API in Chromium', () => {
   });
 
   async function open(app: DaeWebApp): Promise<Page> {
-    const context = await browser.newContext();
-    await context.route('**/*', (route) =>
-      isLocalRequest(route.request().url()) ? route.continue() : route.abort('blockedbyclient'),
-    );
-    const page = await context.newPage();
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(`${rig.dae.url}${app.path}api.html`, { waitUntil: 'load' });
+    const page = await openLocalPage(browser, `${rig.dae.url}${app.path}api.html`, pageErrors);
     await page.waitForFunction(() => (window as W).dlstateDae.connected === true);
     return page;
   }

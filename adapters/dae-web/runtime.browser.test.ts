@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifies } from '../../property-tests/verifies.js';
-import { CHROMIUM_PATH, isLocalRequest, launchChromium } from '../docs/browser.js';
+import { CHROMIUM_PATH, launchChromium, openLocalPage } from '../docs/browser.js';
 import { tempDir, waitFor } from '../oipf/test-support.js';
 import { daeBundle } from './bundle.js';
 import { type DaeWebRig, startRig } from './test-support.js';
@@ -57,13 +57,7 @@ describe.skipIf(!hasChromium)('dae.js in Chromium', () => {
   });
 
   async function open(url: string): Promise<Page> {
-    const context = await browser.newContext();
-    await context.route('**/*', (route) =>
-      isLocalRequest(route.request().url()) ? route.continue() : route.abort('blockedbyclient'),
-    );
-    const page = await context.newPage();
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(url, { waitUntil: 'load' });
+    const page = await openLocalPage(browser, url, pageErrors);
     return page;
   }
 

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 
 /** Where Debian's `chromium` package installs the browser; `CHROMIUM_PATH` overrides it. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -48,6 +48,21 @@ export function isLocalRequest(url: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Opens `url` in a fresh context that lets only loopback requests through, pushing the page's uncaught errors
+ * into `pageErrors`; the page stays open for the test to drive.
+ */
+export async function openLocalPage(browser: Browser, url: string, pageErrors: string[]): Promise<Page> {
+  const context = await browser.newContext();
+  await context.route('**/*', (route) =>
+    isLocalRequest(route.request().url()) ? route.continue() : route.abort('blockedbyclient'),
+  );
+  const page = await context.newPage();
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.goto(url, { waitUntil: 'load' });
+  return page;
 }
 
 /** Opens `url` in a fresh context and collects a {@link PageVisit}. */

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseApps } from '../../adapters/dae-web/apps.js';
 import { daeBundle } from '../../adapters/dae-web/bundle.js';
 import { type DaeWebRig, startRig } from '../../adapters/dae-web/test-support.js';
-import { CHROMIUM_PATH, isLocalRequest, launchChromium } from '../../adapters/docs/browser.js';
+import { CHROMIUM_PATH, launchChromium, openLocalPage } from '../../adapters/docs/browser.js';
 import { tempDir, waitFor } from '../../adapters/oipf/test-support.js';
 import { verifies } from '../../property-tests/verifies.js';
 
@@ -60,13 +60,7 @@ describe.skipIf(!hasChromium)('the example download page in Chromium', () => {
   });
 
   async function open(folder: string): Promise<Page> {
-    const context = await browser.newContext();
-    await context.route('**/*', (route) =>
-      isLocalRequest(route.request().url()) ? route.continue() : route.abort('blockedbyclient'),
-    );
-    const page = await context.newPage();
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(`${rig.dae.url}/${folder}/`, { waitUntil: 'load' });
+    const page = await openLocalPage(browser, `${rig.dae.url}/${folder}/`, pageErrors);
     return page;
   }
 
