@@ -99,7 +99,14 @@ function initialOf(description: MachineDescription, parent: string): string | un
   return description.states.find((s) => s.id === parent)?.initial;
 }
 
-function transitionsTable(description: MachineDescription): string {
+/** How many distinct tests verify a transition's clauses (the titles are in each clause's section). */
+function testsOf(clauses: readonly ClauseId[], coverage?: CoverageReport): string {
+  if (!coverage || clauses.length === 0) return '';
+  const titles = new Set(clauses.flatMap((id) => coverage.clauses.get(id)?.tests ?? []));
+  return String(titles.size);
+}
+
+function transitionsTable(description: MachineDescription, coverage?: CoverageReport): string {
   const rows = description.transitions.map((t) => [
     `<a id="${transitionAnchor(t.order)}"></a>${transitionNumber(t)}`,
     code(t.source),
@@ -107,9 +114,10 @@ function transitionsTable(description: MachineDescription): string {
     t.targets.length > 0 ? t.targets.map(code).join(', ') : '*(stays)*',
     t.actions.map(code).join(' '),
     clauseLinks(t.clauses),
+    testsOf(t.clauses, coverage),
     cell(t.description ?? ''),
   ]);
-  return table(['#', 'from', 'event [guard]', 'to', 'actions', 'clauses', 'description'], rows);
+  return table(['#', 'from', 'event [guard]', 'to', 'actions', 'clauses', 'tests', 'description'], rows);
 }
 
 function clauseSection(c: Clause, description: MachineDescription, coverage?: CoverageReport): string {
@@ -254,7 +262,7 @@ export function machinePage(input: MachinePageInput): string {
     '',
     'In reading order: states in document order, each state’s `on` transitions in order, then its eventless (`always`) ones. Guarded alternatives of one event are separate rows, tried top to bottom.',
     '',
-    transitionsTable(description),
+    transitionsTable(description, coverage),
     '',
     '## Clauses',
     '',

@@ -110,6 +110,18 @@ describe('coverage report', () => {
     });
     expect(report?.machines.get('dlota')).toMatchObject({ covered: 69, total: 70 });
     const page = matrixPage([{ machine: dlota, description }], report);
+    // A transition's row counts the distinct tests of its clauses: only DL-PR-9 has one in this report.
+    const spec = machinePage({
+      machine: dlota,
+      description,
+      views: [],
+      ...(report ? { coverage: report } : {}),
+    });
+    const withPr9 = description.transitions.find((t) => t.clauses.includes('DL-PR-9'));
+    expect(withPr9).toBeDefined();
+    const row = spec.split('\n').find((l) => l.includes(`<a id="${transitionAnchor(withPr9!.order)}"></a>`));
+    expect(row).toMatch(/\[DL-PR-9\]\([^)]*\)[^|]* \| 1 \|/);
+    expect(spec).toMatch(/\| clauses \| tests \| description \|/);
     expect(page).toContain('co-delivery not implemented');
     expect(page).toContain('69 / 70');
     expect(page).toContain('<li>[DL-PR-9] resume sends If-Match</li>');
