@@ -42,6 +42,8 @@ export * from './scope.js';
 export const OIPF_ADAPTER_CLAUSES: Readonly<Partial<Record<ClauseId, string>>> = Object.freeze({
   'DAE-EVT-2':
     'adapters/oipf/dae-objects.ts dispatches the DownloadStateChange DOM event (no bubbling/capture, not cancellable, useCapture ignored) from the STATE_CHANGED notifications the machines emit.',
+  'DAE-SEC-1':
+    'Only trusted applications get the objects: adapters/dae-web (`dlstate manager serve-dae`) gives them only to pages an --apps entry names (isObjectSupported false elsewhere) and checks every socket call against that application; the machines apply its permissions (scope.ts).',
   'DAE-REMOVE-3':
     'adapters/oipf/manager.ts exposes the REMOVED notification as onRemoved(listener): the hook an A/V control object playing the download uses to go to its error state 6 (no player is in scope).',
 });
@@ -51,8 +53,6 @@ export const OIPF_ADAPTER_CLAUSES: Readonly<Partial<Record<ClauseId, string>>> =
  * handled instead (the conformance ledger keeps them listed instead of dropping them).
  */
 export const OIPF_NOT_APPLICABLE: Readonly<Partial<Record<ClauseId, string>>> = Object.freeze({
-  'DAE-SEC-1':
-    'Whether an application is trusted is decided by the application runtime before the object is exposed (adapters/oipf); the machines only apply the download-manager permissions (scope.ts).',
   'DAE-CAP-1':
     'The client capability description (<download manageDownloads="…"/>) is written by the running-manager adapter (capabilityFragment in adapters/oipf/manager.ts, `dlstate manager capabilities`) from OipfManagerInput.manageDownloads; its value set is MANAGE_DOWNLOADS_VALUES.',
 });
