@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
-import { startAgent } from '../agent/agent.js';
 import { EXIT_CODE_HELP, EXIT_NOTHING_TO_CANCEL } from '../agent/exit-codes.js';
 import { keptRanges } from '../agent/kept.js';
 import { closingLine } from '../agent/render.js';
-import { lockedOut, presenter, type RunDeps, resolveDirs, withSignals } from './fetch.command.js';
+import { loadAgent, lockedOut, presenter, type RunDeps, resolveDirs, withSignals } from './fetch.command.js';
 import {
   agentNumbering,
   CliExit,
@@ -39,7 +38,7 @@ export async function runCancel(
     return EXIT_NOTHING_TO_CANCEL;
   }
   const view = presenter(io, opts);
-  const run = startAgent({
+  const run = (await loadAgent()).startAgent({
     ddUrl,
     outDir,
     stateDir,

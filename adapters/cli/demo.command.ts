@@ -3,11 +3,11 @@ import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { type AgentResult, startAgent } from '../agent/agent.js';
+import type { AgentResult } from '../agent/agent.js';
 import type { Observation } from '../agent/observation.js';
 import { closingLine, formatBytes } from '../agent/render.js';
-import { type DownloadServer, startDownloadServer } from '../server/server.js';
-import { presenter } from './fetch.command.js';
+import type { DownloadServer } from '../server/server.js';
+import { loadAgent, presenter } from './fetch.command.js';
 import { loadInspect } from './inspect-option.js';
 import { CliExit, type CliIo, inspectUrlArgument } from './io.js';
 
@@ -59,6 +59,10 @@ function showReports(io: CliIo, server: DownloadServer, from: number): void {
 /** Runs the demo: a cut connection resumed, then an object changed while paused (412 → 957 → 900). */
 export async function runDemo(io: CliIo, options: DemoOptions = {}): Promise<number> {
   const size = options.sizeBytes ?? 8 * 1024 * 1024;
+  const [{ startAgent }, { startDownloadServer }] = await Promise.all([
+    loadAgent(),
+    import('../server/server.js'),
+  ]);
   const root = await fs.mkdtemp(path.join(tmpdir(), 'dlstate-demo-'));
   const mediaDir = path.join(root, 'served');
   await fs.mkdir(mediaDir);

@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline/promises';
 import { SingleBar } from 'cli-progress';
 import { type Command, Option } from 'commander';
 import type { ConfirmationRequest } from '../../machines/dlota/download.types.js';
-import { type AgentResult, type AgentRun, startAgent } from '../agent/agent.js';
+import type { AgentResult, AgentRun } from '../agent/agent.js';
 import type { DescriptorError } from '../agent/descriptor-error.js';
 import { EXIT_CODE_HELP, EXIT_FORCED, EXIT_STATE_LOCKED } from '../agent/exit-codes.js';
 import type { Observation } from '../agent/observation.js';
@@ -239,6 +239,12 @@ export async function removeIfEmpty(dir: string, existedBefore: boolean): Promis
   if (await onlyEmptyDirs(dir)) await rm(dir, { recursive: true, force: true });
 }
 
+/**
+ * The agent (its machine, HTTP client and storage), loaded when a command runs it: `dlstate --help` and the
+ * other commands do not pay for it.
+ */
+export const loadAgent = () => import('../agent/agent.js');
+
 /** Runs `dlstate fetch` and returns its exit code (see the table in `adapters/agent/exit-codes.ts`). */
 export async function runFetch(
   ddUrl: string,
@@ -271,7 +277,7 @@ export async function runFetch(
       ...(opts.speedTime === undefined ? {} : { minRateWindowMs: opts.speedTime * 1000 }),
     },
   };
-  const run = startAgent(agentOptions);
+  const run = (await loadAgent()).startAgent(agentOptions);
   const result = await withSignals(run, io, deps.signals === true, view.interrupt).catch(lockedOut(io));
   view.stop();
   if (typeof result === 'number') return result;

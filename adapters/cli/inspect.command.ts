@@ -1,5 +1,5 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { MACHINES } from '../../machines/registry.js';
+import { MACHINE_IDS } from '../../generated/constants.js';
 import type { InspectRelay } from '../inspect/index.js';
 import { CliExit, type CliIo } from './io.js';
 
@@ -25,12 +25,12 @@ export function registerInspectCommand(program: Command, io: CliIo, wait: Inspec
       'serve a local page (127.0.0.1) showing a machine diagram with the active state highlighted live and an event log; run `dlstate fetch|demo|manager run --inspect <producer URL>` to feed it',
     )
     .option('--port <n>', 'port to listen on (0 = any free port)', parsePort, 0)
-    .option('--machine <id>', `machine shown first: ${MACHINES.map((m) => m.id).join(', ')}`)
+    .option('--machine <id>', `machine shown first: ${MACHINE_IDS.join(', ')}`)
     .option('--quiet', 'do not log relayed state changes on stderr')
     .action(async (opts: { port: number; machine?: string; quiet?: boolean }) => {
-      if (opts.machine !== undefined && !MACHINES.some((m) => m.id === opts.machine)) {
+      if (opts.machine !== undefined && !(MACHINE_IDS as readonly string[]).includes(opts.machine)) {
         io.err(
-          `dlstate inspect: no machine ${JSON.stringify(opts.machine)}; known: ${MACHINES.map((m) => m.id).join(', ')}\n`,
+          `dlstate inspect: no machine ${JSON.stringify(opts.machine)}; known: ${MACHINE_IDS.join(', ')}\n`,
         );
         throw new CliExit(1);
       }

@@ -8,20 +8,28 @@
  * @module
  */
 
-import cliProgress from 'cli-progress';
+import type { MultiBar, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import type { DownloadView } from '../../machines/oipf/index.js';
-import { DOWNLOAD_STATES, FAILURE_REASONS, RESERVE_RESULTS } from '../../machines/oipf/index.js';
-import {
-  type ApplicationInfo,
-  createDownloadManager,
-  type DaeDownload,
-  type DownloadManagerHost,
-  type HostStateChange,
+import { DOWNLOAD_STATES, FAILURE_REASONS, RESERVE_RESULTS } from '../../machines/oipf/constants.js';
+import type {
+  ApplicationInfo,
+  DaeDownload,
+  DownloadManagerHost,
+  DownloadManagerOptions,
+  HostStateChange,
 } from '../oipf/index.js';
 import { loadInspect } from './inspect-option.js';
 import { CliExit, type CliIo, formatTable, inspectUrlArgument, wholeNumberArgument } from './io.js';
 import { registerServeDaeCommand } from './serve-dae.command.js';
+
+/**
+ * Opens the manager, loading it (the machines, SQLite) only when a `manager` command runs: the other commands,
+ * `dlstate fetch` above all, do not carry it in their memory.
+ */
+export async function openManager(options: DownloadManagerOptions): Promise<DownloadManagerHost> {
+  return (await import('../oipf/manager.js')).createDownloadManager(options);
+}
 
 /** The default manager directory. */
 export const DEFAULT_MANAGER_DIR = './.dlstate-manager';
@@ -87,7 +95,7 @@ async function withManager<T>(
   transfers: boolean,
   run: (m: DownloadManagerHost, app: ReturnType<DownloadManagerHost['application']>) => Promise<T> | T,
 ): Promise<T> {
-  const manager = await createDownloadManager({ dir: opts.dir, maxActive: opts.maxActive, transfers });
+  const manager = await openManager({ dir: opts.dir, maxActive: opts.maxActive, transfers });
   try {
     return await run(manager, manager.application(cliApplication(opts)));
   } finally {
@@ -291,19 +299,19 @@ export async function runManager(
   io: CliIo,
   deps: ManagerRunDeps = {},
 ): Promise<number> {
-  const bars =
-    io.isTTY && !opts.json
-      ? new cliProgress.MultiBar(
-          {
-            format: ' {id} [{bar}] {percentage}% {value}/{total} B',
-            hideCursor: true,
-            clearOnComplete: false,
-            stream: deps.barStream ?? process.stdout,
-          },
-          cliProgress.Presets.shades_classic,
-        )
-      : undefined;
-  const active = new Map<string, cliProgress.SingleBar>();
+  const cliProgress = io.isTTY && !opts.json ? (await import('cli-progress')).default : undefined;
+  const bars: MultiBar | undefined = cliProgress
+    ? new cliProgress.MultiBar(
+        {
+          format: ' {id} [{bar}] {percentage}% {value}/{total} B',
+          hideCursor: true,
+          clearOnComplete: false,
+          stream: deps.barStream ?? process.stdout,
+        },
+        cliProgress.Presets.shades_classic,
+      )
+    : undefined;
+  const active = new Map<string, SingleBar>();
   const failedInRun = new Set<string>();
   let host: DownloadManagerHost | undefined;
   const log = (text: string) => (bars ? bars.log(text) : io.out(text));
@@ -327,7 +335,7 @@ export async function runManager(
       active.delete(change.id);
     }
   };
-  host = await createDownloadManager({
+  host = await openManager({
     dir: opts.dir,
     maxActive: opts.maxActive,
     inspect: await loadInspect(opts.inspect),

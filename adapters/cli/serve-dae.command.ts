@@ -5,11 +5,10 @@
  * @module
  */
 import { type Command, InvalidArgumentError } from 'commander';
-import { PROFILES, type Profile } from '../../machines/oipf/index.js';
-import { type DaeWebApp, loadApps } from '../dae-web/apps.js';
-import { startDaeServer } from '../dae-web/server.js';
-import { createDownloadManager } from '../oipf/index.js';
+import { PROFILES, type Profile } from '../../machines/oipf/constants.js';
+import type { DaeWebApp } from '../dae-web/apps.js';
 import { CliExit, type CliIo, directoryArgument, wholeNumberArgument } from './io.js';
+import { openManager } from './manager.command.js';
 
 interface ServeDaeOptions {
   dir: string;
@@ -52,6 +51,11 @@ export function registerServeDaeCommand(manager: Command, io: CliIo, defaultDir:
     .option('--profile <profile>', 'the manager profile: oipf or hbbtv', parseProfile, 'oipf')
     .option('--max-active <n>', 'transfers active at once', wholeNumberArgument(1), 2)
     .action(async (opts: ServeDaeOptions) => {
+      // Loaded when the command runs (the browser bridge is not needed by any other command).
+      const [{ loadApps }, { startDaeServer }] = await Promise.all([
+        import('../dae-web/apps.js'),
+        import('../dae-web/server.js'),
+      ]);
       let apps: DaeWebApp[] = [];
       if (opts.apps !== undefined) {
         try {
@@ -61,7 +65,7 @@ export function registerServeDaeCommand(manager: Command, io: CliIo, defaultDir:
           throw new CliExit(2);
         }
       } else io.err('dlstate: no --apps: every page gets isObjectSupported() false\n');
-      const host = await createDownloadManager({
+      const host = await openManager({
         dir: opts.dir,
         profile: opts.profile,
         maxActive: opts.maxActive,

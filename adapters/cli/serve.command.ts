@@ -1,5 +1,4 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { startDownloadServer } from '../server/server.js';
 import { type CliIo, directoryArgument } from './io.js';
 
 /** `dlstate serve <dir>`: runs the reference Download Server until interrupted. */
@@ -21,6 +20,7 @@ export function registerServeCommand(program: Command, io: CliIo): void {
       'JSON-lines file the received status reports are appended to, kept across restarts; GET /reports?from=&limit= pages through it (default: <dir>/.dlstate-server/reports.jsonl)',
     )
     .action(async (dir: string, opts: { port: number; host: string; reports?: string }) => {
+      const { startDownloadServer } = await import('../server/server.js');
       const server = await startDownloadServer({
         dir,
         port: opts.port,

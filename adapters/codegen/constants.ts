@@ -16,6 +16,7 @@ import {
   PERMISSIONS,
   RESERVE_RESULTS,
 } from '../../machines/oipf/constants.js';
+import { MACHINES } from '../../machines/registry.js';
 import { lineCommentBanner, normalizeText } from './banner.js';
 
 /** A scalar cell of a constant table. */
@@ -50,6 +51,20 @@ export function clauseIdTable(): ConstantTable {
     typeName: 'ClauseId',
     doc: 'Every clause id of the registry, in catalogue order.',
     values: [...CLAUSE_IDS],
+  };
+}
+
+/**
+ * The machine ids of `machines/registry.ts`, in its order: what `dlstate inspect --machine` accepts, known
+ * without loading the machines.
+ */
+export function machineIdTable(): ConstantTable {
+  return {
+    source: 'machines/registry.ts',
+    name: 'MACHINE_IDS',
+    typeName: 'MachineId',
+    doc: 'The id of every machine of the project (`machines/registry.ts`), in the order the CLI lists them.',
+    values: MACHINES.map((m) => m.id),
   };
 }
 
@@ -140,7 +155,7 @@ export function oipfTables(): readonly ConstantTable[] {
 
 /** Every constant table the registries provide, in the order `constants.ts` emits them. */
 export function loadConstantTables(): ConstantTables {
-  return { tables: [clauseIdTable(), statusCodeTable(), ...oipfTables()] };
+  return { tables: [clauseIdTable(), statusCodeTable(), ...oipfTables(), machineIdTable()] };
 }
 
 /** A TypeScript literal with single quotes (the repo's style). */

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { assign, enqueueActions, setup } from 'xstate';
 import { CLAUSE_IDS } from '../../machines/clauses.js';
 import { DOWNLOAD_STATES } from '../../machines/oipf/constants.js';
+import { MACHINES } from '../../machines/registry.js';
 import { verifies } from '../../property-tests/verifies.js';
 import { bufferIo } from '../cli/io.js';
 import { fixtureEntry, fixtureMachineChanged } from './fixtures/fixture.machine.js';
@@ -89,6 +90,13 @@ describe('renderAll', () => {
     expect(text).not.toContain('TODO');
   });
 
+  it('emits the machine ids of machines/registry.ts (what `dlstate inspect --machine` accepts without loading them)', () => {
+    const text = first.files.get('constants.ts')!;
+    expect(text).toContain(
+      `export const MACHINE_IDS = [${MACHINES.map((m) => `'${m.id}'`).join(', ')}] as const;`,
+    );
+  });
+
   it(
     verifies(
       ['DAE-STATE-1', 'DAE-STATE-2', 'DAE-RESERVE-7'],
@@ -97,7 +105,7 @@ describe('renderAll', () => {
     () => {
       const text = first.files.get('constants.ts')!;
       expect(text).toContain(
-        '// Source: machines/clauses.ts, machines/dlota/status.ts, machines/oipf/constants.ts\n',
+        '// Source: machines/clauses.ts, machines/dlota/status.ts, machines/oipf/constants.ts, machines/registry.ts\n',
       );
       for (const [name, row] of Object.entries(DOWNLOAD_STATES)) {
         expect(text).toMatch(new RegExp(`name: '${name}',\\s+value: ${row.value},`));
