@@ -1,6 +1,6 @@
 import { type Command, Option } from 'commander';
-import { type CliIo, httpUrlArgument, wholeNumberArgument } from './io.js';
 import type { OutputOptions } from './conform.run.js';
+import { type CliIo, httpUrlArgument, wholeNumberArgument } from './io.js';
 
 /** The kit, loaded when a `conform` subcommand runs. */
 const loadRun = () => import('./conform.run.js');

@@ -10,8 +10,8 @@
 
 import type { MultiBar, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import type { DownloadView } from '../../machines/oipf/index.js';
 import { DOWNLOAD_STATES, FAILURE_REASONS, RESERVE_RESULTS } from '../../machines/oipf/constants.js';
+import type { DownloadView } from '../../machines/oipf/index.js';
 import type {
   ApplicationInfo,
   DaeDownload,
