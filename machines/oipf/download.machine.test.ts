@@ -212,7 +212,9 @@ describe('oipfDownloadMachine', () => {
   );
 
   it(verifies('DAE-STATE-2', 'a bad checksum or length fails with reason 3'), () => {
-    expect(reasonOf(run([...PATHS.verifying!, { type: 'TRANSFER.CHECKSUM_MISMATCH' }]).s)).toBe(3);
+    expect(
+      reasonOf(run([...PATHS.verifying!, { type: 'TRANSFER.CHECKSUM_MISMATCH', verification: 1 }]).s),
+    ).toBe(3);
     expect(reasonOf(run([START, { type: 'TRANSFER.COMPLETE', bytesDurable: 99 }]).s)).toBe(3);
   });
 
@@ -249,7 +251,7 @@ describe('oipfDownloadMachine', () => {
         fc
           .constantFrom(99, 100)
           .map((bytesDurable) => ({ type: 'TRANSFER.COMPLETE', bytesDurable }) as const),
-        fc.constant({ type: 'TRANSFER.VERIFIED' } as const),
+        fc.constant({ type: 'TRANSFER.VERIFIED', verification: 1 } as const),
         fc.constant(STALL),
         fc.constant(FIRE),
         fc.constant({ type: 'STORAGE.EXHAUSTED' } as const),
@@ -294,8 +296,8 @@ describe('oipfDownloadMachine', () => {
           { type: 'TRANSFER.HEADERS', status: 206 },
           { type: 'TRANSFER.HEADERS', status: 403 },
           { type: 'TRANSFER.COMPLETE', bytesDurable: 100 },
-          { type: 'TRANSFER.VERIFIED' },
-          { type: 'TRANSFER.CHECKSUM_MISMATCH' },
+          { type: 'TRANSFER.VERIFIED', verification: 1 },
+          { type: 'TRANSFER.CHECKSUM_MISMATCH', verification: 1 },
           STALL,
           FIRE,
           { type: 'STORAGE.EXHAUSTED' },

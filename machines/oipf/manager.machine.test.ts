@@ -43,7 +43,10 @@ describe('oipfManagerMachine', () => {
       expect(m.register('high', 3).notes()).toEqual(['high:16', 'low:4', 'high:2']);
       expect(m.effects()).toEqual(['stopTransfer(low)', 'startTransfer(high)']);
       m.send({ type: 'TRANSFER.COMPLETE', downloadId: 'high', bytesDurable: 10 });
-      expect(m.send({ type: 'TRANSFER.VERIFIED', downloadId: 'high' }).notes()).toEqual(['high:1', 'low:2']);
+      expect(m.send({ type: 'TRANSFER.VERIFIED', downloadId: 'high', verification: 1 }).notes()).toEqual([
+        'high:1',
+        'low:2',
+      ]);
       expect(m.effects()).toEqual(['startTransfer(low)']);
       expect([m.state('low'), m.state('mid'), m.state('high')]).toEqual([2, 2, 1]);
     },
