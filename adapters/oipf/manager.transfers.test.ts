@@ -348,6 +348,40 @@ describe('running manager: real transfers', () => {
 
   it(
     verifies(
+      ['DAE-STATE-1', 'DAE-PAUSE-2'],
+      'closed while verifying, restarted: verifies again without a transfer, file intact, completed (1)',
+    ),
+    async () => {
+      const { s, dir } = await server();
+      const bytes = await mediaFile(dir, 'held.bin', 120_000, 5);
+      const home = await tempDir();
+      let held: (() => void) | undefined;
+      const whenHeld = new Promise<void>((resolve) => (held = resolve));
+      // The first manager's verification never goes on: it is held until close() cancels it.
+      const first = await createDownloadManager({
+        dir: home,
+        maxActive: 1,
+        verifyGate: () => {
+          held?.();
+          return new Promise<void>(() => {});
+        },
+      });
+      const id = first
+        .application(ALL_APP)
+        .downloadTrigger.registerDownloadURL(media(s, 'held.bin'), 'video/mp4')!;
+      await whenHeld;
+      expect(first.views().find((v) => v.id === id)?.state).toBe(2);
+      await first.close();
+      const second = await manager({ dir: home });
+      await second.whenIdle();
+      expect(second.views().find((v) => v.id === id)?.state).toBe(1);
+      expect(s.requests.filter((r) => r.url.endsWith('/held.bin')).length).toBe(1);
+      expect((await contentOf(second, id)).equals(bytes)).toBe(true);
+    },
+  );
+
+  it(
+    verifies(
       ['DAE-STATE-1', 'DAE-REMOVE-1'],
       'restart: completed stay completed, removed stay gone, paused stay paused',
     ),
