@@ -71,13 +71,14 @@ export interface OipfDownloadPort {
    * [headersGive({"outcome":"changed"})] in inProgress.transferring → failed.notAvailable;
    * TRANSFER.COMPLETE [completionGives({"outcome":3})] in inProgress.transferring → failed.invalid;
    * TRANSFER.FAILED [failureGives({"outcome":"changed"})] in inProgress.transferring →
-   * failed.notAvailable; TRANSFER.CHECKSUM_MISMATCH in inProgress.verifying → failed.invalid; APP.REMOVE
-   * in paused → removed; APP.REMOVE in stalled.waiting → removed; TRANSFER.HEADERS
-   * [headersGive({"outcome":"restart"})] in stalled.retrying → inProgress; TRANSFER.HEADERS
-   * [headersGive({"outcome":"changed"})] in stalled.retrying → failed.notAvailable; TRANSFER.FAILED
-   * [failureGives({"outcome":"changed"})] in stalled.retrying → failed.notAvailable; APP.REMOVE in
-   * stalled.retrying → removed; APP.REMOVE in completed → removed; APP.REMOVE in failed → removed.
-   * Clauses: DAE-REMOVE-1, HBB-FDP-1, DAE-STATE-2, DAE-UPDATE-2, DAE-STATE-1.
+   * failed.notAvailable; TRANSFER.CHECKSUM_MISMATCH [currentVerification] in inProgress.verifying →
+   * failed.invalid; APP.REMOVE in inProgress.verifying → removed; APP.REMOVE in paused → removed;
+   * APP.REMOVE in stalled.waiting → removed; TRANSFER.HEADERS [headersGive({"outcome":"restart"})] in
+   * stalled.retrying → inProgress; TRANSFER.HEADERS [headersGive({"outcome":"changed"})] in
+   * stalled.retrying → failed.notAvailable; TRANSFER.FAILED [failureGives({"outcome":"changed"})] in
+   * stalled.retrying → failed.notAvailable; APP.REMOVE in stalled.retrying → removed; APP.REMOVE in
+   * completed → removed; APP.REMOVE in failed → removed.
+   * Clauses: DAE-REMOVE-1, HBB-FDP-1, DAE-STATE-2, DAE-UPDATE-2, DAE-PAUSE-2, DAE-STATE-1.
    * Events handled next (best effort: every event with a transition from the states entered on request):
    * APP.PAUSE, SCHEDULER.PREEMPT, STORAGE.EXHAUSTED, FDP.COMPLETED_WITH_ERRORS, APP.REMOVE,
    * TRANSFER.HEADERS, TRANSFER.PROGRESS, TRANSFER.COMPLETE, TRANSFER.FAILED, APP.UPDATE_URL.
@@ -108,15 +109,31 @@ export interface OipfDownloadPort {
    */
   cancelTimer(params: OipfDownloadEffects['cancelTimer']): void;
   /**
-   * Check the stored content (checksum, length); answer TRANSFER.VERIFIED or TRANSFER.CHECKSUM_MISMATCH.
+   * Check the stored content (checksum, length); answer TRANSFER.VERIFIED or TRANSFER.CHECKSUM_MISMATCH carrying
+   * the same `verification` generation.
    *
-   * Requested by: TRANSFER.COMPLETE [completionGives({"outcome":"verify"})] in inProgress.transferring →
+   * Requested by: SCHEDULER.START [contentComplete] in queued → inProgress.verifying; TRANSFER.COMPLETE
+   * [completionGives({"outcome":"verify"})] in inProgress.transferring → inProgress.verifying;
+   * APP.RESUME [and(resumeAllowed({"from":4}), slotAvailable, contentComplete)] in paused →
+   * inProgress.verifying; SCHEDULER.START [contentComplete] in paused.byScheduler →
    * inProgress.verifying.
-   * Clauses: DAE-STATE-1.
+   * Clauses: DAE-RESUME-1, DAE-PAUSE-2, DAE-STATE-1, DAE-PRIO-1.
    * Events handled next (best effort: every event with a transition from the states entered on request):
-   * TRANSFER.VERIFIED, TRANSFER.CHECKSUM_MISMATCH, APP.UPDATE_URL.
+   * TRANSFER.VERIFIED, TRANSFER.CHECKSUM_MISMATCH, APP.PAUSE, SCHEDULER.PREEMPT, APP.REMOVE,
+   * APP.UPDATE_URL.
    */
   verifyContent(params: OipfDownloadEffects['verifyContent']): void;
+  /**
+   * Abort verification `verification` (its checksum read stops; it answers nothing); no-op when it already ended.
+   *
+   * Requested by: APP.PAUSE [pauseAllowed({"from":2})] in inProgress.verifying → paused.byApp;
+   * SCHEDULER.PREEMPT in inProgress.verifying → paused.byScheduler; APP.REMOVE in inProgress.verifying →
+   * removed.
+   * Clauses: DAE-PAUSE-1, DAE-PAUSE-2, DAE-PRIO-1, DAE-REMOVE-1.
+   * Events handled next (best effort: every event with a transition from the states entered on request):
+   * SCHEDULER.START, APP.PAUSE.
+   */
+  cancelVerification(params: OipfDownloadEffects['cancelVerification']): void;
 }
 
 /** The port as xstate action implementations, for `machine.provide({ actions })`. */
@@ -130,5 +147,7 @@ export function oipfDownloadPortActions(port: OipfDownloadPort) {
     cancelTimer: (_args: unknown, params: OipfDownloadEffects['cancelTimer']) => port.cancelTimer(params),
     verifyContent: (_args: unknown, params: OipfDownloadEffects['verifyContent']) =>
       port.verifyContent(params),
+    cancelVerification: (_args: unknown, params: OipfDownloadEffects['cancelVerification']) =>
+      port.cancelVerification(params),
   };
 }

@@ -374,6 +374,7 @@ const TABLE = {
     statement:
       'After pausing an in-progress download no more data is received; its HTTP request and socket are closed.',
     seed: '001_ff052c3abd187bdd.txt',
+    note: 'Pause during verification (our decision; the seed has no verifying state): a download whose bytes have all arrived and are being checked is still in progress (2), so pause() returns true (DAE-PAUSE-1) and cancels the verification — the checksum read is aborted, nothing is committed — and the download is paused (4) keeping every byte; a pre-emption does the same. Each verification carries a generation, and a result of a cancelled one (an earlier generation) is ignored. resume() (or the OITF resuming a pre-empted download) runs only the verification again: no HTTP request, nothing is missing.',
   },
   'DAE-PAUSE-3': {
     strength: 'MUST',
@@ -386,7 +387,7 @@ const TABLE = {
     sides: ['manager'],
     statement: '`resume()` resumes a paused download (true); on any other state it returns false.',
     seed: '001_ff052c3abd187bdd.txt',
-    note: '`resume()` when every slot is taken by higher-priority downloads returns true; the download goes to queued (16) and starts when a slot frees (DAE-PRIO-1).',
+    note: '`resume()` when every slot is taken by higher-priority downloads returns true; the download goes to queued (16) and starts when a slot frees (DAE-PRIO-1). A download paused while verifying resumes by verifying again, without a transfer (DAE-PAUSE-2 note).',
   },
   'DAE-REMOVE-1': {
     strength: 'MUST',

@@ -98,8 +98,8 @@ describe('OIPF_MANAGER_ENQUEUES (the effects the manager requests inside enqueue
           },
           { type: 'TRANSFER.PROGRESS', downloadId, bytesDurable: pick([10, 2000]) },
           { type: 'TRANSFER.COMPLETE', downloadId, bytesDurable: 100 },
-          { type: 'TRANSFER.VERIFIED', downloadId },
-          { type: 'TRANSFER.CHECKSUM_MISMATCH', downloadId },
+          { type: 'TRANSFER.VERIFIED', downloadId, verification: 1 },
+          { type: 'TRANSFER.CHECKSUM_MISMATCH', downloadId, verification: 1 },
           {
             type: 'TRANSFER.FAILED',
             downloadId,

@@ -287,6 +287,101 @@ describe('running manager: real transfers', () => {
 
   it(
     verifies(
+      ['DAE-PAUSE-1', 'DAE-PAUSE-2', 'DAE-RESUME-1'],
+      'pause() while verifying cancels the verification and keeps every byte; resume() verifies again: one transfer, file intact, completed (1)',
+    ),
+    async () => {
+      const { s, dir } = await server();
+      const bytes = await mediaFile(dir, 'checked.bin', 300_000, 3);
+      const { createHash } = await import('node:crypto');
+      const sum = createHash('sha256').update(bytes).digest('hex');
+      await fs.writeFile(
+        path.join(dir, 'checked.xml'),
+        `<ContentAccessDownloadDescriptor><ContentItem><ContentURL>checked.bin</ContentURL><Title>Checked</Title><TotalSize>${bytes.length}</TotalSize><Checksum algorithm="SHA-256">${sum}</Checksum></ContentItem></ContentAccessDownloadDescriptor>`,
+      );
+      // Each verification waits at this gate until the test opens it: the download is held in verifying (2).
+      const gates: { signal: AbortSignal; open: () => void }[] = [];
+      let entered: (() => void) | undefined;
+      const nextGate = async (n: number) => {
+        if (gates.length < n) await new Promise<void>((resolve) => (entered = resolve));
+        return gates[n - 1]!;
+      };
+      const m = await manager({
+        verifyGate: (_id, signal) =>
+          new Promise<void>((open) => {
+            gates.push({ signal, open });
+            entered?.();
+          }),
+      });
+      const { downloadTrigger, downloadManager } = m.application(ALL_APP);
+      const seen: number[] = [];
+      downloadManager.addEventListener('DownloadStateChange', (e) => {
+        seen.push((e as unknown as { state: number }).state);
+      });
+      const id = downloadTrigger.registerDownloadURL(
+        media(s, 'checked.xml'),
+        'application/vnd.oipf.ContentAccessDownload+xml',
+      )!;
+      const first = await nextGate(1);
+      const d = downloadManager.getDownloads!(id)!.item(0)!;
+      expect([d.state, d.amountDownloaded]).toEqual([2, bytes.length]);
+      expect(downloadManager.pause!(d)).toBe(true);
+      expect(first.signal.aborted).toBe(true);
+      expect([d.state, d.amountDownloaded]).toEqual([4, bytes.length]);
+      expect(downloadManager.resume!(d)).toBe(true);
+      expect(d.state).toBe(2);
+      // The cancelled verification goes on from its gate: it must commit and answer nothing.
+      first.open();
+      // Verifications run one after another: the second reaching its gate means the first has ended.
+      const second = await nextGate(2);
+      expect(second.signal.aborted).toBe(false);
+      expect([d.state, m.metaOf(id)?.filePath]).toEqual([2, undefined]);
+      second.open();
+      await m.whenIdle();
+      expect(d.state).toBe(1);
+      expect(seen).toEqual([16, 2, 4, 2, 1]);
+      expect(s.requests.filter((r) => r.url.endsWith('/checked.bin')).length).toBe(1);
+      expect((await contentOf(m, id)).equals(bytes)).toBe(true);
+      expect(m.mismatches).toEqual([]);
+    },
+  );
+
+  it(
+    verifies(
+      ['DAE-STATE-1', 'DAE-PAUSE-2'],
+      'closed while verifying, restarted: verifies again without a transfer, file intact, completed (1)',
+    ),
+    async () => {
+      const { s, dir } = await server();
+      const bytes = await mediaFile(dir, 'held.bin', 120_000, 5);
+      const home = await tempDir();
+      let held: (() => void) | undefined;
+      const whenHeld = new Promise<void>((resolve) => (held = resolve));
+      // The first manager's verification never goes on: it is held until close() cancels it.
+      const first = await createDownloadManager({
+        dir: home,
+        maxActive: 1,
+        verifyGate: () => {
+          held?.();
+          return new Promise<void>(() => {});
+        },
+      });
+      const id = first
+        .application(ALL_APP)
+        .downloadTrigger.registerDownloadURL(media(s, 'held.bin'), 'video/mp4')!;
+      await whenHeld;
+      expect(first.views().find((v) => v.id === id)?.state).toBe(2);
+      await first.close();
+      const second = await manager({ dir: home });
+      await second.whenIdle();
+      expect(second.views().find((v) => v.id === id)?.state).toBe(1);
+      expect(s.requests.filter((r) => r.url.endsWith('/held.bin')).length).toBe(1);
+      expect((await contentOf(second, id)).equals(bytes)).toBe(true);
+    },
+  );
+
+  it(
+    verifies(
       ['DAE-STATE-1', 'DAE-REMOVE-1'],
       'restart: completed stay completed, removed stay gone, paused stay paused',
     ),

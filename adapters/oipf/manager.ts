@@ -86,6 +86,11 @@ export interface DownloadManagerOptions {
    * `createDownloadManager` resolves and so before `host.onStateChange` could subscribe.
    */
   readonly onStateChange?: (change: HostStateChange) => void;
+  /**
+   * Tests only: awaited before each verification reads the content (it gets that verification's abort signal),
+   * so a test can hold a download in verifying — in progress (2) with every byte kept — deterministically.
+   */
+  readonly verifyGate?: (downloadId: string, signal: AbortSignal) => Promise<void>;
 }
 
 /**
@@ -270,6 +275,7 @@ async function start(
     flushEveryBytes: options.flushEveryBytes ?? 32 * 1024 * 1024,
     timerScale: options.timerScale ?? 1,
     enabled: options.transfers ?? true,
+    verifyGate: options.verifyGate,
     send: (event) => {
       if (!closed || event.type === 'TRANSFER.PROGRESS') actor?.send(event);
     },
@@ -314,6 +320,7 @@ async function start(
       startTimer: (_args, params) => engine.startTimer(params),
       cancelTimer: (_args, params) => engine.cancelTimer(params),
       verifyContent: (_args, params) => engine.verifyContent(params),
+      cancelVerification: (_args, params) => engine.cancelVerification(params),
       fetchDescriptor: (_args, params) => engine.fetchDescriptor(params),
     },
   });
@@ -421,6 +428,8 @@ async function start(
           priority: 0,
           stallAttempts: 0,
           profile,
+          contentComplete: false,
+          verification: 0,
         },
       };
       return fitsStorage(context(), probe, bytes) && bytes <= fsFree;

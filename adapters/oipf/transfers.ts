@@ -12,6 +12,8 @@
  *   range past the known end (a crash between completion and verification), the last byte is fetched
  *   again so the server can still check If-Match.
  * - Storage operations of one download (transfer, delete, verify) run one after another.
+ * - A verification is tagged with the machine's generation: `cancelVerification` aborts its checksum read
+ *   and it answers nothing; its answers carry the generation so the machine can tell a stale one.
  *
  * @module
  */
@@ -58,6 +60,11 @@ export interface TransferDeps {
   onBytes(id: string, written: number): void;
   /** Reports an unexpected adapter error (never a protocol outcome). */
   onError(error: unknown): void;
+  /**
+   * Tests only: awaited before a verification reads the content (with that verification's abort signal), so a
+   * test can hold a download in verifying (state 2) and pause it there.
+   */
+  readonly verifyGate?: ((downloadId: string, signal: AbortSignal) => Promise<void>) | undefined;
 }
 
 /** The longest delay setTimeout honours (2^31 − 1 ms, about 24.8 days). */
@@ -95,10 +102,18 @@ function unusable(res: HttpResponse, from: number): string | undefined {
   return undefined;
 }
 
-async function hashFile(file: string, algorithm: string): Promise<string> {
+async function hashFile(file: string, algorithm: string, signal: AbortSignal): Promise<string> {
   const hash = createHash(algorithm);
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  for await (const chunk of createReadStream(file, { signal })) hash.update(chunk as Buffer);
   return hash.digest('hex');
+}
+
+/** Resolves once `signal` is aborted (at once when it already is). */
+function untilAborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
 }
 
 /** Performs the manager machine's effects (the `OipfManagerPort`). */
@@ -109,6 +124,10 @@ export class TransferEngine implements OipfManagerPort {
   readonly #chains = new Map<string, Promise<void>>();
   readonly #stores = new Map<string, Promise<PartialStore>>();
   readonly #timers = new Map<string, NodeJS.Timeout>();
+  readonly #verifying = new Map<
+    string,
+    { readonly verification: number; readonly controller: AbortController }
+  >();
   #nextToken = 1;
   #closing = false;
 
@@ -314,20 +333,50 @@ export class TransferEngine implements OipfManagerPort {
     this.#timers.delete(key);
   }
 
-  /** @see OipfManagerEffects.verifyContent */
+  /**
+   * @see OipfManagerEffects.verifyContent
+   * Runs after every earlier storage operation of the download; answers with the request's `verification`
+   * generation. A cancelled verification stops reading, commits nothing more and answers nothing.
+   */
   verifyContent(params: OipfManagerEffects['verifyContent']): void {
     if (!this.#deps.enabled || this.#closing) return;
     const id = params.downloadId;
+    const controller = new AbortController();
+    this.#verifying.get(id)?.controller.abort();
+    const entry = { verification: params.verification, controller };
+    this.#verifying.set(id, entry);
     this.#chain(id, async () => {
-      const store = await this.#store(id);
-      const meta = this.#deps.metaOf(id);
-      if (meta?.checksum !== undefined) {
-        const actual = await hashFile(store.dataPath, meta.checksum.algorithm);
-        if (actual !== meta.checksum.value) {
-          this.#deps.send({ type: 'TRANSFER.CHECKSUM_MISMATCH', downloadId: id });
-          return;
-        }
+      try {
+        await this.#verify(params, controller.signal);
+      } catch (error) {
+        if (!controller.signal.aborted) throw error;
+      } finally {
+        if (this.#verifying.get(id) === entry) this.#verifying.delete(id);
       }
+    });
+  }
+
+  async #verify(p: OipfManagerEffects['verifyContent'], signal: AbortSignal): Promise<void> {
+    const id = p.downloadId;
+    const answer = (type: 'TRANSFER.VERIFIED' | 'TRANSFER.CHECKSUM_MISMATCH') => {
+      if (!signal.aborted && !this.#closing)
+        this.#deps.send({ type, downloadId: id, verification: p.verification });
+    };
+    const gate = this.#deps.verifyGate;
+    if (gate !== undefined) await Promise.race([gate(id, signal), untilAborted(signal)]);
+    if (signal.aborted) return;
+    const store = await this.#store(id);
+    const meta = this.#deps.metaOf(id);
+    // An earlier verification, cancelled after its commit, left the content in place: check that file.
+    const committed =
+      store.journal === undefined ? (meta?.filePath ?? store.recovery.committedTo) : undefined;
+    if (meta?.checksum !== undefined) {
+      const actual = await hashFile(committed ?? store.dataPath, meta.checksum.algorithm, signal);
+      if (signal.aborted) return;
+      if (actual !== meta.checksum.value) return answer('TRANSFER.CHECKSUM_MISMATCH');
+    }
+    if (signal.aborted) return;
+    if (committed === undefined) {
       const urlName = decodeURIComponent(
         new URL(store.journal?.objectUri ?? 'http://x/content').pathname.split('/').pop() ?? '',
       );
@@ -336,9 +385,19 @@ export class TransferEngine implements OipfManagerPort {
       const target = await uniquePath(this.#deps.filesDir, name);
       await store.commit(target);
       this.#deps.patchMeta(id, { filePath: target, completedAt: new Date().toISOString() });
-      await this.#deps.checkpointed();
-      this.#deps.send({ type: 'TRANSFER.VERIFIED', downloadId: id });
-    });
+    } else if (meta?.filePath !== committed) {
+      this.#deps.patchMeta(id, { filePath: committed, completedAt: new Date().toISOString() });
+    }
+    await this.#deps.checkpointed();
+    answer('TRANSFER.VERIFIED');
+  }
+
+  /** @see OipfManagerEffects.cancelVerification */
+  cancelVerification(params: OipfManagerEffects['cancelVerification']): void {
+    const running = this.#verifying.get(params.downloadId);
+    if (running === undefined || running.verification !== params.verification) return;
+    this.#verifying.delete(params.downloadId);
+    running.controller.abort();
   }
 
   /** @see OipfManagerEffects.fetchDescriptor */
@@ -385,6 +444,8 @@ export class TransferEngine implements OipfManagerPort {
     for (const timer of this.#timers.values()) clearTimeout(timer);
     this.#timers.clear();
     for (const running of this.#running.values()) running.controller.abort();
+    // An interrupted verification is run again after a restart (the download is restored with every byte kept).
+    for (const verifying of this.#verifying.values()) verifying.controller.abort();
     for (let round = 0; round < 100 && this.#chains.size > 0; round += 1) {
       await Promise.all([...this.#chains.values()]);
     }

@@ -28,8 +28,13 @@ export interface OipfManagerEffects {
   startTimer: { readonly downloadId: string; readonly name: ManagerTimerName; readonly ms: number };
   /** Cancel that download's named timer (no-op when it already fired). */
   cancelTimer: { readonly downloadId: string; readonly name: ManagerTimerName };
-  /** Check the stored content (checksum, length); answer TRANSFER.VERIFIED or TRANSFER.CHECKSUM_MISMATCH. */
-  verifyContent: { readonly downloadId: string; readonly bytes: number };
+  /**
+   * Check the stored content (checksum, length); answer TRANSFER.VERIFIED or TRANSFER.CHECKSUM_MISMATCH with the
+   * same `verification` generation.
+   */
+  verifyContent: { readonly downloadId: string; readonly bytes: number; readonly verification: number };
+  /** Abort that download's verification `verification` (the checksum read stops, nothing is answered). */
+  cancelVerification: { readonly downloadId: string; readonly verification: number };
   /** Fetch and parse the Content Access Download Descriptor at `url`; answer DESCRIPTOR.PARSED / REJECTED. */
   fetchDescriptor: { readonly downloadId: string; readonly url: string };
 }
@@ -98,8 +103,12 @@ export type OipfManagerEvent =
   }
   | { readonly type: 'TRANSFER.PROGRESS'; readonly downloadId: string; readonly bytesDurable: number }
   | { readonly type: 'TRANSFER.COMPLETE'; readonly downloadId: string; readonly bytesDurable: number }
-  | { readonly type: 'TRANSFER.VERIFIED'; readonly downloadId: string }
-  | { readonly type: 'TRANSFER.CHECKSUM_MISMATCH'; readonly downloadId: string }
+  | { readonly type: 'TRANSFER.VERIFIED'; readonly downloadId: string; readonly verification: number }
+  | {
+    readonly type: 'TRANSFER.CHECKSUM_MISMATCH';
+    readonly downloadId: string;
+    readonly verification: number;
+  }
   | {
     readonly type: 'TRANSFER.FAILED';
     readonly downloadId: string;
@@ -201,12 +210,46 @@ export interface OipfManagerPort {
    */
   cancelTimer(params: OipfManagerEffects['cancelTimer']): void;
   /**
-   * Check the stored content (checksum, length); answer TRANSFER.VERIFIED or TRANSFER.CHECKSUM_MISMATCH.
+   * Check the stored content (checksum, length); answer TRANSFER.VERIFIED or TRANSFER.CHECKSUM_MISMATCH with the
+   * same `verification` generation.
    *
-   * Requested by: TRANSFER.COMPLETE in (machine) via forwardToDownload.
-   * Clauses: DAE-EVT-1.
+   * Requested by: entry of the machine via rebalanceSlots; APP.REGISTER [registerAccepted] in (machine)
+   * via applyRegister; APP.REMOVE [removeAccepted] in (machine) via applyRemove; DESCRIPTOR.PARSED in
+   * (machine) via forwardToDownload; DESCRIPTOR.REJECTED in (machine) via forwardToDownload;
+   * TRANSFER.HEADERS in (machine) via forwardToDownload; TRANSFER.PROGRESS in (machine) via
+   * forwardToDownload; TRANSFER.COMPLETE in (machine) via forwardToDownload; TRANSFER.VERIFIED in
+   * (machine) via forwardToDownload; TRANSFER.CHECKSUM_MISMATCH in (machine) via forwardToDownload;
+   * TRANSFER.FAILED in (machine) via forwardToDownload; TIMER.FIRED in (machine) via forwardToDownload;
+   * STORAGE.EXHAUSTED in (machine) via forwardToDownload; FDP.COMPLETED_WITH_ERRORS in (machine) via
+   * forwardToDownload; APP.PAUSE [pauseAccepted] in oipf via applyPause; APP.RESUME [resumeAccepted] in
+   * oipf via applyResume; APP.UPDATE_URL [updateAccepted] in oipf via applyUpdate.
+   * Clauses: DAE-STATE-1, DAE-PRIO-1, DAE-GET-2, DAE-EVT-1, DAE-REMOVE-1, DAE-REMOVE-2, DAE-STATE-2,
+   * DAE-RESERVE-5, HBB-FDP-1, DAE-PAUSE-1, DAE-PAUSE-2, DAE-RESUME-1, DAE-UPDATE-1, DAE-UPDATE-2,
+   * DAE-UPDATE-3, DAE-UPDATE-4, DAE-UPDATE-5.
+   * Events handled next (best effort: every event with a transition from the states entered on request):
+   * APP.PAUSE, APP.RESUME, APP.UPDATE_URL.
    */
   verifyContent(params: OipfManagerEffects['verifyContent']): void;
+  /**
+   * Abort that download's verification `verification` (the checksum read stops, nothing is answered).
+   *
+   * Requested by: entry of the machine via rebalanceSlots; APP.REGISTER [registerAccepted] in (machine)
+   * via applyRegister; APP.REMOVE [removeAccepted] in (machine) via applyRemove; DESCRIPTOR.PARSED in
+   * (machine) via forwardToDownload; DESCRIPTOR.REJECTED in (machine) via forwardToDownload;
+   * TRANSFER.HEADERS in (machine) via forwardToDownload; TRANSFER.PROGRESS in (machine) via
+   * forwardToDownload; TRANSFER.COMPLETE in (machine) via forwardToDownload; TRANSFER.VERIFIED in
+   * (machine) via forwardToDownload; TRANSFER.CHECKSUM_MISMATCH in (machine) via forwardToDownload;
+   * TRANSFER.FAILED in (machine) via forwardToDownload; TIMER.FIRED in (machine) via forwardToDownload;
+   * STORAGE.EXHAUSTED in (machine) via forwardToDownload; FDP.COMPLETED_WITH_ERRORS in (machine) via
+   * forwardToDownload; APP.PAUSE [pauseAccepted] in oipf via applyPause; APP.RESUME [resumeAccepted] in
+   * oipf via applyResume; APP.UPDATE_URL [updateAccepted] in oipf via applyUpdate.
+   * Clauses: DAE-STATE-1, DAE-PRIO-1, DAE-GET-2, DAE-EVT-1, DAE-REMOVE-1, DAE-REMOVE-2, DAE-STATE-2,
+   * DAE-RESERVE-5, HBB-FDP-1, DAE-PAUSE-1, DAE-PAUSE-2, DAE-RESUME-1, DAE-UPDATE-1, DAE-UPDATE-2,
+   * DAE-UPDATE-3, DAE-UPDATE-4, DAE-UPDATE-5.
+   * Events handled next (best effort: every event with a transition from the states entered on request):
+   * APP.PAUSE, APP.RESUME, APP.UPDATE_URL.
+   */
+  cancelVerification(params: OipfManagerEffects['cancelVerification']): void;
   /**
    * Fetch and parse the Content Access Download Descriptor at `url`; answer DESCRIPTOR.PARSED / REJECTED.
    *
@@ -227,6 +270,8 @@ export function oipfManagerPortActions(port: OipfManagerPort) {
     cancelTimer: (_args: unknown, params: OipfManagerEffects['cancelTimer']) => port.cancelTimer(params),
     verifyContent: (_args: unknown, params: OipfManagerEffects['verifyContent']) =>
       port.verifyContent(params),
+    cancelVerification: (_args: unknown, params: OipfManagerEffects['cancelVerification']) =>
+      port.cancelVerification(params),
     fetchDescriptor: (_args: unknown, params: OipfManagerEffects['fetchDescriptor']) =>
       port.fetchDescriptor(params),
   };

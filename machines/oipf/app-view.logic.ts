@@ -141,6 +141,8 @@ export function stateAfterOnView(
       priority: 0,
       stallAttempts: 0,
       profile: 'oipf',
+      contentComplete: false,
+      verification: 0,
     },
   });
   const [next] = transition(oipfDownloadMachine, snapshot, event);

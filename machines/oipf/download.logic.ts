@@ -194,6 +194,18 @@ export function outcomeOfCompletion(
   return 'verify';
 }
 
+/**
+ * Whether a verification result belongs to the verification the download waits for: a result of one
+ * cancelled by pause() or a pre-emption (an earlier generation) is stale and ignored (DAE-PAUSE-2 editor's note).
+ * @see DAE-PAUSE-2
+ */
+export function isCurrentVerification(
+  context: Pick<OipfDownloadContext, 'verification'>,
+  verification: number,
+): boolean {
+  return verification === context.verification;
+}
+
 /** Whether a stalled download may make one more retry. */
 export function hasRetriesLeft(stallAttempts: number): boolean {
   return stallAttempts < MAX_STALL_RETRIES;

@@ -41,6 +41,65 @@ describe('oipfDownloadMachine', () => {
 
   it(
     verifies(
+      ['DAE-PAUSE-2', 'DAE-PAUSE-1', 'DAE-RESUME-1'],
+      'pause() while verifying cancels that verification and keeps every byte; resume() verifies again, never transfers; a result of the cancelled verification is ignored',
+    ),
+    () => {
+      const { s } = run(PATHS.verifying!);
+      expect([s.value, s.context.verification, s.context.contentComplete]).toEqual([
+        { inProgress: 'verifying' },
+        1,
+        true,
+      ]);
+      const [paused, a1] = transition(oipfDownloadMachine, s, { type: 'APP.PAUSE' });
+      expect([daeStateOf(paused), paused.context.bytesReceived]).toEqual([4, 100]);
+      expect(effects(a1)).toEqual([['cancelVerification', { verification: 1 }]]);
+      // A late answer of the cancelled verification changes nothing while paused.
+      const late = { type: 'TRANSFER.VERIFIED', verification: 1 } as const;
+      const [stillPaused, a2] = transition(oipfDownloadMachine, paused, late);
+      expect([stillPaused.value, a2]).toEqual([paused.value, []]);
+      // resume() with a free slot: in progress (2) by a new verification (generation 2), no transfer.
+      const [resumed, a3] = transition(oipfDownloadMachine, paused, {
+        type: 'APP.RESUME',
+        slotAvailable: true,
+      });
+      expect(resumed.value).toEqual({ inProgress: 'verifying' });
+      expect(effects(a3)).toEqual([['verifyContent', { bytes: 100, verification: 2 }]]);
+      expect(notes(a3).map((n) => n.state)).toEqual([2]);
+      // Stale answers of generation 1 are ignored; only generation 2 completes or fails it.
+      for (const stale of [late, { type: 'TRANSFER.CHECKSUM_MISMATCH', verification: 1 } as const]) {
+        const [next, actions] = transition(oipfDownloadMachine, resumed, stale);
+        expect([next.value, next.context.bytesReceived, actions]).toEqual([resumed.value, 100, []]);
+      }
+      const [done] = transition(oipfDownloadMachine, resumed, { type: 'TRANSFER.VERIFIED', verification: 2 });
+      expect(daeStateOf(done)).toBe(1);
+      // resume() without a slot queues it (16); when started it verifies, again without a transfer.
+      const [queued] = transition(oipfDownloadMachine, paused, { type: 'APP.RESUME', slotAvailable: false });
+      expect(daeStateOf(queued)).toBe(16);
+      const [started, a4] = transition(oipfDownloadMachine, queued, START);
+      expect([started.value, effects(a4)]).toEqual([
+        { inProgress: 'verifying' },
+        [['verifyContent', { bytes: 100, verification: 2 }]],
+      ]);
+      // Pre-empted while verifying: the same, resumed by the OITF.
+      const [preempted, a5] = transition(oipfDownloadMachine, s, { type: 'SCHEDULER.PREEMPT' });
+      expect([preempted.value, effects(a5)]).toEqual([
+        { paused: 'byScheduler' },
+        [['cancelVerification', { verification: 1 }]],
+      ]);
+      const [, a6] = transition(oipfDownloadMachine, preempted, START);
+      expect(effects(a6)).toEqual([['verifyContent', { bytes: 100, verification: 2 }]]);
+      // A changed object forgets its bytes: a later start transfers from byte 0 again.
+      const [mismatch] = transition(oipfDownloadMachine, s, {
+        type: 'TRANSFER.CHECKSUM_MISMATCH',
+        verification: 1,
+      });
+      expect([mismatch.context.contentComplete, mismatch.context.bytesReceived]).toEqual([false, 0]);
+    },
+  );
+
+  it(
+    verifies(
       ['DAE-UPDATE-2', 'DAE-UPDATE-1'],
       "in progress + new URL (a mirror): stop, continue from the last byte at the new URL with no If-Match of the old URL; the mirror's 206 of the same total size is appended and its ETag kept, another total size fails (reason 3)",
     ),
@@ -212,7 +271,9 @@ describe('oipfDownloadMachine', () => {
   );
 
   it(verifies('DAE-STATE-2', 'a bad checksum or length fails with reason 3'), () => {
-    expect(reasonOf(run([...PATHS.verifying!, { type: 'TRANSFER.CHECKSUM_MISMATCH' }]).s)).toBe(3);
+    expect(
+      reasonOf(run([...PATHS.verifying!, { type: 'TRANSFER.CHECKSUM_MISMATCH', verification: 1 }]).s),
+    ).toBe(3);
     expect(reasonOf(run([START, { type: 'TRANSFER.COMPLETE', bytesDurable: 99 }]).s)).toBe(3);
   });
 
@@ -249,7 +310,7 @@ describe('oipfDownloadMachine', () => {
         fc
           .constantFrom(99, 100)
           .map((bytesDurable) => ({ type: 'TRANSFER.COMPLETE', bytesDurable }) as const),
-        fc.constant({ type: 'TRANSFER.VERIFIED' } as const),
+        fc.constant({ type: 'TRANSFER.VERIFIED', verification: 1 } as const),
         fc.constant(STALL),
         fc.constant(FIRE),
         fc.constant({ type: 'STORAGE.EXHAUSTED' } as const),
@@ -294,8 +355,8 @@ describe('oipfDownloadMachine', () => {
           { type: 'TRANSFER.HEADERS', status: 206 },
           { type: 'TRANSFER.HEADERS', status: 403 },
           { type: 'TRANSFER.COMPLETE', bytesDurable: 100 },
-          { type: 'TRANSFER.VERIFIED' },
-          { type: 'TRANSFER.CHECKSUM_MISMATCH' },
+          { type: 'TRANSFER.VERIFIED', verification: 1 },
+          { type: 'TRANSFER.CHECKSUM_MISMATCH', verification: 1 },
           STALL,
           FIRE,
           { type: 'STORAGE.EXHAUSTED' },

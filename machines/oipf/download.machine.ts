@@ -15,11 +15,14 @@ import { DAE_STATE } from './constants.js';
 import { oipfDownloadSetup } from './download.setup.js';
 import { FAILED_STATE, STALLED_STATE } from './download.states.js';
 import {
+  cancelVerification,
   FAIL_ON_COMPLETION,
   FAIL_ON_FAILURE_WHILE_TRANSFERRING,
   FAIL_ON_HEADERS_WHILE_TRANSFERRING,
   REMOVE_AT_REST,
   startTransfer,
+  VERIFY_AGAIN,
+  verifyContent,
 } from './download.transitions.js';
 
 const S = DAE_STATE;
@@ -36,6 +39,8 @@ export const oipfDownloadMachine = oipfDownloadSetup.createMachine({
     priority: input.priority ?? 0,
     stallAttempts: 0,
     profile: input.profile ?? 'oipf',
+    contentComplete: false,
+    verification: 0,
   }),
   initial: 'queued',
   states: {
@@ -45,12 +50,21 @@ export const oipfDownloadMachine = oipfDownloadSetup.createMachine({
       entry: [{ type: 'notifyStateChanged', params: { state: S.DOWNLOAD_NOT_STARTED } }],
       on: {
         'APP.REMOVE': REMOVE_AT_REST,
-        'SCHEDULER.START': {
-          target: 'inProgress',
-          actions: [startTransfer],
-          meta: { clauses: ['DAE-STATE-1', 'DAE-PRIO-1'] },
-          description: 'a slot is free: start the transfer from the last durable byte',
-        },
+        'SCHEDULER.START': [
+          {
+            guard: 'contentComplete',
+            ...VERIFY_AGAIN,
+            meta: { clauses: ['DAE-RESUME-1', 'DAE-PAUSE-2'] },
+            description:
+              'a slot is free for a download whose bytes are all kept (resumed while verifying): verify again, no transfer',
+          },
+          {
+            target: 'inProgress',
+            actions: [startTransfer],
+            meta: { clauses: ['DAE-STATE-1', 'DAE-PRIO-1'] },
+            description: 'a slot is free: start the transfer from the last durable byte',
+          },
+        ],
         'APP.PAUSE': {
           guard: { type: 'pauseAllowed', params: { from: S.DOWNLOAD_NOT_STARTED } },
           target: 'paused.byApp',
@@ -169,10 +183,7 @@ export const oipfDownloadMachine = oipfDownloadSetup.createMachine({
               {
                 guard: { type: 'completionGives', params: { outcome: 'verify' } },
                 target: 'verifying',
-                actions: [
-                  'recordBytes',
-                  { type: 'verifyContent', params: ({ context }) => ({ bytes: context.bytesReceived }) },
-                ],
+                actions: ['recordBytes', 'beginVerification', verifyContent],
                 meta: { clauses: ['DAE-STATE-1'] },
                 description: 'all bytes are on disk: verify checksum and length before completing',
               },
@@ -198,16 +209,40 @@ export const oipfDownloadMachine = oipfDownloadSetup.createMachine({
         },
         verifying: {
           on: {
+            // A result of a cancelled verification (an earlier generation) matches no guard: it is ignored.
             'TRANSFER.VERIFIED': {
+              guard: 'currentVerification',
               target: '#oipfDownload.completed',
-              meta: { clauses: ['DAE-STATE-1'] },
-              description: 'all bytes, verified → completed (1)',
+              meta: { clauses: ['DAE-STATE-1', 'DAE-PAUSE-2'] },
+              description: 'all bytes, verified (by the verification waited for) → completed (1)',
             },
             'TRANSFER.CHECKSUM_MISMATCH': {
+              guard: 'currentVerification',
               target: '#oipfDownload.failed.invalid',
               actions: [{ type: 'deleteData', params: {} }, 'forgetBytes'],
-              meta: { clauses: ['DAE-STATE-2'] },
+              meta: { clauses: ['DAE-STATE-2', 'DAE-PAUSE-2'] },
               description: 'bad checksum → failed, reason 3; the corrupt bytes are discarded',
+            },
+            'APP.PAUSE': {
+              guard: { type: 'pauseAllowed', params: { from: S.DOWNLOAD_IN_PROGRESS } },
+              target: '#oipfDownload.paused.byApp',
+              actions: [cancelVerification],
+              meta: { clauses: ['DAE-PAUSE-1', 'DAE-PAUSE-2'] },
+              description:
+                'pause() while verifying: cancel the verification, keep every byte → paused (4), returns true',
+            },
+            'SCHEDULER.PREEMPT': {
+              target: '#oipfDownload.paused.byScheduler',
+              actions: [cancelVerification],
+              meta: { clauses: ['DAE-PRIO-1', 'DAE-PAUSE-2'] },
+              description:
+                'pre-empted while verifying: cancel the verification, keep every byte → paused (4)',
+            },
+            'APP.REMOVE': {
+              target: '#oipfDownload.removed',
+              actions: [cancelVerification, { type: 'deleteData', params: {} }],
+              meta: { clauses: ['DAE-REMOVE-1'] },
+              description: 'remove() while verifying: cancel the verification, delete all data and content',
             },
             'APP.UPDATE_URL': {
               guard: { type: 'updateAllowed', params: { from: S.DOWNLOAD_IN_PROGRESS } },
@@ -238,6 +273,17 @@ export const oipfDownloadMachine = oipfDownloadSetup.createMachine({
         },
         'APP.RESUME': [
           {
+            guard: and([
+              { type: 'resumeAllowed', params: { from: S.DOWNLOAD_PAUSED } },
+              'slotAvailable',
+              'contentComplete',
+            ]),
+            ...VERIFY_AGAIN,
+            meta: { clauses: ['DAE-RESUME-1', 'DAE-PAUSE-2'] },
+            description:
+              'resume() of a download paused while verifying, with a free slot → in progress (2): verify again, no transfer',
+          },
+          {
             guard: and([{ type: 'resumeAllowed', params: { from: S.DOWNLOAD_PAUSED } }, 'slotAvailable']),
             target: 'inProgress',
             actions: [startTransfer],
@@ -262,12 +308,21 @@ export const oipfDownloadMachine = oipfDownloadSetup.createMachine({
         byApp: {},
         byScheduler: {
           on: {
-            'SCHEDULER.START': {
-              target: '#oipfDownload.inProgress',
-              actions: [startTransfer],
-              meta: { clauses: ['DAE-PRIO-1'] },
-              description: 'a slot freed: resumed automatically by the OITF → in progress (2)',
-            },
+            'SCHEDULER.START': [
+              {
+                guard: 'contentComplete',
+                ...VERIFY_AGAIN,
+                meta: { clauses: ['DAE-PRIO-1', 'DAE-PAUSE-2'] },
+                description:
+                  'a slot freed for one pre-empted while verifying: resumed by the OITF → in progress (2), verify again',
+              },
+              {
+                target: '#oipfDownload.inProgress',
+                actions: [startTransfer],
+                meta: { clauses: ['DAE-PRIO-1'] },
+                description: 'a slot freed: resumed automatically by the OITF → in progress (2)',
+              },
+            ],
             'APP.PAUSE': {
               guard: { type: 'pauseAllowed', params: { from: S.DOWNLOAD_PAUSED } },
               target: 'byApp',

@@ -14,6 +14,7 @@ import {
   canUpdate,
   fdpReportsCompleted,
   hasRetriesLeft,
+  isCurrentVerification,
   outcomeOfCompletion,
   outcomeOfFailure,
   outcomeOfHeaders,
@@ -51,6 +52,7 @@ export const oipfDownloadSetup = setup({
     startTimer: (_args, _params: OipfDownloadEffects['startTimer']) => {},
     cancelTimer: (_args, _params: OipfDownloadEffects['cancelTimer']) => {},
     verifyContent: (_args, _params: OipfDownloadEffects['verifyContent']) => {},
+    cancelVerification: (_args, _params: OipfDownloadEffects['cancelVerification']) => {},
     // DAE-EVT-1: one typed notification per DAE state entered; reason only ever passed by failed.*.
     notifyStateChanged: emit(({ context }, params: NotifyParams) => ({
       type: 'STATE_CHANGED' as const,
@@ -82,7 +84,12 @@ export const oipfDownloadSetup = setup({
           : context.bytesReceived,
     }),
     // A changed or corrupt object: keep nothing of it, so a later retrieval starts from byte 0.
-    forgetBytes: assign({ bytesReceived: 0, etag: undefined }),
+    forgetBytes: assign({ bytesReceived: 0, etag: undefined, contentComplete: false }),
+    // Every byte is kept; a new verification generation makes any result of an earlier one stale.
+    beginVerification: assign({
+      contentComplete: true,
+      verification: ({ context }) => context.verification + 1,
+    }),
     resetStall: assign({ stallAttempts: 0 }),
     countRetry: assign({ stallAttempts: ({ context }) => context.stallAttempts + 1 }),
   },
@@ -92,6 +99,10 @@ export const oipfDownloadSetup = setup({
     updateAllowed: (_args, params: { from: DaeState }) => canUpdate(params.from),
     slotAvailable: ({ event }) =>
       (event.type === 'APP.RESUME' || event.type === 'APP.UPDATE_URL') && event.slotAvailable,
+    contentComplete: ({ context }) => context.contentComplete,
+    currentVerification: ({ context, event }) =>
+      (event.type === 'TRANSFER.VERIFIED' || event.type === 'TRANSFER.CHECKSUM_MISMATCH') &&
+      isCurrentVerification(context, event.verification),
     isRetryTimer: ({ event }) => event.type === 'TIMER.FIRED' && event.name === 'retry',
     retriesLeft: ({ context }) => hasRetriesLeft(context.stallAttempts),
     headersGive: ({ context, event }, params: { outcome: TransferOutcome }) =>

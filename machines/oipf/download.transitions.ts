@@ -19,6 +19,30 @@ export const startTransfer = {
   }),
 } as const;
 
+/** The verifyContent request of the generation `beginVerification` just opened (DAE-PAUSE-2 editor's note). */
+export const verifyContent = {
+  type: 'verifyContent',
+  params: ({ context }: { context: OipfDownloadContext }) => ({
+    bytes: context.bytesReceived,
+    verification: context.verification,
+  }),
+} as const;
+
+/** Cancels the running verification: its checksum read stops and it answers nothing. */
+export const cancelVerification = {
+  type: 'cancelVerification',
+  params: ({ context }: { context: OipfDownloadContext }) => ({ verification: context.verification }),
+} as const;
+
+/**
+ * A download with every byte kept, given a slot again (resume(), or the OITF resuming a pre-empted one):
+ * in progress (2) by verifying again, with no transfer — nothing is missing (DAE-PAUSE-2 editor's note).
+ */
+export const VERIFY_AGAIN = {
+  target: '#oipfDownload.inProgress.verifying',
+  actions: ['beginVerification', verifyContent],
+} as const;
+
 const stop = { type: 'stopTransfer', params: {} } as const;
 const discard = [{ type: 'deleteData', params: {} }, 'forgetBytes'] as const;
 

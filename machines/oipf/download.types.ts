@@ -47,6 +47,13 @@ export interface OipfDownloadContext {
   readonly stallAttempts: number;
   /** The profile whose rules apply. */
   readonly profile: Profile;
+  /**
+   * Every byte of the object is durably kept (its body ended at the known size): a resume re-runs only the
+   * verification, never a transfer (DAE-PAUSE-2 editor's note). Cleared when the bytes are discarded.
+   */
+  readonly contentComplete: boolean;
+  /** Generation of the latest verifyContent requested: a result carrying another one is stale and ignored. */
+  readonly verification: number;
 }
 
 /** Whether a transfer failure is worth retrying (stalled, 32) or final (failed, 8). */
@@ -84,10 +91,10 @@ export type OipfDownloadEvent =
   | { readonly type: 'TRANSFER.PROGRESS'; readonly bytesDurable: number }
   /** The body ended; `bytesDurable` bytes are on disk. */
   | { readonly type: 'TRANSFER.COMPLETE'; readonly bytesDurable: number }
-  /** verifyContent found the content valid. */
-  | { readonly type: 'TRANSFER.VERIFIED' }
-  /** verifyContent found a bad checksum. */
-  | { readonly type: 'TRANSFER.CHECKSUM_MISMATCH' }
+  /** verifyContent (of generation `verification`) found the content valid. */
+  | { readonly type: 'TRANSFER.VERIFIED'; readonly verification: number }
+  /** verifyContent (of generation `verification`) found a bad checksum. */
+  | { readonly type: 'TRANSFER.CHECKSUM_MISMATCH'; readonly verification: number }
   /** The transfer failed without a usable response (or the adapter classified one). */
   | {
       readonly type: 'TRANSFER.FAILED';
@@ -114,8 +121,13 @@ export interface OipfDownloadEffects {
   startTimer: { readonly name: DownloadTimerName; readonly ms: number };
   /** Cancel a named timer (no-op when it already fired). */
   cancelTimer: { readonly name: DownloadTimerName };
-  /** Check the stored content (checksum, length); answer TRANSFER.VERIFIED or TRANSFER.CHECKSUM_MISMATCH. */
-  verifyContent: { readonly bytes: number };
+  /**
+   * Check the stored content (checksum, length); answer TRANSFER.VERIFIED or TRANSFER.CHECKSUM_MISMATCH carrying
+   * the same `verification` generation.
+   */
+  verifyContent: { readonly bytes: number; readonly verification: number };
+  /** Abort verification `verification` (its checksum read stops; it answers nothing); no-op when it already ended. */
+  cancelVerification: { readonly verification: number };
 }
 
 /** What an adapter implements to perform the download machine's effects (wired with `machine.provide`). */

@@ -12,8 +12,17 @@ import type { OipfManagerEffects, OipfManagerEvent } from './manager.types.js';
 
 type Effect = keyof OipfManagerEffects;
 
-/** What every slot rebalance may request: start the next transfer, or pre-empt / fail an active one (DAE-PRIO-1, DAE-RESERVE-5). */
-const REBALANCE: readonly Effect[] = ['startTransfer', 'stopTransfer', 'cancelTimer'];
+/**
+ * What every slot rebalance may request: start the next transfer (or verify again one whose bytes are all kept),
+ * or pre-empt / fail an active one, cancelling its transfer or verification (DAE-PRIO-1, DAE-RESERVE-5, DAE-PAUSE-2).
+ */
+const REBALANCE: readonly Effect[] = [
+  'startTransfer',
+  'stopTransfer',
+  'cancelTimer',
+  'verifyContent',
+  'cancelVerification',
+];
 
 /** A forwarded event's own child effects, plus the rebalance that follows it. */
 const forwarded = (...own: Effect[]): readonly Effect[] => [...new Set([...REBALANCE, ...own])];

@@ -4,9 +4,46 @@ import { verifies } from '../../property-tests/verifies.js';
 import { CADD_CONTENT_TYPE } from './constants.js';
 import { decidePause, discInfoOf, getDownloadsFor, isMemberAvailable } from './manager.logic.js';
 import { oipfManagerMachine } from './manager.machine.js';
+import type { ManagedDownload } from './manager.types.js';
 import { APP, Driver, MB, managerWith } from './oipf.test-support.js';
 
 describe('oipfManagerMachine', () => {
+  it(
+    verifies(
+      ['DAE-PAUSE-2', 'DAE-STATE-1'],
+      'restored while verifying (an entry written before verification generations too): verified again, no transfer',
+    ),
+    () => {
+      const legacy = {
+        id: 'v',
+        appId: APP.appId,
+        origin: APP.origin,
+        orgId: APP.orgId,
+        contentType: 'video/mp4',
+        descriptorPending: false,
+        value: { inProgress: 'verifying' },
+        // No contentComplete / verification: the fields a previous version did not write.
+        context: {
+          id: 'v',
+          url: 'http://cdn.example/v',
+          totalSize: 100,
+          bytesReceived: 100,
+          etag: '"e"',
+          priority: 0,
+          stallAttempts: 0,
+          profile: 'oipf',
+        },
+      } as unknown as ManagedDownload;
+      const m = new Driver({ capacityBytes: 1000 * MB, maxActive: 1, downloads: [legacy] });
+      expect(m.state('v')).toBe(2);
+      const requested = m.actions.filter((a) => a.type !== 'xstate.emit');
+      expect(requested.map((a) => [a.type, a.params])).toEqual([
+        ['verifyContent', { downloadId: 'v', bytes: 100, verification: 1 }],
+      ]);
+      expect(m.send({ type: 'TRANSFER.VERIFIED', downloadId: 'v', verification: 1 }).state('v')).toBe(1);
+    },
+  );
+
   it(
     verifies(
       ['DAE-STATE-1', 'DAE-EVT-1'],
@@ -43,7 +80,10 @@ describe('oipfManagerMachine', () => {
       expect(m.register('high', 3).notes()).toEqual(['high:16', 'low:4', 'high:2']);
       expect(m.effects()).toEqual(['stopTransfer(low)', 'startTransfer(high)']);
       m.send({ type: 'TRANSFER.COMPLETE', downloadId: 'high', bytesDurable: 10 });
-      expect(m.send({ type: 'TRANSFER.VERIFIED', downloadId: 'high' }).notes()).toEqual(['high:1', 'low:2']);
+      expect(m.send({ type: 'TRANSFER.VERIFIED', downloadId: 'high', verification: 1 }).notes()).toEqual([
+        'high:1',
+        'low:2',
+      ]);
       expect(m.effects()).toEqual(['startTransfer(low)']);
       expect([m.state('low'), m.state('mid'), m.state('high')]).toEqual([2, 2, 1]);
     },

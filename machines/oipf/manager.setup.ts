@@ -91,6 +91,7 @@ export const oipfManagerSetup = setup({
     startTimer: (_args, _params: OipfManagerEffects['startTimer']) => {},
     cancelTimer: (_args, _params: OipfManagerEffects['cancelTimer']) => {},
     verifyContent: (_args, _params: OipfManagerEffects['verifyContent']) => {},
+    cancelVerification: (_args, _params: OipfManagerEffects['cancelVerification']) => {},
     fetchDescriptor: (_args, _params: OipfManagerEffects['fetchDescriptor']) => {},
     rebalanceSlots: enqueueActions(({ context, enqueue }) => {
       flush(enqueue as unknown as Enqueue, rebalance({ context, out: [] }));

@@ -39,6 +39,7 @@ const EFFECT_NAMES: ReadonlySet<string> = new Set<keyof OipfDownloadEffects>([
   'startTimer',
   'cancelTimer',
   'verifyContent',
+  'cancelVerification',
 ]);
 
 /** Turns a child's returned actions into the manager's outputs, tagged with the download id. */
@@ -280,11 +281,21 @@ export function stepAdapterEvent(context: OipfManagerContext, event: OipfManager
 
 /**
  * A restored download cannot still be transferring: in progress or stalled ones come back paused by
- * the OITF and are resumed by the first rebalance (from their last durable byte).
+ * the OITF and are resumed by the first rebalance (from their last durable byte; one restored while
+ * verifying, with every byte kept, verifies again without a transfer).
  */
-export function restoredDownload(download: ManagedDownload): ManagedDownload {
-  const active = isActive(download);
-  return active
+export function restoredDownload(stored: ManagedDownload): ManagedDownload {
+  // An entry written before verification generations existed: a verifying one had every byte kept.
+  const c = stored.context as Partial<ManagedDownload['context']> & ManagedDownload['context'];
+  const verifying =
+    typeof stored.value === 'object' &&
+    'inProgress' in stored.value &&
+    stored.value.inProgress === 'verifying';
+  const download: ManagedDownload = {
+    ...stored,
+    context: { ...c, contentComplete: c.contentComplete ?? verifying, verification: c.verification ?? 0 },
+  };
+  return isActive(download)
     ? { ...download, value: { paused: 'byScheduler' }, context: { ...download.context, stallAttempts: 0 } }
     : download;
 }

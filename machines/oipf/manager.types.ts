@@ -157,8 +157,12 @@ export type OipfManagerEvent =
     }
   | { readonly type: 'TRANSFER.PROGRESS'; readonly downloadId: string; readonly bytesDurable: number }
   | { readonly type: 'TRANSFER.COMPLETE'; readonly downloadId: string; readonly bytesDurable: number }
-  | { readonly type: 'TRANSFER.VERIFIED'; readonly downloadId: string }
-  | { readonly type: 'TRANSFER.CHECKSUM_MISMATCH'; readonly downloadId: string }
+  | { readonly type: 'TRANSFER.VERIFIED'; readonly downloadId: string; readonly verification: number }
+  | {
+      readonly type: 'TRANSFER.CHECKSUM_MISMATCH';
+      readonly downloadId: string;
+      readonly verification: number;
+    }
   | {
       readonly type: 'TRANSFER.FAILED';
       readonly downloadId: string;
@@ -192,8 +196,13 @@ export interface OipfManagerEffects {
   startTimer: { readonly downloadId: string; readonly name: ManagerTimerName; readonly ms: number };
   /** Cancel that download's named timer (no-op when it already fired). */
   cancelTimer: { readonly downloadId: string; readonly name: ManagerTimerName };
-  /** Check the stored content (checksum, length); answer TRANSFER.VERIFIED or TRANSFER.CHECKSUM_MISMATCH. */
-  verifyContent: { readonly downloadId: string; readonly bytes: number };
+  /**
+   * Check the stored content (checksum, length); answer TRANSFER.VERIFIED or TRANSFER.CHECKSUM_MISMATCH with the
+   * same `verification` generation.
+   */
+  verifyContent: { readonly downloadId: string; readonly bytes: number; readonly verification: number };
+  /** Abort that download's verification `verification` (the checksum read stops, nothing is answered). */
+  cancelVerification: { readonly downloadId: string; readonly verification: number };
   /** Fetch and parse the Content Access Download Descriptor at `url`; answer DESCRIPTOR.PARSED / REJECTED. */
   fetchDescriptor: { readonly downloadId: string; readonly url: string };
 }

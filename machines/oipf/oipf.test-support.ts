@@ -63,7 +63,11 @@ export const PATHS: Record<string, readonly OipfDownloadEvent[]> = {
   pausedByScheduler: [START, { type: 'SCHEDULER.PREEMPT' }],
   stalledWaiting: [START, STALL],
   stalledRetrying: [START, STALL, FIRE],
-  completed: [START, { type: 'TRANSFER.COMPLETE', bytesDurable: 100 }, { type: 'TRANSFER.VERIFIED' }],
+  completed: [
+    START,
+    { type: 'TRANSFER.COMPLETE', bytesDurable: 100 },
+    { type: 'TRANSFER.VERIFIED', verification: 1 },
+  ],
   failed: [START, { type: 'TRANSFER.FAILED', kind: 'permanent', httpStatus: 404, cause: 'gone' }],
   removed: [{ type: 'APP.REMOVE' }],
 };
@@ -173,7 +177,7 @@ export function managerWith(state: string): Driver {
       return m
         .register(id)
         .send({ type: 'TRANSFER.COMPLETE', downloadId: id, bytesDurable: 1 })
-        .send({ type: 'TRANSFER.VERIFIED', downloadId: id });
+        .send({ type: 'TRANSFER.VERIFIED', downloadId: id, verification: 1 });
     case 'failed':
       return m
         .register(id)

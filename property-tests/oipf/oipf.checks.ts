@@ -96,10 +96,42 @@ export const OIPF_DOWNLOAD_CHECKS: readonly PathCheck[] = [
     },
   },
   {
-    name: 'pausing an in-progress download closes its transfer',
+    name: 'pausing a transferring download closes its transfer',
     clauses: ['DAE-PAUSE-2'],
-    applies: (s) => top(s.before).includes('inProgress') && top(s.after).includes('paused'),
+    applies: (s) => s.before.includes('inProgress.transferring') && top(s.after).includes('paused'),
     assert: ({ actions }) => assert.equal(of(actions, 'stopTransfer').length, 1),
+  },
+  {
+    name: 'pausing a verifying download cancels that verification and keeps every byte',
+    clauses: ['DAE-PAUSE-2'],
+    applies: (s) => s.before.includes('inProgress.verifying') && top(s.after).includes('paused'),
+    assert: ({ prev, next, actions }) => {
+      assert.deepEqual(
+        of(actions, 'cancelVerification').map((a) => a.params),
+        [{ verification: dctx(prev).verification }],
+      );
+      assert.equal(of(actions, 'stopTransfer').length, 0);
+      assert.equal(dctx(next).bytesReceived, dctx(prev).bytesReceived);
+      assert.equal(dctx(next).contentComplete, true);
+    },
+  },
+  {
+    name: 'a download with every byte kept never transfers again: in progress means a new verification',
+    clauses: ['DAE-PAUSE-2', 'DAE-RESUME-1'],
+    applies: (s) => s.after.includes('inProgress.verifying') && !top(s.before).includes('inProgress'),
+    assert: ({ prev, next, actions }) => {
+      assert.equal(
+        dctx(prev).contentComplete,
+        true,
+        'only a download with every byte kept skips the transfer',
+      );
+      assert.equal(of(actions, 'startTransfer').length, 0);
+      assert.deepEqual(
+        of(actions, 'verifyContent').map((a) => a.params),
+        [{ bytes: dctx(prev).bytesReceived, verification: dctx(prev).verification + 1 }],
+      );
+      assert.equal(dctx(next).verification, dctx(prev).verification + 1);
+    },
   },
   {
     name: 'a changed object fails with reason 2 and its bytes are discarded, never appended',

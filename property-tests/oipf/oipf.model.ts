@@ -58,8 +58,10 @@ function labelled<E extends EventObject>(label: string, event: E): E {
 /** Every concrete event the download-lifecycle model tries in every state. */
 export const OIPF_DOWNLOAD_EVENTS: readonly OipfDownloadEvent[] = [
   { type: 'SCHEDULER.START' },
-  { type: 'SCHEDULER.PREEMPT' },
+  // APP.PAUSE before SCHEDULER.PREEMPT: on a tie the paths pause by the application, whose resume() a real
+  // manager can be asked with a free slot (a slot freed for one paused by the OITF restarts it at once).
   { type: 'APP.PAUSE' },
+  { type: 'SCHEDULER.PREEMPT' },
   labelled('APP.RESUME slot', { type: 'APP.RESUME', slotAvailable: true }),
   labelled('APP.RESUME no-slot', { type: 'APP.RESUME', slotAvailable: false }),
   labelled('APP.UPDATE_URL slot', { type: 'APP.UPDATE_URL', url: URL_B, slotAvailable: true }),
@@ -87,8 +89,8 @@ export const OIPF_DOWNLOAD_EVENTS: readonly OipfDownloadEvent[] = [
   labelled(`TRANSFER.PROGRESS @${cut}`, { type: 'TRANSFER.PROGRESS', bytesDurable: cut }),
   labelled(`TRANSFER.COMPLETE @${size}`, { type: 'TRANSFER.COMPLETE', bytesDurable: size }),
   labelled(`TRANSFER.COMPLETE @${cut}`, { type: 'TRANSFER.COMPLETE', bytesDurable: cut }),
-  { type: 'TRANSFER.VERIFIED' },
-  { type: 'TRANSFER.CHECKSUM_MISMATCH' },
+  { type: 'TRANSFER.VERIFIED', verification: 1 },
+  { type: 'TRANSFER.CHECKSUM_MISMATCH', verification: 1 },
   labelled('TRANSFER.FAILED transient', { type: 'TRANSFER.FAILED', kind: 'transient', cause: 'reset' }),
   labelled('TRANSFER.FAILED permanent', { type: 'TRANSFER.FAILED', kind: 'permanent', cause: 'refused' }),
   ...[403, 404, 412, 416].map((httpStatus) =>
@@ -110,8 +112,11 @@ function serializeDownload(snapshot: ModelSnapshot): string {
   return JSON.stringify([
     snapshot.status,
     snapshot.value,
-    // The guards read whether bytes are kept, the validator, the known size and the retry count.
+    // The guards read whether bytes are kept (all of them), the validator, the known size and the retry count.
+    // The verification generation is left out: it grows with every pause/resume while verifying (an unbounded
+    // graph), and the model's results carry the first generation, the one every shortest path waits for.
     c.bytesReceived > 0,
+    c.contentComplete,
     c.etag ?? null,
     c.totalSize ?? null,
     c.stallAttempts,
@@ -179,8 +184,8 @@ export const OIPF_MANAGER_EVENTS: readonly OipfManagerEvent[] = [
   }),
   labelled(`TRANSFER.PROGRESS d1 @${cut}`, { type: 'TRANSFER.PROGRESS', ...d1, bytesDurable: cut }),
   labelled(`TRANSFER.COMPLETE d1 @${size}`, { type: 'TRANSFER.COMPLETE', ...d1, bytesDurable: size }),
-  labelled('TRANSFER.VERIFIED d1', { type: 'TRANSFER.VERIFIED', ...d1 }),
-  labelled('TRANSFER.CHECKSUM_MISMATCH d1', { type: 'TRANSFER.CHECKSUM_MISMATCH', ...d1 }),
+  labelled('TRANSFER.VERIFIED d1', { type: 'TRANSFER.VERIFIED', ...d1, verification: 1 }),
+  labelled('TRANSFER.CHECKSUM_MISMATCH d1', { type: 'TRANSFER.CHECKSUM_MISMATCH', ...d1, verification: 1 }),
   labelled('TRANSFER.FAILED d1 transient', {
     type: 'TRANSFER.FAILED',
     ...d1,
