@@ -104,7 +104,9 @@ beforeAll(async () => {
     ],
     { cwd: consumer, maxBuffer: 16 << 20 },
   );
-}, 180_000);
+  // The install compiles better-sqlite3 (its prebuilt binaries come from github.com, which CI may not reach):
+  // about 70 s alone, over 180 s while the rest of the suite loads both cores.
+}, 360_000);
 
 afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
