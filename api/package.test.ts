@@ -8,7 +8,15 @@
  * @module
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -35,6 +43,8 @@ interface PackResult {
 }
 
 let work = '';
+/** Whether the clone had a dist/ before `npm pack` built one (bin/dlstate.js prefers a dist/ to the sources). */
+let distBefore = true;
 let consumer = '';
 let packed: PackResult;
 const entries = Object.keys(pkg.exports)
@@ -79,6 +89,7 @@ function tsconfig(name: string, include: readonly string[]): string {
 }
 
 beforeAll(async () => {
+  distBefore = existsSync(join(repo, 'dist'));
   work = mkdtempSync(join(tmpdir(), 'dlstate-package-'));
   const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', work], {
     cwd: repo,
@@ -110,6 +121,8 @@ beforeAll(async () => {
 
 afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
+  // A dist/ left by `prepack` would run instead of the sources edited after this test (a stale CLI).
+  if (!distBefore) rmSync(join(repo, 'dist'), { recursive: true, force: true });
 });
 
 describe('the packed tarball', () => {

@@ -44,6 +44,8 @@ export const OIPF_ADAPTER_CLAUSES: Readonly<Partial<Record<ClauseId, string>>> =
     'adapters/oipf/dae-objects.ts dispatches the DownloadStateChange DOM event (no bubbling/capture, not cancellable, useCapture ignored) from the STATE_CHANGED notifications the machines emit.',
   'DAE-SEC-1':
     'Only trusted applications get the objects: adapters/dae-web (`dlstate manager serve-dae`) gives them only to pages an --apps entry names (isObjectSupported false elsewhere) and checks every socket call against that application; the machines apply its permissions (scope.ts).',
+  'DAE-CAP-1':
+    'The client capability description (<download manageDownloads="…"/>) is written by the running-manager adapter (capabilityFragment in adapters/oipf/manager.ts, `dlstate manager capabilities`) from OipfManagerInput.manageDownloads; its value set is MANAGE_DOWNLOADS_VALUES.',
   'DAE-REMOVE-3':
     'adapters/oipf/manager.ts exposes the REMOVED notification as onRemoved(listener): the hook an A/V control object playing the download uses to go to its error state 6 (no player is in scope).',
 });
@@ -52,10 +54,7 @@ export const OIPF_ADAPTER_CLAUSES: Readonly<Partial<Record<ClauseId, string>>> =
  * DAE-* / HBB-* clauses no element of these machines implements, each with the reason and where it is
  * handled instead (the conformance ledger keeps them listed instead of dropping them).
  */
-export const OIPF_NOT_APPLICABLE: Readonly<Partial<Record<ClauseId, string>>> = Object.freeze({
-  'DAE-CAP-1':
-    'The client capability description (<download manageDownloads="…"/>) is written by the running-manager adapter (capabilityFragment in adapters/oipf/manager.ts, `dlstate manager capabilities`) from OipfManagerInput.manageDownloads; its value set is MANAGE_DOWNLOADS_VALUES.',
-});
+export const OIPF_NOT_APPLICABLE: Readonly<Partial<Record<ClauseId, string>>> = Object.freeze({});
 
 /** Each pure function of this folder (by export name) → the clause ids it implements. */
 export const OIPF_FUNCTION_CLAUSES: Readonly<Record<string, readonly ClauseId[]>> = Object.freeze({
