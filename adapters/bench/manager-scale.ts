@@ -56,6 +56,26 @@ try {
   }
   sampleRss();
   const all = app.downloadManager.getDownloads!()!;
+  // The same calls after a change: a pause (no download enters or leaves the lists) and a registration (one
+  // enters), each followed by getDownloads() and createFilteredList(undefined, 4) (the paused ones).
+  const afterPauseMs: number[] = [];
+  const afterRegisterMs: number[] = [];
+  for (let i = 0; i < 50; i += 1) {
+    const d = all.item((i * 7919) % all.length)!;
+    app.downloadManager.pause!(d);
+    t = process.hrtime.bigint();
+    app.downloadManager.getDownloads!();
+    app.downloadManager.createFilteredList(undefined, 4);
+    afterPauseMs.push(ms(t));
+    app.downloadManager.resume!(d);
+    app.downloadTrigger.registerDownloadURL(`http://cdn.example/w/${i}.mp4`, 'video/mp4', null, 0);
+    t = process.hrtime.bigint();
+    app.downloadManager.getDownloads!();
+    app.downloadManager.createFilteredList(undefined, 4);
+    afterRegisterMs.push(ms(t));
+  }
+  await m.flush();
+  sampleRss();
   const reads = 20_000;
   t = process.hrtime.bigint();
   let sum = 0;
@@ -94,6 +114,9 @@ try {
       getDownloadsP99Ms: percentile(listMs, 99),
       createFilteredListP50Ms: percentile(filterMs, 50),
       createFilteredListP99Ms: percentile(filterMs, 99),
+      listFirstCallMs: (listMs[0] ?? 0) + (filterMs[0] ?? 0),
+      listsAfterPauseP99Ms: percentile(afterPauseMs, 99),
+      listsAfterRegisterP99Ms: percentile(afterRegisterMs, 99),
       propertyReadUs: readUs,
       durableChangeP50Ms: percentile(changeMs, 50),
       durableChangeP99Ms: percentile(changeMs, 99),

@@ -239,25 +239,100 @@ export const DOWNLOAD_PROPERTIES = Object.freeze([
   'suspendedByTerminal',
 ] as const);
 
-/** A DAE `DownloadCollection`: `length`, `item(i)` and (harmless) array-style indexing. */
-export class DownloadCollection {
+/** What a collection reads: its length, and its i-th Download object (0 ≤ i < length). */
+interface CollectionItems {
   readonly length: number;
+  at(index: number): DaeDownload;
+}
+
+/** Each collection's items (kept off the object, which may be reached through its proxy). */
+const ITEMS = new WeakMap<object, CollectionItems>();
+
+/** The index a property key names (a canonical array index), else undefined. */
+function indexOfKey(key: string | symbol): number | undefined {
+  if (typeof key !== 'string' || key === '') return undefined;
+  const index = Number(key);
+  return Number.isInteger(index) && index >= 0 && String(index) === key ? index : undefined;
+}
+
+function itemsOf(collection: object): CollectionItems {
+  const items = ITEMS.get(collection);
+  if (items === undefined) throw new TypeError('not a DownloadCollection');
+  return items;
+}
+
+/**
+ * Array-style indexing as WebIDL's indexed getter gives it to a collection: `c[i]` is `c.item(i)`, the
+ * indices are read-only own enumerable properties, and nothing can be added, changed or deleted.
+ */
+const INDEXED: ProxyHandler<DownloadCollection> = {
+  get(target, key, receiver) {
+    const index = indexOfKey(key);
+    return index === undefined ? Reflect.get(target, key, receiver) : target.item(index);
+  },
+  has(target, key) {
+    const index = indexOfKey(key);
+    return index === undefined ? Reflect.has(target, key) : index < target.length;
+  },
+  ownKeys(target) {
+    const keys: (string | symbol)[] = [];
+    for (let i = 0; i < target.length; i += 1) keys.push(String(i));
+    return [...keys, ...Reflect.ownKeys(target)];
+  },
+  getOwnPropertyDescriptor(target, key) {
+    const index = indexOfKey(key);
+    if (index === undefined) return Reflect.getOwnPropertyDescriptor(target, key);
+    if (index >= target.length) return undefined;
+    return { value: target.item(index), writable: false, enumerable: true, configurable: true };
+  },
+  set: () => false,
+  defineProperty: () => false,
+  deleteProperty: () => false,
+  setPrototypeOf: () => false,
+};
+
+/**
+ * A DAE `DownloadCollection`: `length`, `item(i)` and (harmless) array-style indexing. Which downloads
+ * it holds is fixed when it is made (a list call's snapshot); each Download object is the application's
+ * one object for that id (its properties live), made when first read — so a list of 10 000 costs its
+ * ids, not 10 000 objects, until they are read.
+ */
+export class DownloadCollection {
   readonly [index: number]: DaeDownload;
 
+  /** The collection of these Download objects, in this order. */
   constructor(items: readonly DaeDownload[]) {
-    this.length = items.length;
-    // Plain stores, then one freeze (read-only, as defineProperty per index made them, at 1/20 of the cost).
-    const writable = this as unknown as DaeDownload[];
-    for (let i = 0; i < items.length; i += 1) writable[i] = items[i]!;
-    Object.freeze(this);
+    const copy = [...items];
+    // biome-ignore lint/correctness/noConstructorReturn: the indexed getter is a proxy over the collection (WebIDL's exotic object)
+    return DownloadCollection.#indexed(this, { length: copy.length, at: (i) => copy[i]! });
+  }
+
+  /** @internal The collection of `ids` in this order, each resolved to its Download object when first read. */
+  static ofIds(ids: readonly string[], objectFor: (id: string) => DaeDownload): DownloadCollection {
+    const collection = Object.create(DownloadCollection.prototype) as DownloadCollection;
+    return DownloadCollection.#indexed(collection, { length: ids.length, at: (i) => objectFor(ids[i]!) });
+  }
+
+  static #indexed(collection: DownloadCollection, items: CollectionItems): DownloadCollection {
+    ITEMS.set(collection, items);
+    const proxy = new Proxy(collection, INDEXED);
+    ITEMS.set(proxy, items);
+    return proxy;
+  }
+
+  /** How many downloads the collection holds. */
+  get length(): number {
+    return itemsOf(this).length;
   }
 
   /** The download at position `index`, or undefined when there is none. */
   item(index: number): DaeDownload | undefined {
-    return Number.isInteger(index) && index >= 0 && index < this.length ? this[index] : undefined;
+    const items = itemsOf(this);
+    return Number.isInteger(index) && index >= 0 && index < items.length ? items.at(index) : undefined;
   }
 
   *[Symbol.iterator](): IterableIterator<DaeDownload> {
-    for (let i = 0; i < this.length; i += 1) yield this[i] as DaeDownload;
+    const items = itemsOf(this);
+    for (let i = 0; i < items.length; i += 1) yield items.at(i);
   }
 }

@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { verifies } from '../../property-tests/verifies.js';
 import { type DownloadServer, startDownloadServer } from '../server/server.js';
-import { type DaeDownload, DOWNLOAD_PROPERTIES } from './dae-download.js';
+import { type DaeDownload, DOWNLOAD_PROPERTIES, DownloadCollection } from './dae-download.js';
 import type { ApplicationInfo } from './dae-objects.js';
 import { createDownloadManager, type DownloadManagerHost } from './manager.js';
 import { ALL_APP, mediaFile, tempDir, waitFor } from './test-support.js';
@@ -116,6 +116,56 @@ describe('DAE objects over the running manager', () => {
       expect(downloadManager.resume!(d)).toBe(false);
       expect(downloadManager.updateRegisteredDownload!(d, `${s.url}/media/clip.bin`)).toBe(false);
       expect(downloadManager.getDownloads!(id)!.length).toBe(0);
+      expect(m.mismatches).toEqual([]);
+    },
+  );
+
+  it(
+    verifies(
+      ['DAE-GET-1', 'DAE-GET-3', 'DAE-FILTER-3', 'DAE-FILTER-4', 'DAE-REMOVE-2'],
+      "a collection is the snapshot of its call: length, item(i) and read-only [i] agree, the objects are the application's own, later calls follow pause/remove/register and stay scoped",
+    ),
+    async () => {
+      const m = await manager({ transfers: false, maxActive: 1 });
+      const a = m.application(APP_A);
+      const b = m.application(APP_B);
+      const ida = a.downloadTrigger.registerDownloadURL('http://cdn.example/a', 'video/mp4')!;
+      const idb = b.downloadTrigger.registerDownloadURL('http://cdn.example/b', 'video/mp4')!;
+      const idc = b.downloadTrigger.registerDownloadURL('http://cdn.example/c', 'video/mp4')!;
+      const ids = (c: DownloadCollection | null) => [...(c ?? [])].map((d) => d.id);
+      const before = b.downloadManager.getDownloads!()!;
+      const paused16 = b.downloadManager.createFilteredList(undefined, 4);
+
+      // One collection, three ways to read it; indices are own, enumerable and read-only.
+      expect(before.length).toBe(3);
+      expect([before[0], before[1], before[2]]).toEqual([before.item(0), before.item(1), before.item(2)]);
+      expect(before[3]).toBeUndefined();
+      expect(before.item(-1)).toBeUndefined();
+      expect(1 in before && !(3 in before)).toBe(true);
+      expect(Object.keys(before)).toEqual(['0', '1', '2']);
+      expect(() => {
+        (before as unknown as DaeDownload[])[0] = before.item(1)!;
+      }).toThrow(TypeError);
+      expect(before.item(0)).toBe(b.downloadManager.getDownloads!(ida)!.item(0));
+      expect(before).toBeInstanceOf(DownloadCollection);
+
+      // Later calls follow the registry; a collection already returned keeps what it held.
+      expect(b.downloadManager.pause!(before.item(1)!)).toBe(true);
+      expect(ids(b.downloadManager.createFilteredList(undefined, 4))).toEqual([idb]);
+      expect(ids(paused16)).toEqual([]);
+      expect(before.item(1)!.state).toBe(4);
+      expect(b.downloadManager.remove(before.item(2)!)).toBe(true);
+      const idd = a.downloadTrigger.registerDownloadURL('http://cdn.example/d', 'video/mp4')!;
+      expect(ids(b.downloadManager.getDownloads!())).toEqual([ida, idb, idd]);
+      expect(ids(before)).toEqual([ida, idb, undefined]);
+      expect(before.item(2)!.state).toBeUndefined();
+      // Scoping holds in every answer kept between calls: A sees only its own.
+      expect(ids(a.downloadManager.getDownloads!())).toEqual([ida, idd]);
+      expect(ids(a.downloadManager.createFilteredList(undefined, 63))).toEqual([ida, idd]);
+      expect(a.downloadManager.pause!(a.downloadManager.getDownloads!()!.item(0)!)).toBe(true);
+      expect(ids(a.downloadManager.createFilteredList(undefined, 4))).toEqual([ida]);
+      expect(ids(b.downloadManager.createFilteredList(undefined, 4))).toEqual([ida, idb]);
+      expect(idc).not.toBe(idd);
       expect(m.mismatches).toEqual([]);
     },
   );

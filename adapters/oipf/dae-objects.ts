@@ -12,12 +12,11 @@ import { parseCadd } from '../../machines/oipf/cadd.js';
 import {
   allocatedMb,
   appOf,
-  createFilteredListFor,
   type DaeCaller,
   type DaeMember,
   type DaeReason,
   type DaeState,
-  type DownloadView,
+  type DownloadListing,
   decidePause,
   decideRegister,
   decideRemove,
@@ -25,9 +24,13 @@ import {
   decideResume,
   decideUpdate,
   filterAdmits,
+  filteredListQuery,
   getDownloadsFor,
+  getDownloadsQuery,
   hasReservedMb,
   isMemberAvailable,
+  type ListQuery,
+  listDownloads,
   type ManageDownloads,
   type OipfManagerContext,
   type OipfManagerEvent,
@@ -104,10 +107,14 @@ class DownloadCache {
     }
     return object;
   }
-  collection(views: readonly DownloadView[]): DownloadCollection {
-    return new DownloadCollection(views.map((v) => this.get(v.id)));
+  /** A collection of these ids (a frozen array, shared, never copied): each object made when first read. */
+  collection(ids: readonly string[]): DownloadCollection {
+    return DownloadCollection.ofIds(ids, (id) => this.get(id));
   }
 }
+
+/** List queries whose last answer an application's manager object keeps (a few distinct calls suffice). */
+const KEPT_LISTS = 8;
 
 /** `application/oipfDownloadTrigger` for one application. */
 export class DaeDownloadTrigger {
@@ -239,6 +246,8 @@ export class DaeDownloadManager extends EventTarget {
   readonly #caller: DaeCaller;
   readonly #readScope: ManageDownloads | undefined;
   readonly #cache: DownloadCache;
+  /** The last answer of each list call (`get`, `filter:<currentDomain>:<states>`). */
+  readonly #lists = new Map<string, DownloadListing>();
 
   /** @internal Created by `manager.application()`. */
   constructor(host: DaeHost, app: ApplicationInfo) {
@@ -322,8 +331,27 @@ export class DaeDownloadManager extends EventTarget {
   #getDownloads(id?: string | null): DownloadCollection | null {
     const ctx = this.#host.context();
     const scoped = this.#readScope === undefined ? ctx : { ...ctx, manageDownloads: this.#readScope };
-    const views = getDownloadsFor(scoped, this.#caller, id === undefined || id === null ? id : String(id));
-    return views === null || views === undefined ? null : this.#cache.collection(views);
+    if (id === undefined || id === null) {
+      const query = getDownloadsQuery(scoped, this.#caller);
+      return query === undefined ? null : this.#list('get', query);
+    }
+    const views = getDownloadsFor(scoped, this.#caller, String(id));
+    return views === null || views === undefined ? null : this.#cache.collection(views.map((v) => v.id));
+  }
+
+  /**
+   * The collection of a list call: which downloads it holds is fixed at the call (a snapshot; their
+   * properties stay live). The answer is kept per query, and finding out whether it still holds costs
+   * what changed in the index since the last call (manager.listing.ts), not a pass over every download;
+   * the collection shares the answer's frozen ids, so making it copies nothing.
+   */
+  #list(key: string, query: ListQuery): DownloadCollection {
+    const kept = this.#lists.get(key);
+    const listing = listDownloads(this.#host.context().downloads, query, kept);
+    this.#lists.delete(key);
+    if (this.#lists.size >= KEPT_LISTS) this.#lists.delete(this.#lists.keys().next().value!);
+    this.#lists.set(key, listing);
+    return this.#cache.collection(listing.ids);
   }
 
   /** remove(download): deletes it and its data (DAE-REMOVE-1); its object becomes all-undefined (DAE-REMOVE-2). */
@@ -333,8 +361,11 @@ export class DaeDownloadManager extends EventTarget {
 
   /** createFilteredList(currentDomain, states) (DAE-FILTER-1…4). */
   createFilteredList(currentDomain: boolean | undefined, states: number): DownloadCollection {
-    const views = createFilteredListFor(this.#host.context(), this.#caller, currentDomain, Number(states));
-    return this.#cache.collection(views);
+    // The table knows true, false and anything else (undefined); the key must not tell apart what it does not.
+    const domain = currentDomain === true || currentDomain === false ? currentDomain : undefined;
+    const bits = Number(states);
+    const query = filteredListQuery(this.#host.context(), this.#caller, domain, bits);
+    return this.#list(`filter:${domain}:${bits}`, query);
   }
 
   /** reserve(bytes): one of the RESERVE_* constants (DAE-RESERVE-*, HBB-RESERVE-1). */

@@ -15,6 +15,7 @@ export { oipfDownloadMachine } from './download.machine.js';
 export { type NotifyParams, oipfDownloadSetup } from './download.setup.js';
 export type * from './download.types.js';
 export * from './manager.index.js';
+export * from './manager.listing.js';
 export * from './manager.logic.js';
 export { oipfManagerMachine } from './manager.machine.js';
 export { oipfManagerSetup } from './manager.setup.js';
@@ -85,10 +86,14 @@ export const OIPF_FUNCTION_CLAUSES: Readonly<Record<string, readonly ClauseId[]>
   visibleTo: ['DAE-GET-1', 'DAE-GET-3'],
   getDownloads: ['DAE-GET-1', 'DAE-GET-2', 'DAE-GET-3'],
   getDownloadsFor: ['DAE-GET-1', 'DAE-GET-2', 'DAE-GET-3', 'HBB-PROFILE-1'],
+  visibleNarrowing: ['DAE-GET-1', 'DAE-GET-3'],
+  getDownloadsQuery: ['DAE-GET-1', 'DAE-GET-2', 'DAE-GET-3', 'HBB-PROFILE-1'],
   filterAdmits: ['DAE-FILTER-1', 'DAE-FILTER-2', 'DAE-FILTER-3'],
   stateInSet: ['DAE-FILTER-4'],
   createFilteredList: ['DAE-FILTER-1', 'DAE-FILTER-2', 'DAE-FILTER-3', 'DAE-FILTER-4'],
   createFilteredListFor: ['DAE-FILTER-1', 'DAE-FILTER-2', 'DAE-FILTER-3', 'DAE-FILTER-4'],
+  filterNarrowing: ['DAE-FILTER-1', 'DAE-FILTER-2', 'DAE-FILTER-3'],
+  filteredListQuery: ['DAE-FILTER-1', 'DAE-FILTER-2', 'DAE-FILTER-3', 'DAE-FILTER-4'],
   mayTouch: ['DAE-FILTER-3'],
   parseCadd: ['DAE-GET-2'],
 });

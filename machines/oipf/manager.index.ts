@@ -155,6 +155,15 @@ export class DownloadIndex {
     return this.#bySeq.values();
   }
 
+  /** The ids of the downloads `test` admits, in registration order (one walk of the leaves, no iterator objects). */
+  idsWhere(test: (download: ManagedDownload) => boolean): string[] {
+    const ids: string[] = [];
+    this.#bySeq.forEachPair((_seq, download) => {
+      if (test(download)) ids.push(download.id);
+    });
+    return ids;
+  }
+
   [Symbol.iterator](): IterableIterator<ManagedDownload> {
     return this.values();
   }
@@ -186,8 +195,15 @@ export class DownloadIndex {
     return this.#usage;
   }
 
-  /** The index with `download` added (registered last) or, when its id is known, replaced in place. */
+  /**
+   * The index with `download` added (registered last) or, when its id is known, replaced in place. Only a
+   * live download is indexed: one in no DAE state (removed) is refused, so every entry has a state.
+   */
   with(download: ManagedDownload): DownloadIndex {
+    if (daeStateOf(download) === undefined)
+      throw new Error(
+        `DownloadIndex: download ${download.id} is in no DAE state (${JSON.stringify(download.value)})`,
+      );
     const known = this.#seqOf.get(download.id);
     const seq = known ?? this.#nextSeq;
     const old = known === undefined ? undefined : this.#bySeq.get(known);
@@ -230,20 +246,19 @@ export class DownloadIndex {
   /**
    * Calls `onChange(id, next)` for every download that differs between `earlier` and this index
    * (`next` undefined: removed), skipping the subtrees both share — O(changes · log n) for indexes
-   * derived from one another.
+   * derived from one another. `onChange` returning true stops the walk.
    */
   changesSince(
     earlier: DownloadIndex,
-    onChange: (id: string, next: ManagedDownload | undefined) => void,
+    onChange: (id: string, next: ManagedDownload | undefined) => unknown,
   ): void {
+    const stop = { break: true };
     diffAgainst(
       earlier.#bySeq,
       this.#bySeq,
-      (_seq, gone) => onChange(gone.id, undefined),
-      (_seq, added) => onChange(added.id, added),
-      (_seq, before, after) => {
-        if (before !== after) onChange(after.id, after);
-      },
+      (_seq, gone) => (onChange(gone.id, undefined) === true ? stop : undefined),
+      (_seq, added) => (onChange(added.id, added) === true ? stop : undefined),
+      (_seq, before, after) => (before !== after && onChange(after.id, after) === true ? stop : undefined),
     );
   }
 

@@ -8,6 +8,7 @@
  */
 import {
   BYTES_PER_MB,
+  DAE_STATE_VALUES,
   type DaeMember,
   type DaeReason,
   type DaeState,
@@ -26,7 +27,18 @@ import type {
   OipfManagerEvent,
   RegisterCall,
 } from './manager.types.js';
-import { createFilteredList, getDownloads, mayTouch, type ScopeApp } from './scope.js';
+import {
+  filterNarrowing,
+  getDownloads,
+  mayTouch,
+  narrowingAdmits,
+  type ScopeApp,
+  stateInSet,
+  visibleNarrowing,
+} from './scope.js';
+
+/** The sum of every DAE state (1 + 2 + 4 + 8 + 16 + 32). */
+const EVERY_DAE_STATE = DAE_STATE_VALUES.reduce((sum, state) => sum | state, 0);
 
 /**
  * Whether a member of the DAE object exists in a profile (HbbTV removes discInfo,
@@ -210,6 +222,54 @@ export function downloadViews(context: OipfManagerContext): DownloadView[] {
   return views;
 }
 
+/** Which downloads a list call admits, as a test on one entry (a getDownloads() or createFilteredList query). */
+export type ListQuery = (download: ManagedDownload) => boolean;
+
+const NOTHING: ListQuery = () => false;
+
+/**
+ * getDownloads() (no id) for a caller as a test on one entry: in the `manageDownloads` and permission
+ * scopes, its descriptor parsed; undefined when the profile has no getDownloads (HBB-PROFILE-1).
+ * @see DAE-GET-1 @see DAE-GET-2 @see DAE-GET-3 @see HBB-PROFILE-1
+ */
+export function getDownloadsQuery(context: OipfManagerContext, caller: DaeCaller): ListQuery | undefined {
+  if (!isMemberAvailable(context.profile, 'getDownloads')) return undefined;
+  const narrowing = visibleNarrowing(appOf(caller, context.manageDownloads));
+  if (narrowing === null) return NOTHING;
+  // Every entry of the index is in a DAE state (DownloadIndex.with refuses one that is not).
+  return (d) => !d.descriptorPending && narrowingAdmits(narrowing, d);
+}
+
+/**
+ * createFilteredList(currentDomain, states) for a caller as a test on one entry (DAE-FILTER-1…4).
+ * @see DAE-FILTER-1 @see DAE-FILTER-2 @see DAE-FILTER-3 @see DAE-FILTER-4
+ */
+export function filteredListQuery(
+  context: OipfManagerContext,
+  caller: DaeCaller,
+  currentDomain: boolean | undefined,
+  states: number,
+): ListQuery {
+  const narrowing = filterNarrowing(appOf(caller, context.manageDownloads), currentDomain);
+  if (narrowing === null) return NOTHING;
+  // Every entry is in a DAE state: with every state in the set, the state need not be read.
+  if ((states & EVERY_DAE_STATE) === EVERY_DAE_STATE) return (d) => narrowingAdmits(narrowing, d);
+  return (d) => {
+    const state = daeStateOf(d);
+    return state !== undefined && stateInSet(state, states) && narrowingAdmits(narrowing, d);
+  };
+}
+
+/** The views of the entries a query admits, in registration order. */
+function viewsAdmitted(context: OipfManagerContext, query: ListQuery): DownloadView[] {
+  const views: DownloadView[] = [];
+  for (const d of context.downloads.values()) {
+    const view = query(d) ? downloadView(d) : undefined;
+    if (view !== undefined) views.push(view);
+  }
+  return views;
+}
+
 /**
  * getDownloads(id) for a caller: null for a CADD download not yet parsed (DAE-GET-2); undefined when
  * the profile has no getDownloads (HBB-PROFILE-1).
@@ -220,14 +280,13 @@ export function getDownloadsFor(
   caller: DaeCaller,
   id?: string | null,
 ): DownloadView[] | null | undefined {
-  if (!isMemberAvailable(context.profile, 'getDownloads')) return undefined;
+  const query = getDownloadsQuery(context, caller);
+  if (query === undefined) return undefined;
+  if (id === undefined || id === null) return viewsAdmitted(context, query);
   // With an id, only that entry can match: read it by id rather than building every view.
-  const one = id === undefined || id === null ? undefined : findDownload(context, id);
-  const views =
-    id === undefined || id === null
-      ? downloadViews(context)
-      : [one && downloadView(one)].filter((v) => v !== undefined);
-  return getDownloads(appOf(caller, context.manageDownloads), views, id);
+  const one = findDownload(context, id);
+  const view = one && downloadView(one);
+  return getDownloads(appOf(caller, context.manageDownloads), view === undefined ? [] : [view], id);
 }
 
 /**
@@ -240,12 +299,7 @@ export function createFilteredListFor(
   currentDomain: boolean | undefined,
   states: number,
 ): DownloadView[] {
-  return createFilteredList(
-    appOf(caller, context.manageDownloads),
-    downloadViews(context),
-    currentDomain,
-    states,
-  );
+  return viewsAdmitted(context, filteredListQuery(context, caller, currentDomain, states));
 }
 
 /**

@@ -5,15 +5,17 @@
  *
  * Why plain data rather than spawned actors: the manager's whole state is then one immutable value
  * (each entry persisted as is, restored as input), `transition(oipfManagerMachine, …)` stays pure and
- * returns every child effect as one of the manager's own actions, and tests need no actor system.
+ * returns every child effect as one of the manager's own actions, and tests need no actor system. A
+ * download is stepped with the machine's pure transition (download.step.ts: xstate's `transition`
+ * without its per-call actor).
  * A step touches only the entries it names through the index (manager.index.ts): O(log n) each.
  *
  * @module
  */
-import { initialTransition, transition } from 'xstate';
 import { CADD_CONTENT_TYPE, DAE_STATE, RESERVE } from './constants.js';
 import { daeStateOf } from './download.logic.js';
 import { oipfDownloadMachine } from './download.machine.js';
+import { downloadStep, initialDownloadStep } from './download.step.js';
 import type { DownloadStateValue, OipfDownloadEffects, OipfDownloadEvent } from './download.types.js';
 import { type DownloadIndex, isActive } from './manager.index.js';
 import { findDownload } from './manager.logic.js';
@@ -71,7 +73,7 @@ export function stepDownload(step: ManagerStep, downloadId: string, event: OipfD
     value: download.value as Parameters<typeof oipfDownloadMachine.resolveState>[0]['value'],
     context: download.context,
   });
-  const [next, actions] = transition(oipfDownloadMachine, snapshot, event);
+  const [next, actions] = downloadStep(snapshot, event);
   const downloads =
     next.status === 'done'
       ? step.context.downloads.without(downloadId)
@@ -134,7 +136,7 @@ const start = (context: OipfManagerContext): ManagerStep => ({ context, out: [] 
 
 /** registerDownloadURL (accepted): a new download in queued (16); a CADD one first fetches its descriptor. */
 export function stepRegister(context: OipfManagerContext, call: RegisterCall): ManagerStep {
-  const [snapshot, actions] = initialTransition(oipfDownloadMachine, {
+  const [snapshot, actions] = initialDownloadStep({
     id: call.downloadId,
     url: call.url,
     priority: call.priority ?? 0,

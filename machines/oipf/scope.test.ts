@@ -3,11 +3,15 @@ import { verifies } from '../../property-tests/verifies.js';
 import { DAE_STATE, type DaeState, type ManageDownloads, type Permission } from './constants.js';
 import {
   createFilteredList,
+  filterAdmits,
+  filterNarrowing,
   getDownloads,
   mayTouch,
+  narrowingAdmits,
   permissionScope,
   type ScopeApp,
   stateInSet,
+  visibleNarrowing,
   visibleTo,
 } from './scope.js';
 
@@ -138,6 +142,42 @@ describe('scope rules', () => {
           new Set<Permission>(['permission_downloadmanager', 'permission_downloadmanager_all']),
         ),
       ).toBe('all');
+    },
+  );
+
+  it(
+    verifies(
+      ['DAE-FILTER-1', 'DAE-FILTER-2', 'DAE-FILTER-3', 'DAE-GET-1', 'DAE-GET-3'],
+      'the narrowings a list resolves once decide exactly as filterAdmits and visibleTo, for every permission set, capability, currentDomain and download',
+    ),
+    () => {
+      const permissions: Permission[] = [
+        'permission_downloadmanager',
+        'permission_downloadmanager_samedomain',
+        'permission_downloadmanager_all',
+      ];
+      const subsets = [0, 1, 2, 3, 4, 5, 6, 7].map((bits) => permissions.filter((_, i) => bits & (1 << i)));
+      const capabilities: ManageDownloads[] = ['none', 'initiator', 'samedomain', 'all'];
+      const downloads = [...ALL_DOWNLOADS, { id: 'twin', appId: 'me', origin: 'b.tv', state: 8 as DaeState }];
+      let compared = 0;
+      for (const held of subsets) {
+        for (const capability of capabilities) {
+          const caller = app(held, capability);
+          for (const d of downloads) {
+            for (const currentDomain of [true, false, undefined]) {
+              const why = `${held.join('+') || 'none'} / ${capability} / ${currentDomain} / ${d.id}`;
+              expect(narrowingAdmits(filterNarrowing(caller, currentDomain), d), why).toBe(
+                filterAdmits(caller, d, currentDomain),
+              );
+              compared += 1;
+            }
+            expect(narrowingAdmits(visibleNarrowing(caller), d), `${held} / ${capability} / ${d.id}`).toBe(
+              visibleTo(caller, d),
+            );
+          }
+        }
+      }
+      expect(compared).toBe(8 * 4 * 4 * 3);
     },
   );
 });

@@ -38,15 +38,6 @@ const WIDTH: Readonly<Record<PermissionScope | 'none', number>> = Object.freeze(
   all: 3,
 });
 
-/** The widest scope the application's permissions grant, or 'none' without any of the three. */
-/** The one permission that stands for a caller's widest scope (same scope, computed once for a list). */
-function resolvedPermissions(permissions: ScopeApp['permissions']): readonly Permission[] {
-  const widest = permissionScope(permissions);
-  if (widest === 'none') return [];
-  const first = Object.entries(PERMISSIONS).find(([, p]) => p.scope === widest);
-  return first === undefined ? [...permissions] : [first[0] as Permission];
-}
-
 /** The widest scope an application's permissions grant (DAE-FILTER-*), or `'none'`. */
 export function permissionScope(permissions: ScopeApp['permissions']): PermissionScope | 'none' {
   let widest: PermissionScope | 'none' = 'none';
@@ -121,6 +112,72 @@ export function filterAdmits(
 }
 
 /**
+ * What a list call's scope asks of a download, resolved once for a caller so a list of 10 000 is tested
+ * with plain comparisons: `null` admits nothing; otherwise the download must be the application's own
+ * (`appId`), come from its FQDN (`origin`) or from any other FQDN (`notOrigin`), where given.
+ */
+export type Narrowing = {
+  readonly appId?: string;
+  readonly origin?: string;
+  readonly notOrigin?: string;
+} | null;
+
+/** A scope (a permission's or `manageDownloads`) as a narrowing for this application. */
+function narrowingOfScope(scope: PermissionScope | ManageDownloads | 'none', app: ScopeApp): Narrowing {
+  switch (scope) {
+    case 'all':
+      return {};
+    case 'samedomain':
+      return { origin: app.origin };
+    case 'own':
+    case 'initiator':
+      return { appId: app.id };
+    default:
+      return null;
+  }
+}
+
+/** Both narrowings at once (the intersection of two scopes). */
+function bothNarrowings(a: Narrowing, b: Narrowing): Narrowing {
+  return a === null || b === null ? null : { ...a, ...b };
+}
+
+/** Whether a download passes a narrowing. */
+export function narrowingAdmits(narrowing: Narrowing, download: ScopedDownload): boolean {
+  return (
+    narrowing !== null &&
+    (narrowing.appId === undefined || download.appId === narrowing.appId) &&
+    (narrowing.origin === undefined || download.origin === narrowing.origin) &&
+    (narrowing.notOrigin === undefined || download.origin !== narrowing.notOrigin)
+  );
+}
+
+/**
+ * createFilteredList's table (filterAdmits) for one caller and `currentDomain`, as a narrowing.
+ * @see DAE-FILTER-1 @see DAE-FILTER-2 @see DAE-FILTER-3
+ */
+export function filterNarrowing(app: ScopeApp, currentDomain: boolean | undefined): Narrowing {
+  const scope = permissionScope(app.permissions);
+  if (scope === 'none') return null;
+  if (currentDomain === true)
+    return scope === 'own' ? { origin: app.origin, appId: app.id } : { origin: app.origin };
+  if (currentDomain === false) return scope === 'all' ? { notOrigin: app.origin } : null;
+  return narrowingOfScope(scope, app);
+}
+
+/**
+ * getDownloads' scope (visibleTo: the `manageDownloads` scope and the permission scope) for one
+ * caller, as a narrowing.
+ * @see DAE-GET-1 @see DAE-GET-3
+ */
+export function visibleNarrowing(app: ScopeApp): Narrowing {
+  return bothNarrowings(
+    narrowingOfScope(app.manageDownloads, app),
+    narrowingOfScope(permissionScope(app.permissions), app),
+  );
+}
+
+/**
  * createFilteredList(currentDomain, states): the downloads the table admits whose state is in the
  * `states` bit set, in the order given.
  * @see DAE-FILTER-1 @see DAE-FILTER-2 @see DAE-FILTER-3 @see DAE-FILTER-4
@@ -131,9 +188,8 @@ export function createFilteredList<D extends ScopedDownload & { readonly state: 
   currentDomain: boolean | undefined,
   states: number,
 ): D[] {
-  // The caller's permissions are resolved once, not per download (a list of 10 000 is filtered here).
-  const resolved = { ...app, permissions: resolvedPermissions(app.permissions) };
-  return downloads.filter((d) => stateInSet(d.state, states) && filterAdmits(resolved, d, currentDomain));
+  const narrowing = filterNarrowing(app, currentDomain);
+  return downloads.filter((d) => stateInSet(d.state, states) && narrowingAdmits(narrowing, d));
 }
 
 /**
@@ -146,10 +202,11 @@ export function createFilteredList<D extends ScopedDownload & { readonly state: 
 export function getDownloads<
   D extends ScopedDownload & { readonly id: string; readonly descriptorPending?: boolean },
 >(app: ScopeApp, downloads: readonly D[], id?: string | null): D[] | null {
-  const resolved = { ...app, permissions: resolvedPermissions(app.permissions) };
-  const inScopeList = downloads.filter((d) => visibleTo(resolved, d));
-  if (id === undefined || id === null) return inScopeList.filter((d) => d.descriptorPending !== true);
-  const matching = inScopeList.filter((d) => d.id === id);
+  if (id === undefined || id === null) {
+    const narrowing = visibleNarrowing(app);
+    return downloads.filter((d) => d.descriptorPending !== true && narrowingAdmits(narrowing, d));
+  }
+  const matching = downloads.filter((d) => d.id === id && visibleTo(app, d));
   if (matching.some((d) => d.descriptorPending === true)) return null;
   return matching;
 }

@@ -1,0 +1,183 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { fcParams } from '../../property-tests/fc.js';
+import { verifies } from '../../property-tests/verifies.js';
+import { CADD_CONTENT_TYPE } from './constants.js';
+import { type DownloadListing, listDownloads } from './manager.listing.js';
+import {
+  appOf,
+  downloadViews,
+  filteredListQuery,
+  getDownloadsQuery,
+  type ListQuery,
+} from './manager.logic.js';
+import type { DaeCaller, OipfManagerContext, OipfManagerEvent } from './manager.types.js';
+import { APP, Driver, MB, OTHER } from './oipf.test-support.js';
+import { filterAdmits, stateInSet, visibleTo } from './scope.js';
+
+/** An application of APP's domain that may see every download. */
+const PORTAL: DaeCaller = { ...APP, appId: 'portal', permissions: ['permission_downloadmanager_all'] };
+const SIBLING: DaeCaller = {
+  ...APP,
+  appId: 'sibling',
+  permissions: ['permission_downloadmanager_samedomain'],
+};
+
+/** The list calls checked: a name, the query, and the reference answer from the per-download scope rules. */
+interface Case {
+  readonly name: string;
+  readonly query: (ctx: OipfManagerContext) => ListQuery;
+  readonly reference: (ctx: OipfManagerContext) => string[];
+}
+
+function getCase(caller: DaeCaller): Case {
+  return {
+    name: `getDownloads() by ${caller.appId}`,
+    query: (ctx) => getDownloadsQuery(ctx, caller)!,
+    reference: (ctx) =>
+      downloadViews(ctx)
+        .filter((v) => !v.descriptorPending && visibleTo(appOf(caller, ctx.manageDownloads), v))
+        .map((v) => v.id),
+  };
+}
+
+function filterCase(caller: DaeCaller, currentDomain: boolean | undefined, states: number): Case {
+  return {
+    name: `createFilteredList(${currentDomain}, ${states}) by ${caller.appId}`,
+    query: (ctx) => filteredListQuery(ctx, caller, currentDomain, states),
+    reference: (ctx) =>
+      downloadViews(ctx)
+        .filter(
+          (v) =>
+            stateInSet(v.state, states) && filterAdmits(appOf(caller, ctx.manageDownloads), v, currentDomain),
+        )
+        .map((v) => v.id),
+  };
+}
+
+const CASES: readonly Case[] = [
+  getCase(PORTAL),
+  getCase(APP),
+  getCase(SIBLING),
+  getCase(OTHER),
+  filterCase(PORTAL, undefined, 63),
+  filterCase(PORTAL, false, 63),
+  filterCase(APP, true, 63),
+  filterCase(SIBLING, undefined, 4 + 16),
+  filterCase(PORTAL, undefined, 2),
+  filterCase(OTHER, undefined, 8 + 1),
+];
+
+/** Follows a manager through events, keeping every case's listing from one step to the next. */
+class Lists {
+  readonly kept = new Map<string, DownloadListing>();
+  constructor(readonly m: Driver) {}
+  /** Sends the event, refreshes each kept listing and checks it against a fresh one and the reference. */
+  step(event: OipfManagerEvent | undefined): void {
+    if (event !== undefined) this.m.send(event);
+    const ctx = this.m.s.context;
+    for (const c of CASES) {
+      const refreshed = listDownloads(ctx.downloads, c.query(ctx), this.kept.get(c.name));
+      expect(refreshed.ids, `${c.name} after ${event?.type ?? 'start'}`).toEqual(c.reference(ctx));
+      expect(Object.isFrozen(refreshed.ids)).toBe(true);
+      this.kept.set(c.name, refreshed);
+    }
+  }
+}
+
+function register(id: string, caller: DaeCaller, contentType = 'video/mp4'): OipfManagerEvent {
+  return { type: 'APP.REGISTER', downloadId: id, caller, url: `http://cdn.example/${id}`, contentType };
+}
+
+describe('manager.listing: list answers kept from one call to the next', () => {
+  it(
+    verifies(
+      ['DAE-GET-1', 'DAE-GET-2', 'DAE-GET-3', 'DAE-FILTER-1', 'DAE-FILTER-2', 'DAE-FILTER-3', 'DAE-FILTER-4'],
+      'after register, pause, resume, pre-emption, descriptor, failure and remove, each kept answer equals the scope rules applied afresh (other apps stay hidden)',
+    ),
+    () => {
+      const lists = new Lists(new Driver({ capacityBytes: 1000 * MB, maxActive: 1 }));
+      lists.step(undefined);
+      for (const event of [
+        register('a', APP),
+        register('b', OTHER),
+        register('c', APP, CADD_CONTENT_TYPE),
+        register('d', SIBLING),
+        { type: 'APP.PAUSE', downloadId: 'a', caller: APP },
+        register('hi', PORTAL),
+        { type: 'APP.RESUME', downloadId: 'a', caller: APP },
+        { type: 'DESCRIPTOR.PARSED', downloadId: 'c', url: 'http://cdn.example/c.mp4' },
+        { type: 'TRANSFER.FAILED', downloadId: 'hi', kind: 'permanent', httpStatus: 404, cause: 'gone' },
+        { type: 'APP.REMOVE', downloadId: 'b', caller: OTHER },
+        { type: 'APP.REMOVE', downloadId: 'a', caller: APP },
+        register('a2', APP),
+      ] satisfies OipfManagerEvent[]) {
+        lists.step(event);
+      }
+      // Scoping: an own-only application never sees another's download, in any kept answer.
+      expect(lists.kept.get('getDownloads() by app1')?.ids).toEqual(['c', 'a2']);
+      expect(lists.kept.get('getDownloads() by app9')?.ids).toEqual([]);
+    },
+  );
+
+  it('a change that moves no download in or out keeps the very same ids; one that does makes new ones', () => {
+    const m = new Driver({ capacityBytes: 1000 * MB, maxActive: 1 }).register('a').register('b');
+    const every = getDownloadsQuery(m.s.context, PORTAL)!;
+    const first = listDownloads(m.s.context.downloads, every);
+    expect(listDownloads(m.s.context.downloads, every, first)).toBe(first);
+    m.send({ type: 'APP.PAUSE', downloadId: 'b', caller: APP });
+    const paused = listDownloads(m.s.context.downloads, every, first);
+    expect(paused.downloads).toBe(m.s.context.downloads);
+    expect(paused.ids).toBe(first.ids);
+    m.register('c');
+    const grown = listDownloads(m.s.context.downloads, every, paused);
+    expect(grown.ids).not.toBe(first.ids);
+    expect(grown.ids).toEqual(['a', 'b', 'c']);
+    expect(first.ids).toEqual(['a', 'b']);
+  });
+
+  it(
+    verifies(
+      ['DAE-GET-1', 'DAE-FILTER-3', 'DAE-FILTER-4'],
+      'for random event sequences, every kept answer equals the scope rules applied afresh',
+    ),
+    () => {
+      const callers = [APP, OTHER, SIBLING, PORTAL];
+      const ids = ['a', 'b', 'c', 'd', 'e'];
+      const id = fc.constantFrom(...ids);
+      const caller = fc.constantFrom(...callers);
+      const eventArb: fc.Arbitrary<OipfManagerEvent> = fc.oneof(
+        fc
+          .tuple(id, caller, fc.boolean(), fc.integer({ min: 0, max: 3 }))
+          .map(([downloadId, c, cadd, priority]) => ({
+            ...register(downloadId, c, cadd ? CADD_CONTENT_TYPE : 'video/mp4'),
+            priority,
+          })),
+        fc
+          .tuple(id, caller)
+          .map(([downloadId, c]) => ({ type: 'APP.PAUSE', downloadId, caller: c }) as const),
+        fc
+          .tuple(id, caller)
+          .map(([downloadId, c]) => ({ type: 'APP.RESUME', downloadId, caller: c }) as const),
+        fc
+          .tuple(id, caller)
+          .map(([downloadId, c]) => ({ type: 'APP.REMOVE', downloadId, caller: c }) as const),
+        id.map((downloadId) => ({ type: 'DESCRIPTOR.PARSED', downloadId, url: 'http://x/y' }) as const),
+        id.map((downloadId) => ({ type: 'TRANSFER.COMPLETE', downloadId, bytesDurable: 0 }) as const),
+        id.map((downloadId) => ({ type: 'TRANSFER.VERIFIED', downloadId }) as const),
+        id.map(
+          (downloadId) =>
+            ({ type: 'TRANSFER.FAILED', downloadId, kind: 'transient', cause: 'reset' }) as const,
+        ),
+      );
+      fc.assert(
+        fc.property(fc.array(eventArb, { maxLength: 30 }), (events) => {
+          const lists = new Lists(new Driver({ capacityBytes: 1000 * MB, maxActive: 2 }));
+          lists.step(undefined);
+          for (const event of events) lists.step(event);
+        }),
+        fcParams(100),
+      );
+    },
+  );
+});
