@@ -164,7 +164,13 @@ describe('manager.listing: list answers kept from one call to the next', () => {
           .map(([downloadId, c]) => ({ type: 'APP.REMOVE', downloadId, caller: c }) as const),
         id.map((downloadId) => ({ type: 'DESCRIPTOR.PARSED', downloadId, url: 'http://x/y' }) as const),
         id.map((downloadId) => ({ type: 'TRANSFER.COMPLETE', downloadId, bytesDurable: 0 }) as const),
-        id.map((downloadId) => ({ type: 'TRANSFER.VERIFIED', downloadId }) as const),
+        // Generation 1 is the first verification's; a later one's result is ignored as stale (DAE-PAUSE-2).
+        fc
+          .tuple(id, fc.integer({ min: 1, max: 2 }))
+          .map(
+            ([downloadId, verification]) =>
+              ({ type: 'TRANSFER.VERIFIED', downloadId, verification }) as const,
+          ),
         id.map(
           (downloadId) =>
             ({ type: 'TRANSFER.FAILED', downloadId, kind: 'transient', cause: 'reset' }) as const,
