@@ -220,9 +220,21 @@ async function start(
   } = { downloads: DownloadIndex.empty(), reservations: stored.reservations, nextId };
   const dirtyMeta = new Set<string>();
   let writeScheduled = false;
-  /** Writes what changed since the last write (the entries that differ, found by diffing the indexes). */
+  /** Checkpoints waiting for the next write (it holds what they reported). */
+  let commitWaiters: (() => void)[] = [];
+  /** Writes what changed since the last write; then releases the checkpoints that waited for it. */
   const writeChanges = () => {
     writeScheduled = false;
+    const waiters = commitWaiters;
+    commitWaiters = [];
+    try {
+      writeDiff();
+    } finally {
+      for (const resolve of waiters) resolve();
+    }
+  };
+  /** Writes the entries that differ from the last write (found by diffing the indexes), in one transaction. */
+  const writeDiff = () => {
     if (actor === undefined) return;
     const now = context();
     const downloads = new Map<string, ManagedDownload | undefined>();
@@ -251,9 +263,27 @@ async function start(
     // Coalesced: the changes of one burst of events (one task) go in one transaction.
     setImmediate(writeChanges);
   };
+  let freeRefresh: Promise<void> | undefined;
+  /** One statfs for the checkpoints of one write. */
+  const refreshFree = () =>
+    (freeRefresh ??= freeBytes(dir)
+      .then((free) => {
+        fsFree = free;
+      })
+      .catch(() => {})
+      .finally(() => {
+        freeRefresh = undefined;
+      }));
+  /**
+   * Resolves once the registry holds the durable progress reported so far: the checkpoints of concurrent
+   * transfers reported in one task share one transaction (one commit, one fsync), not one each.
+   */
   const checkpointed = async () => {
-    writeChanges();
-    fsFree = await freeBytes(dir).catch(() => fsFree);
+    await new Promise<void>((resolve) => {
+      commitWaiters.push(resolve);
+      persist();
+    });
+    await refreshFree();
   };
   const patchMeta = (id: string, patch: Partial<DownloadMeta>) => {
     const current = meta.get(id);
@@ -330,6 +360,7 @@ async function start(
     },
   });
   actor.on('STATE_CHANGED', (event) => {
+    persist();
     if (queue.length === 0) queueMicrotask(flushNotifications);
     queue.push({ id: event.id, state: event.state, reason: event.reason });
   });
@@ -338,11 +369,11 @@ async function start(
     live.delete(event.id);
     for (const listener of removedListeners) listener(event.id);
   });
+  // What is written, and when: after a DAE state change, an application's call (host.call), a metadata change
+  // and a durable checkpoint of a transfer. A change inside a state (response headers, the verifying step,
+  // progress not yet checkpointed) is not worth a commit of its own: it goes with the next write.
   actor.subscribe({
-    next: () => {
-      persist();
-      checkIdle();
-    },
+    next: checkIdle,
     error: onError,
   });
   actor.start();
@@ -392,6 +423,7 @@ async function start(
     call: <T>(decided: T, event: OipfManagerEvent): T => {
       if (closed) throw new Error('the download manager is closed');
       actor!.send(event);
+      persist();
       const lastResult = context().lastResult;
       if (!sameValue(decided, lastResult)) mismatches.push({ event: event.type, decided, lastResult });
       return decided;

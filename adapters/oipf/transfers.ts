@@ -227,7 +227,9 @@ export class TransferEngine implements OipfManagerPort {
           // Durable progress is reported even while closing, so a restart continues from it.
           if (!this.#current(id, token)) return;
           this.#deps.send({ type: 'TRANSFER.PROGRESS', downloadId: id, bytesDurable: durable });
-          await this.#deps.checkpointed();
+          // Before more bytes are written, the registry must name these (a crash then re-fetches at most one
+          // checkpoint's worth); after the last one nothing follows, so it goes with the completion's write.
+          if (totalSize === undefined || durable < totalSize) await this.#deps.checkpointed();
         },
       });
       this.#sendIf(id, token, {
@@ -335,8 +337,8 @@ export class TransferEngine implements OipfManagerPort {
       await fs.mkdir(this.#deps.filesDir, { recursive: true });
       const target = await uniquePath(this.#deps.filesDir, name);
       await store.commit(target);
+      // The file's path and state 1 go to the registry in one transaction (the write after this step).
       this.#deps.patchMeta(id, { filePath: target, completedAt: new Date().toISOString() });
-      await this.#deps.checkpointed();
       this.#deps.send({ type: 'TRANSFER.VERIFIED', downloadId: id });
     });
   }
