@@ -63,8 +63,8 @@ const ms = (from: bigint) => Number(process.hrtime.bigint() - from) / 1e6;
 async function curlRun(urls: string[], out: string): Promise<{ ms: number; fsyncMs: number }> {
   await fs.mkdir(out, { recursive: true });
   const args = ['-s', '-f', '--parallel', '--parallel-max', String(MAX_ACTIVE)];
-  const files = urls.map((url, i) => path.join(out, `${i}.bin`));
-  urls.forEach((url, i) => args.push('-o', files[i]!, url));
+  const files = urls.map((_, i) => path.join(out, `${i}.bin`));
+  for (const [i, url] of urls.entries()) args.push('-o', files[i]!, url);
   const t = process.hrtime.bigint();
   const child = spawn('curl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';

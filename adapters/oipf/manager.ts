@@ -43,7 +43,7 @@ import {
   type Profile,
 } from '../../machines/oipf/index.js';
 import type { DiscInfo } from '../../machines/oipf/manager.logic.js';
-import { freeBytes } from '../storage/index.js';
+import { DEFAULT_FLUSH_EVERY_BYTES, DEFAULT_FLUSH_EVERY_MS, freeBytes } from '../storage/index.js';
 import {
   type ApplicationInfo,
   callerOf,
@@ -73,8 +73,16 @@ export interface DownloadManagerOptions {
   readonly reserveNever?: readonly string[];
   /** HTTP timeouts; `bodyTimeoutMs` is the stall detector. */
   readonly fetchOptions?: TransferFetchOptions;
-  /** Bytes between durable checkpoints (a crash re-fetches at most this much). @default 32 MiB, as the agent */
+  /**
+   * Durable checkpoints by size: written bytes allowed outside a transfer's journal (checkpoints start at half of
+   * it); a power cut re-fetches at most this much. @default 32 MiB (DEFAULT_FLUSH_EVERY_BYTES, as the agent)
+   */
   readonly flushEveryBytes?: number;
+  /**
+   * Durable checkpoints by time: while bytes arrive, a transfer is checkpointed (data fsync'd, journal and registry
+   * updated) at least this often, however slowly they come. @default 1000 (DEFAULT_FLUSH_EVERY_MS)
+   */
+  readonly flushEveryMs?: number;
   /** Multiplies the machine's timers (the stalled back-off); tests use a small factor. @default 1 */
   readonly timerScale?: number;
   /** False: do not transfer (CLI bookkeeping commands); registrations, pause, remove… still apply. @default true */
@@ -297,7 +305,8 @@ async function start(
     partialDir,
     filesDir,
     fetchOptions: options.fetchOptions ?? {},
-    flushEveryBytes: options.flushEveryBytes ?? 32 * 1024 * 1024,
+    flushEveryBytes: options.flushEveryBytes ?? DEFAULT_FLUSH_EVERY_BYTES,
+    flushEveryMs: options.flushEveryMs ?? DEFAULT_FLUSH_EVERY_MS,
     timerScale: options.timerScale ?? 1,
     enabled: options.transfers ?? true,
     send: (event) => {

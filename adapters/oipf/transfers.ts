@@ -44,6 +44,8 @@ export interface TransferDeps {
   readonly fetchOptions: TransferFetchOptions;
   /** Bytes between durable checkpoints. */
   readonly flushEveryBytes: number;
+  /** Longest time between durable checkpoints while bytes arrive. */
+  readonly flushEveryMs: number;
   /** Multiplies every machine-requested timer (tests shorten the stalled back-off). */
   readonly timerScale: number;
   /** False: only stop and delete are performed; transfers, timers and fetches wait for a running manager. */
@@ -221,6 +223,7 @@ export class TransferEngine implements OipfManagerPort {
         this.#sendIf(id, token, { type: 'TRANSFER.PROGRESS', downloadId: id, bytesDurable: start });
       const result = await store.writeBody(res.body, {
         flushEveryBytes: this.#deps.flushEveryBytes,
+        flushEveryMs: this.#deps.flushEveryMs,
         onProgress: (written) => this.#deps.onBytes(id, written),
         release: (chunk) => res.release(chunk),
         onDurable: async (durable) => {

@@ -342,6 +342,88 @@ describe('durability bound', () => {
     expect((await fs.readFile(store.dataPath)).equals(pattern(total))).toBe(true);
   });
 
+  /** A body that yields each part only when the test says so (`next()`), then ends when told (`end()`). */
+  function trickle() {
+    const parts: (Buffer | null)[] = [];
+    let wake: (() => void) | undefined;
+    const push = (part: Buffer | null) => {
+      parts.push(part);
+      wake?.();
+    };
+    async function* body(): AsyncGenerator<Uint8Array> {
+      for (;;) {
+        while (parts.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+        const part = parts.shift()!;
+        if (part === null) return;
+        yield part;
+      }
+    }
+    return { body: body(), next: (part: Buffer) => push(part), end: () => push(null) };
+  }
+
+  /** Polls every 5 ms until `predicate` holds; fails after 5 s (a bound, not a speed goal). */
+  async function until(predicate: () => boolean, what: string): Promise<void> {
+    for (let i = 0; !predicate(); i++) {
+      if (i > 1000) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+
+  it('checkpoints a slow body by time (flushEveryMs): bytes far below the size bound are written and journaled while it is still open', async () => {
+    const dir = await scratch();
+    const store = await PartialStore.open(dir, 'slow');
+    await store.begin({ objectUri: 'http://127.0.0.1/slow' }, 0);
+    const source = trickle();
+    const durable: number[] = [];
+    const done = store.writeBody(source.body, {
+      flushEveryBytes: 64 * 1024 * 1024,
+      flushEveryMs: 20,
+      onDurable: (offset) => void durable.push(offset),
+    });
+    source.next(pattern(1000));
+    await until(() => durable.length > 0, 'a checkpoint by time');
+    expect(durable).toEqual([1000]);
+    const journal = JSON.parse(await fs.readFile(store.journalPath, 'utf8')) as Journal;
+    expect(journal.durableOffset).toBe(1000);
+    expect((await fs.stat(store.dataPath)).size).toBe(1000);
+    // The next bytes, after a pause longer than the interval: checkpointed by time again, the body still open.
+    source.next(pattern(500, 1000));
+    await until(() => durable.length > 1, 'a second checkpoint by time');
+    expect(durable).toEqual([1000, 1500]);
+    source.end();
+    await expect(done).resolves.toMatchObject({ durableOffset: 1500 });
+    expect(await fs.readFile(store.dataPath)).toEqual(pattern(1500));
+  });
+
+  it('without flushEveryMs a slow body is checkpointed by size only: nothing while it is open, everything at its end', async () => {
+    const dir = await scratch();
+    const store = await PartialStore.open(dir, 'sizeonly');
+    await store.begin({ objectUri: 'http://127.0.0.1/sizeonly' }, 0);
+    const source = trickle();
+    const durable: number[] = [];
+    const done = store.writeBody(source.body, {
+      flushEveryBytes: 64 * 1024 * 1024,
+      onDurable: (offset) => void durable.push(offset),
+    });
+    source.next(pattern(1000));
+    // Ten times the interval the test above uses: no checkpoint comes by time here.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(durable).toEqual([]);
+    expect(store.durableOffset).toBe(0);
+    source.end();
+    await expect(done).resolves.toMatchObject({ durableOffset: 1000 });
+    expect(durable).toEqual([1000]);
+  });
+
+  it('refuses a flushEveryMs that is not a positive number', async () => {
+    const dir = await scratch();
+    const store = await PartialStore.open(dir, 'badms');
+    await store.begin({ objectUri: 'http://127.0.0.1/badms' }, 0);
+    await expect(store.writeBody(chunks(pattern(10)), { flushEveryMs: 0 })).rejects.toThrow(
+      /flushEveryMs must be positive, got 0/,
+    );
+  });
+
   it('keeps every byte received before a body error, written and journaled', async () => {
     const dir = await scratch();
     const store = await PartialStore.open(dir, 'cut');

@@ -41,7 +41,7 @@ import {
   writeJsonTemp,
 } from './json-store.js';
 
-export { DEFAULT_FLUSH_EVERY_BYTES, WRITE_BATCH_BYTES } from './body-writer.js';
+export { DEFAULT_FLUSH_EVERY_BYTES, DEFAULT_FLUSH_EVERY_MS, WRITE_BATCH_BYTES } from './body-writer.js';
 export type {
   Journal,
   OpenOptions,
@@ -222,7 +222,8 @@ export class PartialStore {
 
   /**
    * Appends a body at the durable offset and checkpoints it (`appendBody` in body-writer.ts: coalesced writes, one in
-   * flight, checkpoints pipelined, never more than `flushEveryBytes` written bytes outside the journal).
+   * flight, checkpoints pipelined, never more than `flushEveryBytes` written bytes outside the journal, and with
+   * `flushEveryMs` a checkpoint at least that often while bytes arrive).
    * Before the first byte, the journal records the boot this append runs in, so that reopening in the same
    * boot keeps what was written even if it was not yet checkpointed (see {@link PartialStore.open}).
    */
@@ -231,6 +232,8 @@ export class PartialStore {
     if (journal === undefined) throw new Error(`${this.key}: writeBody before begin`);
     const flushEvery = options.flushEveryBytes ?? DEFAULT_FLUSH_EVERY_BYTES;
     if (!(flushEvery > 0)) throw new RangeError(`flushEveryBytes must be positive, got ${flushEvery}`);
+    if (options.flushEveryMs !== undefined && !(options.flushEveryMs > 0))
+      throw new RangeError(`flushEveryMs must be positive, got ${options.flushEveryMs}`);
     if (options.maxOffset !== undefined) checkOffset(options.maxOffset, 'maxOffset');
     this.#enter('writeBody');
     const start = journal.durableOffset;
