@@ -150,6 +150,24 @@ describe('PartialStore', () => {
     expect(capped.durableOffset).toBe(300);
   });
 
+  it('a first begin cuts any data file before its one journal write, which already names the boot (writeBody needs none)', async () => {
+    const dir = await scratch();
+    const store = await PartialStore.open(dir, 'k4f', { bootId: 'boot-a' });
+    // Bytes that are not this boot's appends (left by anything but writeBody) must not be kept by the journal.
+    await fs.writeFile(store.dataPath, pattern(50));
+    await store.begin(meta, 0);
+    expect(store.journal).toMatchObject({ durableOffset: 0, appendBoot: 'boot-a' });
+    expect((await fs.stat(store.dataPath)).size).toBe(0);
+    // Killed here: the same boot reopens with nothing kept, nothing stale.
+    const reopened = await PartialStore.open(dir, 'k4f', { bootId: 'boot-a' });
+    expect(reopened.recovery).toMatchObject({ droppedBytes: 0, keptBytes: 0 });
+    expect(reopened.durableOffset).toBe(0);
+    // Without a boot id (nothing can be trusted beyond the journal) the first begin does not name one.
+    const untrusting = await PartialStore.open(dir, 'k4g', { bootId: null });
+    await untrusting.begin(meta, 0);
+    expect(untrusting.journal?.appendBoot).toBeUndefined();
+  });
+
   it('in the same boot, never keeps bytes an operation that cuts had not yet cut (no appendBoot)', async () => {
     const dir = await scratch();
     const store = await PartialStore.open(dir, 'k4c', { bootId: 'boot-a' });

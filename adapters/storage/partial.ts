@@ -202,8 +202,7 @@ export class PartialStore {
     }
     this.#enter('begin');
     try {
-      // Journal first: lowering the recorded offset before cutting data keeps journal <= file at every instant.
-      await this.#saveJournal({
+      const next: Journal = {
         version: 1,
         key: this.key,
         ...(meta.ddUrl !== undefined ? { ddUrl: meta.ddUrl } : {}),
@@ -213,8 +212,18 @@ export class PartialStore {
         ...(meta.length !== undefined ? { length: meta.length } : {}),
         ...(meta.acceptRanges !== undefined ? { acceptRanges: meta.acceptRanges } : {}),
         durableOffset: fromOffset,
-      });
-      await truncateFile(this.dataPath, fromOffset);
+      };
+      if (this.#journal === undefined && this.#bootId !== null) {
+        // Nothing kept (fromOffset is 0): there is no recorded offset to lower, so the data goes first — cut, if
+        // a file is there at all — and the one journal write may already say that bytes beyond the offset are
+        // this boot's appends (what writeBody would otherwise journal before its first byte).
+        if ((await sizeOf(this.dataPath)) !== undefined) await truncateFile(this.dataPath, fromOffset);
+        await this.#saveJournal({ ...next, appendBoot: this.#bootId });
+      } else {
+        // Journal first: lowering the recorded offset before cutting data keeps journal <= file at every instant.
+        await this.#saveJournal(next);
+        await truncateFile(this.dataPath, fromOffset);
+      }
     } finally {
       this.#busy = false;
     }
