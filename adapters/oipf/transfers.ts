@@ -337,7 +337,7 @@ export class TransferEngine implements OipfManagerPort {
         new URL(store.journal?.objectUri ?? 'http://x/content').pathname.split('/').pop() ?? '',
       );
       const name = sanitizeFileName(`${id}-${meta?.name ?? (urlName || 'content')}`);
-      await fs.mkdir(this.#deps.filesDir, { recursive: true });
+      // (commit creates the directory when it is missing)
       const target = await uniquePath(this.#deps.filesDir, name);
       await store.commit(target);
       // The file's path and state 1 go to the registry in one transaction (the write after this step).

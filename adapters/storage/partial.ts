@@ -318,7 +318,7 @@ export class PartialStore {
 
   /**
    * Moves the kept data to `finalPath` (replacing any file there; pick it with `uniquePath`) by an atomic
-   * rename, flushes the directories, then deletes the journal; parent directories are created.
+   * rename, flushes the target's directory, then deletes the journal; parent directories are created.
    */
   async commit(finalPath: string): Promise<void> {
     const journal = this.#journal;
@@ -331,8 +331,9 @@ export class PartialStore {
       await this.#saveJournal({ ...withoutAppendBoot(journal), committedTo: target });
       await moveFile(this.dataPath, target);
       await fsyncDir(path.dirname(target));
+      // Not flushed: a journal a power cut brings back names a commit whose rename is durable, which `open`
+      // finishes (the same state as a crash right after the rename).
       await fs.rm(this.journalPath, { force: true });
-      await fsyncDir(this.stateDir);
       this.#journal = undefined;
     } finally {
       this.#busy = false;
