@@ -228,6 +228,16 @@ async function start(
   } = { downloads: DownloadIndex.empty(), reservations: stored.reservations, nextId };
   const dirtyMeta = new Set<string>();
   let writeScheduled = false;
+  const flushEveryMs = options.flushEveryMs ?? DEFAULT_FLUSH_EVERY_MS;
+  /**
+   * Whether the next write must be flushed (fsync'd) at its commit: anything but progress. A write holding only
+   * what checkpoints reported is flushed at most once per `flushEveryMs` (the next flushed commit, or the one
+   * after that interval, carries it to the disk); until then it is already safe from a process crash (kill -9).
+   */
+  let flushWanted = false;
+  /** When a write was last flushed, and whether writes since were not. */
+  let flushedAt = 0;
+  let unflushed = false;
   /** Checkpoints waiting for the next write (it holds what they reported). */
   let commitWaiters: (() => void)[] = [];
   /** Writes what changed since the last write; then releases the checkpoints that waited for it. */
@@ -235,15 +245,27 @@ async function start(
     writeScheduled = false;
     const waiters = commitWaiters;
     commitWaiters = [];
+    const flush = flushWanted || Date.now() - flushedAt >= flushEveryMs;
+    flushWanted = false;
     try {
-      writeDiff();
+      const wrote = writeDiff(flush);
+      if (flush && !wrote && unflushed) registry.sync();
+      if (flush) {
+        flushedAt = Date.now();
+        unflushed = false;
+      } else if (wrote) unflushed = true;
+    } catch (error) {
+      onError(error);
     } finally {
       for (const resolve of waiters) resolve();
     }
   };
-  /** Writes the entries that differ from the last write (found by diffing the indexes), in one transaction. */
-  const writeDiff = () => {
-    if (actor === undefined) return;
+  /**
+   * Writes the entries that differ from the last write (found by diffing the indexes), in one transaction,
+   * fsync'd at its commit when `flush`. Returns whether there was anything to write.
+   */
+  const writeDiff = (flush: boolean): boolean => {
+    if (actor === undefined) return false;
     const now = context();
     const downloads = new Map<string, ManagedDownload | undefined>();
     now.downloads.changesSince(written.downloads, (id, entry) => downloads.set(id, entry));
@@ -255,17 +277,16 @@ async function start(
     const id = nextId !== written.nextId ? nextId : undefined;
     if (downloads.size === 0 && metaChanges.size === 0 && reservations === undefined && id === undefined) {
       dirtyMeta.clear();
-      return;
+      return false;
     }
-    try {
-      registry.write({ downloads, meta: metaChanges, reservations, nextId: id });
-      written = { downloads: now.downloads, reservations: now.reservations, nextId };
-      dirtyMeta.clear();
-    } catch (error) {
-      onError(error);
-    }
+    registry.write({ downloads, meta: metaChanges, reservations, nextId: id }, { flush });
+    written = { downloads: now.downloads, reservations: now.reservations, nextId };
+    dirtyMeta.clear();
+    return true;
   };
-  const persist = () => {
+  /** Schedules a write; `progress`: it only carries what checkpoints reported (see `flushWanted`). */
+  const persist = (progress = false) => {
+    if (!progress) flushWanted = true;
     if (writeScheduled) return;
     writeScheduled = true;
     // Coalesced: the changes of one burst of events (one task) go in one transaction.
@@ -289,7 +310,7 @@ async function start(
   const checkpointed = async () => {
     await new Promise<void>((resolve) => {
       commitWaiters.push(resolve);
-      persist();
+      persist(true);
     });
     await refreshFree();
   };
@@ -506,12 +527,14 @@ async function start(
       });
     },
     async flush() {
+      flushWanted = true;
       writeChanges();
     },
     async close() {
       if (closed) return;
       await engine.close();
       closed = true;
+      flushWanted = true;
       writeChanges();
       actor?.stop();
       for (const resolve of idleWaiters) resolve();
