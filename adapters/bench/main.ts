@@ -21,6 +21,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatTable } from '../cli/io.js';
+import { hasRealServer, REAL_SERVER_BINARIES } from '../http/real-servers.test-support.js';
 import { startDownloadServer } from '../server/server.js';
 import { DEFAULT_FLUSH_EVERY_BYTES } from '../storage/body-writer.js';
 import { syncFile } from '../storage/file-ops.js';
@@ -393,6 +394,15 @@ interface TransferRun {
  * in its own process): MiB/s of both and their ratio per workload (4 × 256 MiB and 64 × 1 MiB, maxActive 4).
  */
 async function transfersSection(): Promise<void> {
+  const missing = !hasRealServer('nginx')
+    ? REAL_SERVER_BINARIES.nginx
+    : spawnSync('curl', ['--version'], { stdio: 'ignore' }).status !== 0
+      ? 'curl'
+      : undefined;
+  if (missing !== undefined) {
+    process.stdout.write(`transfers from nginx: skipped, ${missing} is not installed\n`);
+    return;
+  }
   const script = FROM_SOURCE
     ? ['--import', 'tsx', path.join(ROOT, 'adapters/bench/manager-transfers.ts')]
     : [path.join(ROOT, 'dist/adapters/bench/manager-transfers.js')];
