@@ -18,7 +18,7 @@
  *
  * @module
  */
-import { promises as fs } from 'node:fs';
+import { constants as fsConstants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { appendBody, DEFAULT_FLUSH_EVERY_BYTES } from './body-writer.js';
 import { currentBootId } from './boot.js';
@@ -185,7 +185,9 @@ export class PartialStore {
   }
 
   async #saveJournal(next: Journal): Promise<void> {
-    await writeJsonAtomic(this.journalPath, next);
+    // writeJsonAtomic without its mkdir: open made the state directory.
+    await renameOver(await writeJsonTemp(this.journalPath, next), this.journalPath);
+    await fsyncDir(this.stateDir);
     this.#journal = next;
   }
 
@@ -248,10 +250,8 @@ export class PartialStore {
     const start = journal.durableOffset;
     let handle: fs.FileHandle | undefined;
     try {
-      handle = await fs.open(this.dataPath, 'r+').catch(async (error: NodeJS.ErrnoException) => {
-        if (error.code !== 'ENOENT') throw error;
-        return fs.open(this.dataPath, 'w+');
-      });
+      // Read-write, created when missing, never truncated by the open (no O_APPEND: writes are positional).
+      handle = await fs.open(this.dataPath, fsConstants.O_RDWR | fsConstants.O_CREAT);
       // Whatever a failed earlier write left beyond the durable offset is not ours to keep — and only once it
       // is cut may the journal say that bytes beyond its offset are this boot's appends.
       await handle.truncate(start);
