@@ -18,7 +18,7 @@
  *
  * @module
  */
-import { constants as fsConstants, promises as fs } from 'node:fs';
+import { promises as fs, constants as fsConstants } from 'node:fs';
 import path from 'node:path';
 import { appendBody, DEFAULT_FLUSH_EVERY_BYTES } from './body-writer.js';
 import { currentBootId } from './boot.js';
