@@ -7,8 +7,8 @@
  * - One transfer per download, tagged with a token: `stopTransfer` aborts the request (the socket is
  *   closed — DAE-PAUSE-2) and invalidates the token, so nothing of a stopped transfer reaches the machine.
  * - The resume offset is what is durably on disk (stack.md sharp edge 8): `TRANSFER.PROGRESS` is sent
- *   only after `PartialStore` fsync'd the data and its journal, and the registry is flushed before the
- *   next bytes are written. A transfer never resumes beyond the kept bytes; when the machine asks for a
+ *   only after `PartialStore` fsync'd the data and its journal, and the registry is written before the
+ *   next bytes are (a fresh download's journal is first written by its first checkpoint). A transfer never resumes beyond the kept bytes; when the machine asks for a
  *   range past the known end (a crash between completion and verification), the last byte is fetched
  *   again so the server can still check If-Match.
  * - Storage operations of one download (transfer, delete, verify) run one after another.
@@ -218,6 +218,9 @@ export class TransferEngine implements OipfManagerPort {
           ...(totalSize !== undefined ? { length: totalSize } : {}),
         },
         start,
+        // A fresh download's journal is first written by its first checkpoint (a crash before it re-fetches at
+        // most that interval, which is the manager's bound anyway).
+        { deferJournal: true },
       );
       if (start < p.fromByte)
         this.#sendIf(id, token, { type: 'TRANSFER.PROGRESS', downloadId: id, bytesDurable: start });

@@ -168,6 +168,33 @@ describe('PartialStore', () => {
     expect(untrusting.journal?.appendBoot).toBeUndefined();
   });
 
+  it('deferJournal: a first begin writes no journal; the first checkpoint does, and a crash before it keeps nothing', async () => {
+    const dir = await scratch();
+    const store = await PartialStore.open(dir, 'k4d', { bootId: 'boot-a' });
+    await store.begin(meta, 0, { deferJournal: true });
+    await expect(fs.stat(store.journalPath)).rejects.toThrow();
+    expect(store.journal).toMatchObject({ durableOffset: 0, appendBoot: 'boot-a' });
+    // Killed after writing, before any checkpoint: the bytes have no journal and are not kept.
+    await fs.writeFile(store.dataPath, pattern(80));
+    const crashed = await PartialStore.open(dir, 'k4d', { bootId: 'boot-a' });
+    expect(crashed.recovery).toMatchObject({ droppedBytes: 80, keptBytes: 0 });
+    expect(crashed.journal).toBeUndefined();
+    // Run to its checkpoints: the journal appears with the first one and names the boot.
+    await crashed.begin(meta, 0, { deferJournal: true });
+    const seen: number[] = [];
+    await crashed.writeBody(chunks(pattern(100), pattern(100, 100)), {
+      flushEveryBytes: 150,
+      onDurable: async (offset) => {
+        const journal = JSON.parse(await fs.readFile(crashed.journalPath, 'utf8')) as Journal;
+        expect(journal.durableOffset).toBe(offset);
+        seen.push(journal.durableOffset);
+        expect(journal.appendBoot).toBe('boot-a');
+      },
+    });
+    expect(seen).toEqual([100, 200]);
+    expect(await fs.readFile(crashed.dataPath)).toEqual(pattern(200));
+  });
+
   it('in the same boot, never keeps bytes an operation that cuts had not yet cut (no appendBoot)', async () => {
     const dir = await scratch();
     const store = await PartialStore.open(dir, 'k4c', { bootId: 'boot-a' });
