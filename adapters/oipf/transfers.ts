@@ -342,7 +342,9 @@ export class TransferEngine implements OipfManagerPort {
       const name = sanitizeFileName(`${id}-${meta?.name ?? (urlName || 'content')}`);
       // (commit creates the directory when it is missing)
       const target = await uniquePath(this.#deps.filesDir, name);
-      await store.commit(target);
+      // The registry, not the journal, records completion: a crash between this rename and the registry's commit
+      // re-fetches the object with or without the journal naming the target (nothing reads that name).
+      await store.commit(target, { recordTarget: false });
       // The file's path and state 1 go to the registry in one transaction (the write after this step).
       this.#deps.patchMeta(id, { filePath: target, completedAt: new Date().toISOString() });
       this.#deps.send({ type: 'TRANSFER.VERIFIED', downloadId: id });

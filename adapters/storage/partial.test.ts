@@ -274,6 +274,24 @@ describe('PartialStore', () => {
     },
   );
 
+  it('commit { recordTarget: false } moves the data and removes the journal; a crash after its rename leaves an empty store', async () => {
+    const dir = await scratch();
+    const finalPath = path.join(dir, 'out', 'done.bin');
+    const store = await PartialStore.open(path.join(dir, 'state'), 'k9r');
+    await store.begin(meta, 0);
+    await store.writeBody(chunks(pattern(30)));
+    const before = store.journal!;
+    await store.commit(finalPath, { recordTarget: false });
+    expect(await fs.readFile(finalPath)).toEqual(pattern(30));
+    expect(await fs.readdir(path.join(dir, 'state'))).toEqual([]);
+    // The state a crash right after the rename leaves: the journal as before, the data moved.
+    await fs.writeFile(store.journalPath, JSON.stringify(before));
+    const reopened = await PartialStore.open(path.join(dir, 'state'), 'k9r');
+    expect(reopened.recovery.committedTo).toBeUndefined();
+    expect(reopened.durableOffset).toBe(0);
+    expect(await fs.readFile(finalPath)).toEqual(pattern(30));
+  });
+
   it('finishes a commit whose journal removal a crash interrupted', async () => {
     const dir = await scratch();
     const finalPath = path.join(dir, 'done.bin');
