@@ -38,8 +38,11 @@ export interface AppendTarget {
   readonly start: number;
   /** The offset the journal names now. */
   durableOffset(): number;
-  /** Makes every byte below `offset` durable: fdatasync the data, then record `offset` in the journal. */
-  checkpoint(offset: number): Promise<void>;
+  /**
+   * Makes every byte below `offset` durable: fdatasync the data, then record `offset` in the journal. `last`:
+   * the body ended and every byte is written (the final checkpoint of a successful body).
+   */
+  checkpoint(offset: number, last?: boolean): Promise<void>;
 }
 
 /** One taken chunk, in the batch with the part of it that is written last. */
@@ -90,12 +93,12 @@ export async function appendBody(
   const rethrow = () => {
     if (failure) throw failure.error;
   };
-  const checkpoint = (): Promise<void> => {
+  const checkpoint = (last = false): Promise<void> => {
     checkpointedAt = Date.now();
     due = false;
     // Every write counted in `written` has completed, so the fdatasync covers it; later writes may run
     // alongside, but the journal will not name them.
-    const task = target.checkpoint(written);
+    const task = target.checkpoint(written, last);
     const tracked: Promise<void> = task.catch(fail).then(() => {
       if (checkpointing !== tracked) return;
       checkpointing = undefined;
@@ -233,7 +236,7 @@ export async function appendBody(
     for (const chunk of batch.done.splice(0)) release(chunk);
     if (owner !== undefined) release(owner);
   }
-  if (written !== durable()) await checkpoint();
+  if (written !== durable()) await checkpoint(true);
   rethrow();
   return {
     durableOffset: written,
