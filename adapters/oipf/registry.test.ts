@@ -9,7 +9,7 @@ import { bufferIo } from '../cli/io.js';
 import { runCli } from '../cli/program.js';
 import { type DownloadServer, startDownloadServer } from '../server/server.js';
 import { createDownloadManager } from './manager.js';
-import { LEGACY_REGISTRY_FILE, REGISTRY_DB } from './registry.js';
+import { LEGACY_REGISTRY_FILE, REGISTRY_DB, Registry } from './registry.js';
 import { ALL_APP, mediaFile, tempDir, waitFor } from './test-support.js';
 import { partialPathOf } from './transfers.js';
 
@@ -135,6 +135,22 @@ describe('download-manager registry (SQLite)', () => {
     const onDisk = (await fs.stat(partialPathOf(path.join(where, 'partial'), '1'))).size;
     expect(onDisk).toBeGreaterThanOrEqual(view!.amountDownloaded);
   }, 60_000);
+
+  it('a write without flush is kept by the registry and carried to the database file by sync()', async () => {
+    const dir = await home();
+    const registry = await Registry.open(dir);
+    try {
+      const entry = {
+        ...LEGACY.downloads[0]!,
+        context: { ...LEGACY.downloads[0]!.context, bytesReceived: 500 },
+      };
+      registry.write({ downloads: new Map([['7', entry as never]]), meta: new Map() }, { flush: false });
+      expect(registry.load().downloads.map((d) => d.context.bytesReceived)).toEqual([500]);
+      expect(registry.sync()).toBe(true);
+    } finally {
+      registry.close();
+    }
+  });
 
   it('a registry.json of the previous version is imported once, then kept aside', async () => {
     const dir = await home();

@@ -287,9 +287,13 @@ export class Registry {
     this.#flush = flush;
   }
 
-  /** Makes every commit so far durable against a power cut (a WAL checkpoint fsyncs the WAL, then the database). */
-  sync(): void {
-    this.#db.pragma('wal_checkpoint(PASSIVE)');
+  /**
+   * Makes every commit so far durable against a power cut (a WAL checkpoint fsyncs the WAL, then the database);
+   * returns whether every frame of the WAL is now in the database file.
+   */
+  sync(): boolean {
+    const [row] = this.#db.pragma('wal_checkpoint(PASSIVE)') as { log: number; checkpointed: number }[];
+    return row !== undefined && row.log === row.checkpointed;
   }
 
   /** Deletes stored entries by id (an unreadable entry the user removes); returns how many were there. */
