@@ -11,6 +11,8 @@
  *   `writeBody` after it cut the file to the offset, as the journal's `appendBoot` says — is kept: fsync'd
  *   first, then journaled. A kill therefore costs only what was not yet written (at most the HTTP read pool),
  *   a power cut at most `flushEveryBytes`.
+ * - `begin(…, { deferJournal })` (the download manager): a fresh range writes no journal until its first
+ *   checkpoint, so a crash before it keeps nothing of that range (data without a journal is deleted on open).
  * The resume offset is always what is on disk, never a received-bytes counter (stack.md sharp edge 8). The kept data stays in the state directory, unusable, until `commit`
  * moves it to its final path (DL-PR-5, DL-INST-2 — the machine decides when).
  *
