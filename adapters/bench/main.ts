@@ -8,9 +8,10 @@
  * table and writes JSON under `bench-results/`. Sizes: `BENCH_SIZE_MB` (default 1024) and `BENCH_SMALL_MB`
  * (default 100); `BENCH_FLUSH_BYTES` sets the agent's flush interval (default: the agent's own). Then the
  * reference server's load test (server-load.ts: RSS growth under requests and reports, hash computations under
- * concurrent cold descriptor requests), then the download manager at scale (adapters/bench/manager-scale.ts,
- * one process per size of `BENCH_MANAGER_SIZES`, default 100,10000,50000). `BENCH_ONLY=agent`, `server` or
- * `manager` runs one section.
+ * concurrent cold descriptor requests), then the download manager's transfers from a real nginx beside
+ * `curl --parallel` (adapters/bench/manager-transfers.ts, its own process), then the download manager at scale
+ * (adapters/bench/manager-scale.ts, one process per size of `BENCH_MANAGER_SIZES`, default 100,10000,50000).
+ * `BENCH_ONLY=agent`, `server`, `transfers` or `manager` runs one section.
  *
  * @module
  */
@@ -20,6 +21,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatTable } from '../cli/io.js';
+import { hasRealServer, REAL_SERVER_BINARIES } from '../http/real-servers.test-support.js';
 import { startDownloadServer } from '../server/server.js';
 import { DEFAULT_FLUSH_EVERY_BYTES } from '../storage/body-writer.js';
 import { syncFile } from '../storage/file-ops.js';
@@ -377,14 +379,87 @@ async function managerSection(): Promise<void> {
   process.stdout.write(`results: ${path.relative(ROOT, file)}\n`);
 }
 
-/** `BENCH_ONLY=agent|server|manager` runs one section; all by default (the agent section includes the server's). */
+/** One workload's figures, as adapters/bench/manager-transfers.ts prints them. */
+interface TransferRun {
+  workload: string;
+  runs: number;
+  managerMBps: number;
+  curlMBps: number;
+  ratio: number;
+  managerRunsMBps: number[];
+  curlRunsMBps: number[];
+  curlFsyncMBps: number;
+  ratioToCurlFsync: number;
+}
+
+/**
+ * The download manager's transfers from a real nginx beside `curl --parallel` (adapters/bench/manager-transfers.ts,
+ * in its own process): MiB/s of both and their ratio per workload (4 × 256 MiB and 64 × 1 MiB, maxActive 4).
+ */
+async function transfersSection(): Promise<void> {
+  const missing = !hasRealServer('nginx')
+    ? REAL_SERVER_BINARIES.nginx
+    : spawnSync('curl', ['--version'], { stdio: 'ignore' }).status !== 0
+      ? 'curl'
+      : undefined;
+  if (missing !== undefined) {
+    process.stdout.write(`transfers from nginx: skipped, ${missing} is not installed\n`);
+    return;
+  }
+  const script = FROM_SOURCE
+    ? ['--import', 'tsx', path.join(ROOT, 'adapters/bench/manager-transfers.ts')]
+    : [path.join(ROOT, 'dist/adapters/bench/manager-transfers.js')];
+  // `BENCH_NODE_ARGS` (e.g. `--cpu-prof`) reach this process too.
+  const extra = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...extra, ...script], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    out += chunk.toString('utf8');
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  if (code !== 0) throw new Error(`transfers bench exited ${code}`);
+  const runs = JSON.parse(out.trim().split('\n').at(-1)!) as TransferRun[];
+  const list = (values: number[]) => values.map((v) => fmt(v)).join(' / ');
+  const table = formatTable(
+    ['transfers from nginx, maxActive 4', 'manager MiB/s', 'curl --parallel MiB/s', 'ratio', 'goal'],
+    runs.flatMap((r) => [
+      [`${r.workload}, median of ${r.runs}`, fmt(r.managerMBps), fmt(r.curlMBps), fmt(r.ratio, 2), '≥ 0.80'],
+      ['  each run', list(r.managerRunsMBps), list(r.curlRunsMBps), '', ''],
+      [
+        '  against curl + fsync of its files',
+        fmt(r.managerMBps),
+        fmt(r.curlFsyncMBps),
+        fmt(r.ratioToCurlFsync, 2),
+        'informative',
+      ],
+    ]),
+  );
+  process.stdout.write(table);
+  const dir = path.join(ROOT, 'bench-results');
+  await fs.mkdir(dir, { recursive: true });
+  const date = new Date().toISOString();
+  const file = path.join(dir, `bench-transfers-${date.replace(/[:.]/g, '-')}.json`);
+  await fs.writeFile(file, `${JSON.stringify({ date, node: process.version, transfers: runs }, null, 2)}\n`);
+  process.stdout.write(`results: ${path.relative(ROOT, file)}\n`);
+}
+
+const SECTIONS = ['agent', 'server', 'transfers', 'manager'];
+
+/**
+ * `BENCH_ONLY=agent|server|transfers|manager` runs one section; all by default (the agent section includes the
+ * server's).
+ */
 async function sections(): Promise<void> {
   const only = process.env.BENCH_ONLY;
-  if (only !== undefined && only !== 'agent' && only !== 'server' && only !== 'manager')
-    throw new Error(`BENCH_ONLY must be agent, server or manager, got ${only}`);
+  if (only !== undefined && !SECTIONS.includes(only))
+    throw new Error(`BENCH_ONLY must be one of ${SECTIONS.join(', ')}, got ${only}`);
   if (only === 'server') return serverOnly();
-  if (only !== 'manager') await main();
-  if (only !== 'agent') await managerSection();
+  if (only === undefined || only === 'agent') await main();
+  if (only === undefined || only === 'transfers') await transfersSection();
+  if (only === undefined || only === 'manager') await managerSection();
 }
 
 sections().catch((error: unknown) => {

@@ -43,7 +43,7 @@ import {
   type Profile,
 } from '../../machines/oipf/index.js';
 import type { DiscInfo } from '../../machines/oipf/manager.logic.js';
-import { freeBytes } from '../storage/index.js';
+import { DEFAULT_FLUSH_EVERY_BYTES, DEFAULT_FLUSH_EVERY_MS, freeBytes } from '../storage/index.js';
 import {
   type ApplicationInfo,
   callerOf,
@@ -73,8 +73,16 @@ export interface DownloadManagerOptions {
   readonly reserveNever?: readonly string[];
   /** HTTP timeouts; `bodyTimeoutMs` is the stall detector. */
   readonly fetchOptions?: TransferFetchOptions;
-  /** Bytes between durable checkpoints (a crash re-fetches at most this much). @default 32 MiB, as the agent */
+  /**
+   * Durable checkpoints by size: written bytes allowed outside a transfer's journal (checkpoints start at half of
+   * it); a power cut re-fetches at most this much. @default 32 MiB (DEFAULT_FLUSH_EVERY_BYTES, as the agent)
+   */
   readonly flushEveryBytes?: number;
+  /**
+   * Durable checkpoints by time: while bytes arrive, a transfer is checkpointed (data fsync'd, journal and registry
+   * updated) at least this often, however slowly they come. @default 1000 (DEFAULT_FLUSH_EVERY_MS)
+   */
+  readonly flushEveryMs?: number;
   /** Multiplies the machine's timers (the stalled back-off); tests use a small factor. @default 1 */
   readonly timerScale?: number;
   /** False: do not transfer (CLI bookkeeping commands); registrations, pause, remove… still apply. @default true */
@@ -225,10 +233,44 @@ async function start(
   } = { downloads: DownloadIndex.empty(), reservations: stored.reservations, nextId };
   const dirtyMeta = new Set<string>();
   let writeScheduled = false;
-  /** Writes what changed since the last write (the entries that differ, found by diffing the indexes). */
+  const flushEveryMs = options.flushEveryMs ?? DEFAULT_FLUSH_EVERY_MS;
+  /**
+   * Whether the next write must be flushed (fsync'd) at its commit: anything but progress. A write holding only
+   * what checkpoints reported is flushed at most once per `flushEveryMs` (the next flushed commit, or the one
+   * after that interval, carries it to the disk); until then it is already safe from a process crash (kill -9).
+   */
+  let flushWanted = false;
+  /** When a write was last flushed, and whether writes since were not. */
+  let flushedAt = 0;
+  let unflushed = false;
+  /** Checkpoints waiting for the next write (it holds what they reported). */
+  let commitWaiters: (() => void)[] = [];
+  /** Writes what changed since the last write; then releases the checkpoints that waited for it. */
   const writeChanges = () => {
     writeScheduled = false;
-    if (actor === undefined) return;
+    const waiters = commitWaiters;
+    commitWaiters = [];
+    const flush = flushWanted || Date.now() - flushedAt >= flushEveryMs;
+    flushWanted = false;
+    try {
+      const wrote = writeDiff(flush);
+      if (flush && !wrote && unflushed) registry.sync();
+      if (flush) {
+        flushedAt = Date.now();
+        unflushed = false;
+      } else if (wrote) unflushed = true;
+    } catch (error) {
+      onError(error);
+    } finally {
+      for (const resolve of waiters) resolve();
+    }
+  };
+  /**
+   * Writes the entries that differ from the last write (found by diffing the indexes), in one transaction,
+   * fsync'd at its commit when `flush`. Returns whether there was anything to write.
+   */
+  const writeDiff = (flush: boolean): boolean => {
+    if (actor === undefined) return false;
     const now = context();
     const downloads = new Map<string, ManagedDownload | undefined>();
     now.downloads.changesSince(written.downloads, (id, entry) => downloads.set(id, entry));
@@ -240,25 +282,42 @@ async function start(
     const id = nextId !== written.nextId ? nextId : undefined;
     if (downloads.size === 0 && metaChanges.size === 0 && reservations === undefined && id === undefined) {
       dirtyMeta.clear();
-      return;
+      return false;
     }
-    try {
-      registry.write({ downloads, meta: metaChanges, reservations, nextId: id });
-      written = { downloads: now.downloads, reservations: now.reservations, nextId };
-      dirtyMeta.clear();
-    } catch (error) {
-      onError(error);
-    }
+    registry.write({ downloads, meta: metaChanges, reservations, nextId: id }, { flush });
+    written = { downloads: now.downloads, reservations: now.reservations, nextId };
+    dirtyMeta.clear();
+    return true;
   };
-  const persist = () => {
+  /** Schedules a write; `progress`: it only carries what checkpoints reported (see `flushWanted`). */
+  const persist = (progress = false) => {
+    if (!progress) flushWanted = true;
     if (writeScheduled) return;
     writeScheduled = true;
     // Coalesced: the changes of one burst of events (one task) go in one transaction.
     setImmediate(writeChanges);
   };
+  let freeRefresh: Promise<void> | undefined;
+  /** One statfs for the checkpoints of one write. */
+  const refreshFree = () =>
+    (freeRefresh ??= freeBytes(dir)
+      .then((free) => {
+        fsFree = free;
+      })
+      .catch(() => {})
+      .finally(() => {
+        freeRefresh = undefined;
+      }));
+  /**
+   * Resolves once the registry holds the durable progress reported so far: the checkpoints of concurrent
+   * transfers reported in one task share one transaction (one commit, one fsync), not one each.
+   */
   const checkpointed = async () => {
-    writeChanges();
-    fsFree = await freeBytes(dir).catch(() => fsFree);
+    await new Promise<void>((resolve) => {
+      commitWaiters.push(resolve);
+      persist(true);
+    });
+    await refreshFree();
   };
   const patchMeta = (id: string, patch: Partial<DownloadMeta>) => {
     const current = meta.get(id);
@@ -272,7 +331,8 @@ async function start(
     partialDir,
     filesDir,
     fetchOptions: options.fetchOptions ?? {},
-    flushEveryBytes: options.flushEveryBytes ?? 32 * 1024 * 1024,
+    flushEveryBytes: options.flushEveryBytes ?? DEFAULT_FLUSH_EVERY_BYTES,
+    flushEveryMs: options.flushEveryMs ?? DEFAULT_FLUSH_EVERY_MS,
     timerScale: options.timerScale ?? 1,
     enabled: options.transfers ?? true,
     verifyGate: options.verifyGate,
@@ -337,6 +397,7 @@ async function start(
     },
   });
   actor.on('STATE_CHANGED', (event) => {
+    persist();
     if (queue.length === 0) queueMicrotask(flushNotifications);
     queue.push({ id: event.id, state: event.state, reason: event.reason });
   });
@@ -345,11 +406,11 @@ async function start(
     live.delete(event.id);
     for (const listener of removedListeners) listener(event.id);
   });
+  // What is written, and when: after a DAE state change, an application's call (host.call), a metadata change
+  // and a durable checkpoint of a transfer. A change inside a state (response headers, the verifying step,
+  // progress not yet checkpointed) is not worth a commit of its own: it goes with the next write.
   actor.subscribe({
-    next: () => {
-      persist();
-      checkIdle();
-    },
+    next: checkIdle,
     error: onError,
   });
   actor.start();
@@ -399,6 +460,7 @@ async function start(
     call: <T>(decided: T, event: OipfManagerEvent): T => {
       if (closed) throw new Error('the download manager is closed');
       actor!.send(event);
+      persist();
       const lastResult = context().lastResult;
       if (!sameValue(decided, lastResult)) mismatches.push({ event: event.type, decided, lastResult });
       return decided;
@@ -474,12 +536,14 @@ async function start(
       });
     },
     async flush() {
+      flushWanted = true;
       writeChanges();
     },
     async close() {
       if (closed) return;
       await engine.close();
       closed = true;
+      flushWanted = true;
       writeChanges();
       actor?.stop();
       for (const resolve of idleWaiters) resolve();

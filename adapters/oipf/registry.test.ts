@@ -9,7 +9,7 @@ import { bufferIo } from '../cli/io.js';
 import { runCli } from '../cli/program.js';
 import { type DownloadServer, startDownloadServer } from '../server/server.js';
 import { createDownloadManager } from './manager.js';
-import { LEGACY_REGISTRY_FILE, REGISTRY_DB } from './registry.js';
+import { LEGACY_REGISTRY_FILE, REGISTRY_DB, Registry } from './registry.js';
 import { ALL_APP, mediaFile, tempDir, waitFor } from './test-support.js';
 import { partialPathOf } from './transfers.js';
 
@@ -105,6 +105,52 @@ describe('download-manager registry (SQLite)', () => {
     // Buffer.equals: a deep toEqual over 2 MiB takes half a minute.
     expect((await fs.readFile(m.metaOf('1')!.filePath!)).equals(bytes)).toBe(true);
   }, 120_000);
+
+  it('a trickling body is checkpointed by time: after kill -9 the registry names progress although far fewer than flushEveryBytes arrived', async () => {
+    // 64 KiB pieces at 100 kB/s: 2 MiB take about 21 s; nothing reaches the size bound (64 MiB).
+    const { s, dir } = await server(100_000);
+    const size = 2 * 1024 * 1024;
+    await mediaFile(dir, 'slow.bin', size);
+    const where = await home();
+    const script = fileURLToPath(new URL('./fixtures/child-manager.ts', import.meta.url));
+    const args = [where, `${s.url}/media/slow.bin`, String(64 * 1024 * 1024), '200'];
+    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    cleanups.push(async () => void child.kill('SIGKILL'));
+    let durable = 0;
+    child.stdout.on('data', (chunk: Buffer) => {
+      for (const m of chunk.toString().matchAll(/durable (\d+)/g)) durable = Number(m[1]);
+    });
+    await waitFor(() => durable > 0, 'a checkpoint by time while the body trickles', 15_000);
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    // No close ran: the registry holds only what the child committed.
+    const m = await createDownloadManager({ dir: where, maxActive: 1, transfers: false });
+    const [view] = m.views();
+    await m.close();
+    expect(view?.state).toBe(2);
+    expect(view?.amountDownloaded).toBeGreaterThan(0);
+    expect(view?.amountDownloaded).toBeLessThan(size);
+    const onDisk = (await fs.stat(partialPathOf(path.join(where, 'partial'), '1'))).size;
+    expect(onDisk).toBeGreaterThanOrEqual(view!.amountDownloaded);
+  }, 60_000);
+
+  it('a write without flush is kept by the registry and carried to the database file by sync()', async () => {
+    const dir = await home();
+    const registry = await Registry.open(dir);
+    try {
+      const entry = {
+        ...LEGACY.downloads[0]!,
+        context: { ...LEGACY.downloads[0]!.context, bytesReceived: 500 },
+      };
+      registry.write({ downloads: new Map([['7', entry as never]]), meta: new Map() }, { flush: false });
+      expect(registry.load().downloads.map((d) => d.context.bytesReceived)).toEqual([500]);
+      expect(registry.sync()).toBe(true);
+    } finally {
+      registry.close();
+    }
+  });
 
   it('a registry.json of the previous version is imported once, then kept aside', async () => {
     const dir = await home();

@@ -5,8 +5,9 @@
  *
  * Why SQLite (better-sqlite3): a state change rewrites one row, so the bytes written per change do not
  * grow with the number of downloads (one rewritten JSON document did: 10.7 MB per pause at 10 000); a
- * transaction is atomic and, in WAL mode with `synchronous=FULL`, durable at commit, so a `kill -9` or a
- * power cut leaves the registry as of the last commit, never torn, with no journal format, compaction
+ * transaction is atomic and, in WAL mode, durable at commit against a process crash (and against a power cut
+ * once fsync'd: `synchronous=FULL`, or a later flushed commit — see `write`), so a `kill -9` or a power cut
+ * leaves the registry as of a commit, never torn, with no journal format, compaction
  * or recovery code of our own to get wrong; and the database file is also the directory lock —
  * `locking_mode=EXCLUSIVE` holds an OS-level (fcntl) lock for as long as the connection is open, which
  * the kernel drops when the process dies, so neither a crash nor a reused PID can leave the directory
@@ -108,6 +109,8 @@ export class Registry {
   readonly #db: Database.Database;
   readonly #dir: string;
   #statements: ReturnType<Registry['prepare']> | undefined;
+  /** Whether commits are fsync'd now (`synchronous=FULL`, as opened). */
+  #flush = true;
 
   private constructor(dir: string, db: Database.Database) {
     this.#dir = dir;
@@ -249,8 +252,15 @@ export class Registry {
     return { nextId, downloads, reservations, meta, unreadable };
   }
 
-  /** Writes one batch of changes in one durable transaction. */
-  write(changes: RegistryChanges): void {
+  /**
+   * Writes one batch of changes in one transaction. With `flush` (the default) the commit is fsync'd
+   * (`synchronous=FULL`): durable against a power cut. Without, it is durable against a process crash (the
+   * WAL frames are in the kernel) and reaches the disk with the next flushed commit or {@link sync} — the WAL
+   * is one sequential file, so that fsync covers every earlier frame; a power cut before then rolls the
+   * registry back to an older, whole state.
+   */
+  write(changes: RegistryChanges, options: { readonly flush?: boolean } = {}): void {
+    this.#setFlush(options.flush ?? true);
     this.#statements ??= this.prepare();
     const { upsert, drop, setMeta, dropMeta } = this.#statements;
     this.#db.transaction(() => {
@@ -270,8 +280,25 @@ export class Registry {
     })();
   }
 
+  #setFlush(flush: boolean): void {
+    if (flush === this.#flush) return;
+    // WAL mode: NORMAL skips the fsync at commit; FULL fsyncs the WAL at every commit.
+    this.#db.pragma(`synchronous = ${flush ? 'FULL' : 'NORMAL'}`);
+    this.#flush = flush;
+  }
+
+  /**
+   * Makes every commit so far durable against a power cut (a WAL checkpoint fsyncs the WAL, then the database);
+   * returns whether every frame of the WAL is now in the database file.
+   */
+  sync(): boolean {
+    const [row] = this.#db.pragma('wal_checkpoint(PASSIVE)') as { log: number; checkpointed: number }[];
+    return row !== undefined && row.log === row.checkpointed;
+  }
+
   /** Deletes stored entries by id (an unreadable entry the user removes); returns how many were there. */
   drop(ids: readonly string[]): number {
+    this.#setFlush(true);
     this.#statements ??= this.prepare();
     const { drop, dropMeta } = this.#statements;
     let count = 0;

@@ -12,6 +12,7 @@ function engine(sent: OipfManagerEvent[]): TransferEngine {
     filesDir: '/nonexistent/files',
     fetchOptions: {},
     flushEveryBytes: 1024,
+    flushEveryMs: 1000,
     timerScale: 1,
     enabled: true,
     send: (event) => sent.push(event),

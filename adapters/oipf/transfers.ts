@@ -7,10 +7,11 @@
  * - One transfer per download, tagged with a token: `stopTransfer` aborts the request (the socket is
  *   closed — DAE-PAUSE-2) and invalidates the token, so nothing of a stopped transfer reaches the machine.
  * - The resume offset is what is durably on disk (stack.md sharp edge 8): `TRANSFER.PROGRESS` is sent
- *   only after `PartialStore` fsync'd the data and its journal, and the registry is flushed before the
- *   next bytes are written. A transfer never resumes beyond the kept bytes; when the machine asks for a
- *   range past the known end (a crash between completion and verification), the last byte is fetched
- *   again so the server can still check If-Match.
+ *   only after `PartialStore` fsync'd the data and its journal, and the registry is written before the
+ *   next bytes are. A fresh download's journal is first written by its first checkpoint; a body that ends
+ *   before any is fsync'd, and the registry alone records its completion. A transfer never resumes
+ *   beyond the kept bytes; when the machine asks for a range past the known end (a crash between
+ *   completion and verification), the last byte is fetched again so the server can still check If-Match.
  * - Storage operations of one download (transfer, delete, verify) run one after another.
  * - A verification is tagged with the machine's generation: `cancelVerification` aborts its checksum read
  *   and it answers nothing; its answers carry the generation so the machine can tell a stale one.
@@ -46,6 +47,8 @@ export interface TransferDeps {
   readonly fetchOptions: TransferFetchOptions;
   /** Bytes between durable checkpoints. */
   readonly flushEveryBytes: number;
+  /** Longest time between durable checkpoints while bytes arrive. */
+  readonly flushEveryMs: number;
   /** Multiplies every machine-requested timer (tests shorten the stalled back-off). */
   readonly timerScale: number;
   /** False: only stop and delete are performed; transfers, timers and fetches wait for a running manager. */
@@ -235,18 +238,24 @@ export class TransferEngine implements OipfManagerPort {
           ...(totalSize !== undefined ? { length: totalSize } : {}),
         },
         start,
+        // A fresh download's journal is first written by its first checkpoint (a crash before it re-fetches at
+        // most that interval, which is the manager's bound anyway).
+        { deferJournal: true },
       );
       if (start < p.fromByte)
         this.#sendIf(id, token, { type: 'TRANSFER.PROGRESS', downloadId: id, bytesDurable: start });
       const result = await store.writeBody(res.body, {
         flushEveryBytes: this.#deps.flushEveryBytes,
+        flushEveryMs: this.#deps.flushEveryMs,
         onProgress: (written) => this.#deps.onBytes(id, written),
         release: (chunk) => res.release(chunk),
         onDurable: async (durable) => {
           // Durable progress is reported even while closing, so a restart continues from it.
           if (!this.#current(id, token)) return;
           this.#deps.send({ type: 'TRANSFER.PROGRESS', downloadId: id, bytesDurable: durable });
-          await this.#deps.checkpointed();
+          // Before more bytes are written, the registry must name these (a crash then re-fetches at most one
+          // checkpoint's worth); after the last one nothing follows, so it goes with the completion's write.
+          if (totalSize === undefined || durable < totalSize) await this.#deps.checkpointed();
         },
       });
       this.#sendIf(id, token, {
@@ -381,14 +390,16 @@ export class TransferEngine implements OipfManagerPort {
         new URL(store.journal?.objectUri ?? 'http://x/content').pathname.split('/').pop() ?? '',
       );
       const name = sanitizeFileName(`${id}-${meta?.name ?? (urlName || 'content')}`);
-      await fs.mkdir(this.#deps.filesDir, { recursive: true });
+      // (commit creates the directory when it is missing)
       const target = await uniquePath(this.#deps.filesDir, name);
-      await store.commit(target);
+      // The registry, not the journal, records completion: a crash between this rename and the registry's commit
+      // re-fetches the object with or without the journal naming the target (nothing reads that name).
+      await store.commit(target, { recordTarget: false });
+      // The file's path and state 1 go to the registry in one transaction (the write after this step).
       this.#deps.patchMeta(id, { filePath: target, completedAt: new Date().toISOString() });
     } else if (meta?.filePath !== committed) {
       this.#deps.patchMeta(id, { filePath: committed, completedAt: new Date().toISOString() });
     }
-    await this.#deps.checkpointed();
     answer('TRANSFER.VERIFIED');
   }
 

@@ -1,7 +1,8 @@
 /**
  * The write pipeline of {@link PartialStore.writeBody}: a body's chunks are coalesced into positional writes
  * (one in flight), and durable checkpoints (fdatasync, then the journal) run alongside, bounded so that never
- * more than `flushEveryBytes` written bytes are outside the journal.
+ * more than `flushEveryBytes` written bytes are outside the journal and, with `flushEveryMs`, no received byte stays
+ * outside it much longer than that (a slow body is checkpointed by time).
  *
  * @module
  */
@@ -17,6 +18,14 @@ import type { WriteBodyOptions, WriteBodyResult } from './journal.js';
 export const DEFAULT_FLUSH_EVERY_BYTES = 32 * 1024 * 1024;
 
 /**
+ * The time bound the download manager gives `PartialStore.writeBody` (`flushEveryMs`): bytes received are written
+ * and checkpointed at most this long after the last checkpoint, however slowly they arrive (the size bound alone
+ * would leave a trickling body unjournaled for hours). One checkpoint a second is cheap beside any transfer.
+ * @default 1000
+ */
+export const DEFAULT_FLUSH_EVERY_MS = 1000;
+
+/**
  * Largest single write of `PartialStore.writeBody`: network chunks are coalesced into writes this big (or a
  * quarter of the flush interval when that is smaller). @default 262_144
  */
@@ -29,8 +38,11 @@ export interface AppendTarget {
   readonly start: number;
   /** The offset the journal names now. */
   durableOffset(): number;
-  /** Makes every byte below `offset` durable: fdatasync the data, then record `offset` in the journal. */
-  checkpoint(offset: number): Promise<void>;
+  /**
+   * Makes every byte below `offset` durable: fdatasync the data, then record `offset` in the journal. `last`:
+   * the body ended and every byte is written (the final checkpoint of a successful body).
+   */
+  checkpoint(offset: number, last?: boolean): Promise<void>;
 }
 
 /** One taken chunk, in the batch with the part of it that is written last. */
@@ -59,7 +71,13 @@ export async function appendBody(
   // A batch is at most a quarter of the interval, so a checkpoint can start while the next batches arrive.
   const batchBytes = Math.max(1, Math.min(WRITE_BATCH_BYTES, Math.floor(flushEvery / 4)));
   const checkpointAfter = Math.max(1, Math.floor(flushEvery / 2));
+  const flushEveryMs = options.flushEveryMs;
   const durable = () => target.durableOffset();
+  // The time bound: when the last checkpoint started, the timer to the next one, and whether it is due.
+  let checkpointedAt = Date.now();
+  let timer: NodeJS.Timeout | undefined;
+  let due = false;
+  let ended = false;
   let received = target.start; // taken from the body: in a batch, being written or on disk
   let issued = target.start; // handed to a write
   let written = target.start; // writes completed
@@ -75,22 +93,41 @@ export async function appendBody(
   const rethrow = () => {
     if (failure) throw failure.error;
   };
-  const checkpoint = (): Promise<void> => {
+  const checkpoint = (last = false): Promise<void> => {
+    checkpointedAt = Date.now();
+    due = false;
     // Every write counted in `written` has completed, so the fdatasync covers it; later writes may run
     // alongside, but the journal will not name them.
-    const task = target.checkpoint(written);
+    const task = target.checkpoint(written, last);
     const tracked: Promise<void> = task.catch(fail).then(() => {
       if (checkpointing !== tracked) return;
       checkpointing = undefined;
       // Bytes written while this checkpoint ran may already call for the next one.
       maybeCheckpoint();
+      armTimer();
     });
     checkpointing = tracked;
     return tracked;
   };
   const maybeCheckpoint = () => {
-    if (checkpointing === undefined && failure === undefined && written - durable() >= checkpointAfter)
-      void checkpoint();
+    if (checkpointing !== undefined || failure !== undefined) return;
+    if (written - durable() >= checkpointAfter || (due && written > durable())) void checkpoint();
+  };
+  /** Arms the time bound while received bytes are outside the journal (at most one timer). */
+  const armTimer = () => {
+    if (flushEveryMs === undefined || timer !== undefined || failure !== undefined || ended) return;
+    if (received === durable()) return;
+    timer = setTimeout(onDue, Math.max(0, checkpointedAt + flushEveryMs - Date.now()));
+  };
+  /** The interval since the last checkpoint is over: write what is batched, then checkpoint it. */
+  const onDue = () => {
+    timer = undefined;
+    if (failure !== undefined || received === durable()) return;
+    if (Date.now() - checkpointedAt < flushEveryMs!) return armTimer();
+    due = true;
+    // The batch's write completes synchronously and then checks; a write in flight checks when it completes.
+    if (batch.size > 0 && !writing) void flushBatch();
+    else maybeCheckpoint();
   };
   const flushBatch = async (): Promise<void> => {
     if (batch.size === 0) {
@@ -100,6 +137,8 @@ export async function appendBody(
     // One write in flight: the next batch fills while this one is written.
     if (writing) await writing;
     rethrow();
+    // Another caller (the time bound) may have taken the batch meanwhile.
+    if (batch.size === 0) return;
     const { parts, size, done } = batch;
     const at = issued;
     batch = emptyBatch();
@@ -163,6 +202,7 @@ export async function appendBody(
           batch.size += bytes.byteLength;
           received += bytes.byteLength;
           maxUnjournaled = Math.max(maxUnjournaled, received - durable());
+          armTimer();
         }
         if (carry === undefined && owner !== undefined) {
           batch.done.push(owner);
@@ -190,11 +230,13 @@ export async function appendBody(
     }
     throw failure === undefined ? error : failure.error;
   } finally {
+    ended = true;
+    clearTimeout(timer);
     // Chunks never written (a failure stopped the pipeline) are given back too.
     for (const chunk of batch.done.splice(0)) release(chunk);
     if (owner !== undefined) release(owner);
   }
-  if (written !== durable()) await checkpoint();
+  if (written !== durable()) await checkpoint(true);
   rethrow();
   return {
     durableOffset: written,

@@ -76,6 +76,12 @@ export interface WriteBodyOptions {
    */
   flushEveryBytes?: number;
   /**
+   * Longest time received bytes stay outside the journal: once this long has passed since the last checkpoint,
+   * what arrived is written and checkpointed, however little it is (a slow body is made durable by time, not
+   * only by size). The download manager passes `DEFAULT_FLUSH_EVERY_MS`. @default undefined: by size only
+   */
+  flushEveryMs?: number;
+  /**
    * Called with each chunk taken from the body once its bytes are written (or will never be): a body whose
    * chunks are leased from a read pool (`HttpResponse.release`) gets them back here.
    */

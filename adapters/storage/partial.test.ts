@@ -150,6 +150,76 @@ describe('PartialStore', () => {
     expect(capped.durableOffset).toBe(300);
   });
 
+  it('a first begin cuts any data file before its one journal write, which already names the boot (writeBody needs none)', async () => {
+    const dir = await scratch();
+    const store = await PartialStore.open(dir, 'k4f', { bootId: 'boot-a' });
+    // Bytes that are not this boot's appends (left by anything but writeBody) must not be kept by the journal.
+    await fs.writeFile(store.dataPath, pattern(50));
+    await store.begin(meta, 0);
+    expect(store.journal).toMatchObject({ durableOffset: 0, appendBoot: 'boot-a' });
+    expect((await fs.stat(store.dataPath)).size).toBe(0);
+    // Killed here: the same boot reopens with nothing kept, nothing stale.
+    const reopened = await PartialStore.open(dir, 'k4f', { bootId: 'boot-a' });
+    expect(reopened.recovery).toMatchObject({ droppedBytes: 0, keptBytes: 0 });
+    expect(reopened.durableOffset).toBe(0);
+    // Without a boot id (nothing can be trusted beyond the journal) the first begin does not name one.
+    const untrusting = await PartialStore.open(dir, 'k4g', { bootId: null });
+    await untrusting.begin(meta, 0);
+    expect(untrusting.journal?.appendBoot).toBeUndefined();
+  });
+
+  it('deferJournal: a first begin writes no journal; the first checkpoint does, and a crash before it keeps nothing', async () => {
+    const dir = await scratch();
+    const store = await PartialStore.open(dir, 'k4d', { bootId: 'boot-a' });
+    await store.begin(meta, 0, { deferJournal: true });
+    await expect(fs.stat(store.journalPath)).rejects.toThrow();
+    expect(store.journal).toMatchObject({ durableOffset: 0, appendBoot: 'boot-a' });
+    // Killed after writing, before any checkpoint: the bytes have no journal and are not kept.
+    await fs.writeFile(store.dataPath, pattern(80));
+    const crashed = await PartialStore.open(dir, 'k4d', { bootId: 'boot-a' });
+    expect(crashed.recovery).toMatchObject({ droppedBytes: 80, keptBytes: 0 });
+    expect(crashed.journal).toBeUndefined();
+    // Run to its checkpoints: the journal appears with the first one and names the boot.
+    await crashed.begin(meta, 0, { deferJournal: true });
+    const seen: number[] = [];
+    await crashed.writeBody(chunks(pattern(100), pattern(100, 100)), {
+      flushEveryBytes: 150,
+      onDurable: async (offset) => {
+        const journal = JSON.parse(await fs.readFile(crashed.journalPath, 'utf8')) as Journal;
+        expect(journal.durableOffset).toBe(offset);
+        seen.push(journal.durableOffset);
+        expect(journal.appendBoot).toBe('boot-a');
+      },
+    });
+    expect(seen).toEqual([100, 200]);
+    expect(await fs.readFile(crashed.dataPath)).toEqual(pattern(200));
+  });
+
+  it('deferJournal: a body that ends before any checkpoint is made durable but not journaled; commit moves it, a crash before keeps nothing', async () => {
+    const dir = await scratch();
+    const out = await scratch();
+    const store = await PartialStore.open(dir, 'k4e', { bootId: 'boot-a' });
+    await store.begin(meta, 0, { deferJournal: true });
+    const durable: number[] = [];
+    const result = await store.writeBody(chunks(pattern(120)), {
+      flushEveryBytes: 1024 * 1024,
+      onDurable: (offset) => void durable.push(offset),
+    });
+    expect(result.durableOffset).toBe(120);
+    expect(durable).toEqual([120]);
+    expect(store.durableOffset).toBe(120);
+    await expect(fs.stat(store.journalPath)).rejects.toThrow();
+    // A crash now: no journal, so the bytes are not kept.
+    const crashed = await PartialStore.open(dir, 'k4e-copy', { bootId: 'boot-a' });
+    await fs.copyFile(store.dataPath, crashed.dataPath);
+    const reopened = await PartialStore.open(dir, 'k4e-copy', { bootId: 'boot-a' });
+    expect(reopened.recovery).toMatchObject({ droppedBytes: 120, keptBytes: 0 });
+    // No crash: the commit moves the bytes.
+    await store.commit(path.join(out, 'e.bin'), { recordTarget: false });
+    expect(await fs.readFile(path.join(out, 'e.bin'))).toEqual(pattern(120));
+    expect(await fs.readdir(dir)).toEqual([]);
+  });
+
   it('in the same boot, never keeps bytes an operation that cuts had not yet cut (no appendBoot)', async () => {
     const dir = await scratch();
     const store = await PartialStore.open(dir, 'k4c', { bootId: 'boot-a' });
@@ -228,6 +298,24 @@ describe('PartialStore', () => {
       expect(await fs.readdir(path.join(dir, 'state'))).toEqual([]);
     },
   );
+
+  it('commit { recordTarget: false } moves the data and removes the journal; a crash after its rename leaves an empty store', async () => {
+    const dir = await scratch();
+    const finalPath = path.join(dir, 'out', 'done.bin');
+    const store = await PartialStore.open(path.join(dir, 'state'), 'k9r');
+    await store.begin(meta, 0);
+    await store.writeBody(chunks(pattern(30)));
+    const before = store.journal!;
+    await store.commit(finalPath, { recordTarget: false });
+    expect(await fs.readFile(finalPath)).toEqual(pattern(30));
+    expect(await fs.readdir(path.join(dir, 'state'))).toEqual([]);
+    // The state a crash right after the rename leaves: the journal as before, the data moved.
+    await fs.writeFile(store.journalPath, JSON.stringify(before));
+    const reopened = await PartialStore.open(path.join(dir, 'state'), 'k9r');
+    expect(reopened.recovery.committedTo).toBeUndefined();
+    expect(reopened.durableOffset).toBe(0);
+    expect(await fs.readFile(finalPath)).toEqual(pattern(30));
+  });
 
   it('finishes a commit whose journal removal a crash interrupted', async () => {
     const dir = await scratch();
@@ -340,6 +428,88 @@ describe('durability bound', () => {
     expect(checkpoints).toBeGreaterThanOrEqual(total / flushEvery);
     expect(durable).toEqual([...durable].sort((a, b) => a - b));
     expect((await fs.readFile(store.dataPath)).equals(pattern(total))).toBe(true);
+  });
+
+  /** A body that yields each part only when the test says so (`next()`), then ends when told (`end()`). */
+  function trickle() {
+    const parts: (Buffer | null)[] = [];
+    let wake: (() => void) | undefined;
+    const push = (part: Buffer | null) => {
+      parts.push(part);
+      wake?.();
+    };
+    async function* body(): AsyncGenerator<Uint8Array> {
+      for (;;) {
+        while (parts.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+        const part = parts.shift()!;
+        if (part === null) return;
+        yield part;
+      }
+    }
+    return { body: body(), next: (part: Buffer) => push(part), end: () => push(null) };
+  }
+
+  /** Polls every 5 ms until `predicate` holds; fails after 5 s (a bound, not a speed goal). */
+  async function until(predicate: () => boolean, what: string): Promise<void> {
+    for (let i = 0; !predicate(); i++) {
+      if (i > 1000) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+
+  it('checkpoints a slow body by time (flushEveryMs): bytes far below the size bound are written and journaled while it is still open', async () => {
+    const dir = await scratch();
+    const store = await PartialStore.open(dir, 'slow');
+    await store.begin({ objectUri: 'http://127.0.0.1/slow' }, 0);
+    const source = trickle();
+    const durable: number[] = [];
+    const done = store.writeBody(source.body, {
+      flushEveryBytes: 64 * 1024 * 1024,
+      flushEveryMs: 20,
+      onDurable: (offset) => void durable.push(offset),
+    });
+    source.next(pattern(1000));
+    await until(() => durable.length > 0, 'a checkpoint by time');
+    expect(durable).toEqual([1000]);
+    const journal = JSON.parse(await fs.readFile(store.journalPath, 'utf8')) as Journal;
+    expect(journal.durableOffset).toBe(1000);
+    expect((await fs.stat(store.dataPath)).size).toBe(1000);
+    // The next bytes, after a pause longer than the interval: checkpointed by time again, the body still open.
+    source.next(pattern(500, 1000));
+    await until(() => durable.length > 1, 'a second checkpoint by time');
+    expect(durable).toEqual([1000, 1500]);
+    source.end();
+    await expect(done).resolves.toMatchObject({ durableOffset: 1500 });
+    expect(await fs.readFile(store.dataPath)).toEqual(pattern(1500));
+  });
+
+  it('without flushEveryMs a slow body is checkpointed by size only: nothing while it is open, everything at its end', async () => {
+    const dir = await scratch();
+    const store = await PartialStore.open(dir, 'sizeonly');
+    await store.begin({ objectUri: 'http://127.0.0.1/sizeonly' }, 0);
+    const source = trickle();
+    const durable: number[] = [];
+    const done = store.writeBody(source.body, {
+      flushEveryBytes: 64 * 1024 * 1024,
+      onDurable: (offset) => void durable.push(offset),
+    });
+    source.next(pattern(1000));
+    // Ten times the interval the test above uses: no checkpoint comes by time here.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(durable).toEqual([]);
+    expect(store.durableOffset).toBe(0);
+    source.end();
+    await expect(done).resolves.toMatchObject({ durableOffset: 1000 });
+    expect(durable).toEqual([1000]);
+  });
+
+  it('refuses a flushEveryMs that is not a positive number', async () => {
+    const dir = await scratch();
+    const store = await PartialStore.open(dir, 'badms');
+    await store.begin({ objectUri: 'http://127.0.0.1/badms' }, 0);
+    await expect(store.writeBody(chunks(pattern(10)), { flushEveryMs: 0 })).rejects.toThrow(
+      /flushEveryMs must be positive, got 0/,
+    );
   });
 
   it('keeps every byte received before a body error, written and journaled', async () => {

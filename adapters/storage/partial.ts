@@ -11,6 +11,8 @@
  *   `writeBody` after it cut the file to the offset, as the journal's `appendBoot` says — is kept: fsync'd
  *   first, then journaled. A kill therefore costs only what was not yet written (at most the HTTP read pool),
  *   a power cut at most `flushEveryBytes`.
+ * - `begin(…, { deferJournal })` (the download manager): a fresh range writes no journal until its first
+ *   checkpoint, so a crash before it keeps nothing of that range (data without a journal is deleted on open).
  * The resume offset is always what is on disk, never a received-bytes counter (stack.md sharp edge 8). The kept data stays in the state directory, unusable, until `commit`
  * moves it to its final path (DL-PR-5, DL-INST-2 — the machine decides when).
  *
@@ -18,7 +20,7 @@
  *
  * @module
  */
-import { promises as fs } from 'node:fs';
+import { promises as fs, constants as fsConstants } from 'node:fs';
 import path from 'node:path';
 import { appendBody, DEFAULT_FLUSH_EVERY_BYTES } from './body-writer.js';
 import { currentBootId } from './boot.js';
@@ -41,7 +43,7 @@ import {
   writeJsonTemp,
 } from './json-store.js';
 
-export { DEFAULT_FLUSH_EVERY_BYTES, WRITE_BATCH_BYTES } from './body-writer.js';
+export { DEFAULT_FLUSH_EVERY_BYTES, DEFAULT_FLUSH_EVERY_MS, WRITE_BATCH_BYTES } from './body-writer.js';
 export type {
   Journal,
   OpenOptions,
@@ -184,16 +186,22 @@ export class PartialStore {
     this.#busy = true;
   }
 
+  /** Whether the journal file holds `#journal` (false while a deferred journal waits for its first checkpoint). */
+  #journalSaved = true;
+
   async #saveJournal(next: Journal): Promise<void> {
-    await writeJsonAtomic(this.journalPath, next);
+    // writeJsonAtomic without its mkdir: open made the state directory.
+    await renameOver(await writeJsonTemp(this.journalPath, next), this.journalPath);
+    await fsyncDir(this.stateDir);
     this.#journal = next;
+    this.#journalSaved = true;
   }
 
   /**
    * Starts (or restarts) the kept range for `meta` at `fromOffset` (0 = from scratch, or at most the
    * durable offset to continue), recording `meta` in the journal and cutting data beyond `fromOffset`.
    */
-  async begin(meta: PartialMeta, fromOffset: number): Promise<void> {
+  async begin(meta: PartialMeta, fromOffset: number, options: BeginOptions = {}): Promise<void> {
     checkOffset(fromOffset, 'begin');
     if (fromOffset > this.durableOffset) {
       throw new RangeError(
@@ -202,8 +210,7 @@ export class PartialStore {
     }
     this.#enter('begin');
     try {
-      // Journal first: lowering the recorded offset before cutting data keeps journal <= file at every instant.
-      await this.#saveJournal({
+      const next: Journal = {
         version: 1,
         key: this.key,
         ...(meta.ddUrl !== undefined ? { ddUrl: meta.ddUrl } : {}),
@@ -213,8 +220,23 @@ export class PartialStore {
         ...(meta.length !== undefined ? { length: meta.length } : {}),
         ...(meta.acceptRanges !== undefined ? { acceptRanges: meta.acceptRanges } : {}),
         durableOffset: fromOffset,
-      });
-      await truncateFile(this.dataPath, fromOffset);
+      };
+      if (this.#journal === undefined && options.deferJournal) {
+        // Nothing kept and nothing to record yet: the first checkpoint writes the journal. Until then a data file
+        // has no journal, so opening the store after a crash deletes it (writeBody cuts it before writing).
+        this.#journal = this.#bootId === null ? next : { ...next, appendBoot: this.#bootId };
+        this.#journalSaved = false;
+      } else if (this.#journal === undefined && this.#bootId !== null) {
+        // Nothing kept (fromOffset is 0): there is no recorded offset to lower, so the data goes first — cut, if
+        // a file is there at all — and the one journal write may already say that bytes beyond the offset are
+        // this boot's appends (what writeBody would otherwise journal before its first byte).
+        if ((await sizeOf(this.dataPath)) !== undefined) await truncateFile(this.dataPath, fromOffset);
+        await this.#saveJournal({ ...next, appendBoot: this.#bootId });
+      } else {
+        // Journal first: lowering the recorded offset before cutting data keeps journal <= file at every instant.
+        await this.#saveJournal(next);
+        await truncateFile(this.dataPath, fromOffset);
+      }
     } finally {
       this.#busy = false;
     }
@@ -222,7 +244,8 @@ export class PartialStore {
 
   /**
    * Appends a body at the durable offset and checkpoints it (`appendBody` in body-writer.ts: coalesced writes, one in
-   * flight, checkpoints pipelined, never more than `flushEveryBytes` written bytes outside the journal).
+   * flight, checkpoints pipelined, never more than `flushEveryBytes` written bytes outside the journal, and with
+   * `flushEveryMs` a checkpoint at least that often while bytes arrive).
    * Before the first byte, the journal records the boot this append runs in, so that reopening in the same
    * boot keeps what was written even if it was not yet checkpointed (see {@link PartialStore.open}).
    */
@@ -231,15 +254,15 @@ export class PartialStore {
     if (journal === undefined) throw new Error(`${this.key}: writeBody before begin`);
     const flushEvery = options.flushEveryBytes ?? DEFAULT_FLUSH_EVERY_BYTES;
     if (!(flushEvery > 0)) throw new RangeError(`flushEveryBytes must be positive, got ${flushEvery}`);
+    if (options.flushEveryMs !== undefined && !(options.flushEveryMs > 0))
+      throw new RangeError(`flushEveryMs must be positive, got ${options.flushEveryMs}`);
     if (options.maxOffset !== undefined) checkOffset(options.maxOffset, 'maxOffset');
     this.#enter('writeBody');
     const start = journal.durableOffset;
     let handle: fs.FileHandle | undefined;
     try {
-      handle = await fs.open(this.dataPath, 'r+').catch(async (error: NodeJS.ErrnoException) => {
-        if (error.code !== 'ENOENT') throw error;
-        return fs.open(this.dataPath, 'w+');
-      });
+      // Read-write, created when missing, never truncated by the open (no O_APPEND: writes are positional).
+      handle = await fs.open(this.dataPath, fsConstants.O_RDWR | fsConstants.O_CREAT);
       // Whatever a failed earlier write left beyond the durable offset is not ours to keep — and only once it
       // is cut may the journal say that bytes beyond its offset are this boot's appends.
       await handle.truncate(start);
@@ -251,14 +274,23 @@ export class PartialStore {
           handle: data,
           start,
           durableOffset: () => this.durableOffset,
-          checkpoint: async (offset) => {
+          checkpoint: async (offset, last) => {
             const next: Journal = { ...this.#journal!, durableOffset: offset };
+            if (last && !this.#journalSaved) {
+              // A deferred journal whose body ended before any checkpoint: the data is made durable (a commit
+              // may follow), the journal is still not written — a crash before the commit keeps nothing.
+              await data.datasync();
+              this.#journal = next;
+              await options.onDurable?.(offset);
+              return;
+            }
             // The temporary journal is prepared while the data syncs; it becomes the journal only after. The
             // directory is not fsync'd: a growth checkpoint whose rename a power cut loses leaves the previous,
             // smaller offset, still <= the data on disk (the shrinking operations keep their full flush).
             const [tmp] = await Promise.all([writeJsonTemp(this.journalPath, next), data.datasync()]);
             await renameOver(tmp, this.journalPath);
             this.#journal = next;
+            this.#journalSaved = true;
             await options.onDurable?.(offset);
           },
         },
@@ -297,6 +329,7 @@ export class PartialStore {
       await fs.rm(this.journalPath, { force: true });
       await fsyncDir(this.stateDir);
       this.#journal = undefined;
+      this.#journalSaved = true;
       await fs.rm(this.dataPath, { force: true });
       await fsyncDir(this.stateDir);
     } finally {
@@ -306,9 +339,9 @@ export class PartialStore {
 
   /**
    * Moves the kept data to `finalPath` (replacing any file there; pick it with `uniquePath`) by an atomic
-   * rename, flushes the directories, then deletes the journal; parent directories are created.
+   * rename, flushes the target's directory, then deletes the journal; parent directories are created.
    */
-  async commit(finalPath: string): Promise<void> {
+  async commit(finalPath: string, options: CommitOptions = {}): Promise<void> {
     const journal = this.#journal;
     if (journal === undefined) throw new Error(`${this.key}: commit with nothing kept`);
     this.#enter('commit');
@@ -316,16 +349,42 @@ export class PartialStore {
       const target = path.resolve(finalPath);
       await fs.mkdir(path.dirname(target), { recursive: true });
       if ((await sizeOf(this.dataPath)) === undefined) await truncateFile(this.dataPath, 0);
-      await this.#saveJournal({ ...withoutAppendBoot(journal), committedTo: target });
+      if (options.recordTarget ?? true)
+        await this.#saveJournal({ ...withoutAppendBoot(journal), committedTo: target });
       await moveFile(this.dataPath, target);
       await fsyncDir(path.dirname(target));
-      await fs.rm(this.journalPath, { force: true });
-      await fsyncDir(this.stateDir);
+      // Not flushed: a journal a power cut brings back names a commit whose rename is durable, which `open`
+      // finishes (the same state as a crash right after the rename).
+      if (this.#journalSaved) await fs.rm(this.journalPath, { force: true });
       this.#journal = undefined;
+      this.#journalSaved = true;
     } finally {
       this.#busy = false;
     }
   }
+}
+
+/** Options of {@link PartialStore.begin}. */
+export interface BeginOptions {
+  /**
+   * When nothing is kept: write no journal until the first checkpoint — one journal write (two fsyncs) fewer
+   * per download, at the price that a crash before the first checkpoint, even a `kill -9`, keeps none of the
+   * bytes written (at most one checkpoint interval; without it a process crash keeps every written byte).
+   * A body that ends before any checkpoint is fdatasync'd but still not journaled (a commit usually follows).
+   * The download manager uses it; the agent does not. @default false
+   */
+  readonly deferJournal?: boolean;
+}
+
+/** Options of {@link PartialStore.commit}. */
+export interface CommitOptions {
+  /**
+   * Record the target in the journal before the rename, so that opening the store after a crash between the
+   * rename and the journal's removal reports the finished commit (`recovery.committedTo`). False: one journal
+   * write (two fsyncs) fewer, and such a crash leaves an empty store (the moved file is not named) — for a
+   * caller that keeps its own record of completion (the download manager's registry). @default true
+   */
+  readonly recordTarget?: boolean;
 }
 
 /** The data file of the range kept for `key` in `stateDir`. */

@@ -1,0 +1,180 @@
+/**
+ * The download manager's transfers against a real nginx, beside `curl --parallel` in the same process run: nginx
+ * (Debian's, on 127.0.0.1, port chosen by the OS) serves generated files; per workload (4 × 256 MiB, 64 × 1 MiB
+ * by default), `BENCH_RUNS` alternating runs of curl (`--parallel --parallel-max 4`, files to disk) then the
+ * manager (transfers on, maxActive 4, every URL registered through the DAE API, timed until every download is in
+ * state 1, completed — its bytes fsync'd and the registry committed). Prints one JSON line. The temp directory
+ * (served files, outputs, the manager's `--dir`) is removed afterwards.
+ *
+ * Sizes: `BENCH_TRANSFER_WORKLOADS` as `count×MiB` pairs, comma-separated (default `4x256,64x1`).
+ *
+ * @module
+ */
+import { spawn } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startRealServer } from '../http/real-servers.test-support.js';
+import { createDownloadManager } from '../oipf/manager.js';
+import { ALL_APP } from '../oipf/test-support.js';
+import { syncFile } from '../storage/file-ops.js';
+
+const MiB = 1024 * 1024;
+const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
+const MAX_ACTIVE = 4;
+/** Longest wait for one side of one run (a bound, not a goal). */
+const RUN_TIMEOUT_MS = 10 * 60_000;
+
+interface Workload {
+  readonly count: number;
+  readonly sizeBytes: number;
+}
+
+function workloads(): Workload[] {
+  const spec = process.env.BENCH_TRANSFER_WORKLOADS ?? '4x256,64x1';
+  return spec.split(',').map((pair) => {
+    const m = /^(\d+)x(\d+)$/.exec(pair.trim());
+    if (!m) throw new Error(`BENCH_TRANSFER_WORKLOADS: expected count×MiB like 4x256, got ${pair}`);
+    return { count: Number(m[1]), sizeBytes: Number(m[2]) * MiB };
+  });
+}
+
+const label = (w: Workload) => `${w.count}x${w.sizeBytes / MiB}MiB`;
+
+/** A file of `size` bytes, each MiB different (its index in the first bytes). */
+async function makeFile(file: string, size: number, seed: number): Promise<void> {
+  const handle = await fs.open(file, 'w');
+  try {
+    const block = Buffer.alloc(MiB);
+    for (let i = 0; i < block.length; i++) block[i] = (i * 131 + (i >> 8) + seed) & 0xff;
+    for (let written = 0; written < size; written += MiB) {
+      block.writeUInt32LE(written / MiB, 0);
+      block.writeUInt32LE(seed, 4);
+      await handle.write(block, 0, Math.min(MiB, size - written));
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+const ms = (from: bigint) => Number(process.hrtime.bigint() - from) / 1e6;
+
+/** curl fetching every URL to `out`, 4 at once; the time until it exits, and the fsync of its files after. */
+async function curlRun(urls: string[], out: string): Promise<{ ms: number; fsyncMs: number }> {
+  await fs.mkdir(out, { recursive: true });
+  const args = ['-s', '-f', '--parallel', '--parallel-max', String(MAX_ACTIVE)];
+  const files = urls.map((_, i) => path.join(out, `${i}.bin`));
+  for (const [i, url] of urls.entries()) args.push('-o', files[i]!, url);
+  const t = process.hrtime.bigint();
+  const child = spawn('curl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    err += chunk.toString();
+  });
+  const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  clearTimeout(timer);
+  if (code !== 0) throw new Error(`curl --parallel exited ${code}: ${err}`);
+  const curlMs = ms(t);
+  // Informative: what making curl's files durable would add (the manager fsyncs before state 1).
+  const s = process.hrtime.bigint();
+  for (const file of files) await syncFile(file);
+  return { ms: curlMs, fsyncMs: ms(s) };
+}
+
+/** The manager fetching every URL (registered through the DAE API), until all are completed (state 1). */
+async function managerRun(urls: string[], dir: string, expectBytes: number): Promise<number> {
+  const m = await createDownloadManager({ dir, maxActive: MAX_ACTIVE, capacityBytes: 2 ** 50 });
+  try {
+    const { downloadTrigger } = m.application(ALL_APP);
+    const pending = new Set<string>();
+    let failure: string | undefined;
+    let done: () => void = () => {};
+    const finished = new Promise<void>((resolve) => {
+      done = resolve;
+    });
+    m.onStateChange((change) => {
+      if (change.state === 1) pending.delete(change.id);
+      if (change.state === 8 || change.state === 32)
+        failure ??= `download ${change.id} went to state ${change.state} (reason ${change.reason})`;
+      if (pending.size === 0 || failure !== undefined) done();
+    });
+    const t = process.hrtime.bigint();
+    for (const url of urls) {
+      const id = downloadTrigger.registerDownloadURL(url, 'application/octet-stream');
+      if (id === undefined) throw new Error(`registerDownloadURL refused ${url}`);
+      pending.add(id);
+    }
+    const timer = setTimeout(() => {
+      failure ??= `timed out with ${pending.size} downloads not completed`;
+      done();
+    }, RUN_TIMEOUT_MS);
+    await finished;
+    const took = ms(t);
+    clearTimeout(timer);
+    if (failure !== undefined) throw new Error(`manager: ${failure}`);
+    let total = 0;
+    for (const v of m.views()) total += (await fs.stat(m.metaOf(v.id)!.filePath!)).size;
+    if (total !== expectBytes) throw new Error(`manager: ${total} bytes on disk, expected ${expectBytes}`);
+    return took;
+  } finally {
+    await m.close();
+  }
+}
+
+const mbps = (bytes: number, took: number) => bytes / MiB / (took / 1000);
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)]!;
+
+const root = await fs.mkdtemp(path.join(tmpdir(), 'dlstate-bench-transfers-'));
+try {
+  const media = path.join(root, 'media');
+  await fs.mkdir(media);
+  const plan = workloads();
+  for (const w of plan)
+    for (let i = 0; i < w.count; i++)
+      await makeFile(path.join(media, `${label(w)}-${i}.bin`), w.sizeBytes, i);
+  const nginx = await startRealServer('nginx', { root: media });
+  const results: Record<string, unknown>[] = [];
+  try {
+    for (const w of plan) {
+      const urls = Array.from({ length: w.count }, (_, i) => `${nginx.base}/${label(w)}-${i}.bin`);
+      const bytes = w.count * w.sizeBytes;
+      const curl: number[] = [];
+      const curlFsync: number[] = [];
+      const manager: number[] = [];
+      // Alternating, curl first: each side meets the disk in the write-back state the other leaves.
+      for (let run = 0; run < RUNS; run++) {
+        const out = path.join(root, 'curl');
+        const c = await curlRun(urls, out);
+        curl.push(mbps(bytes, c.ms));
+        curlFsync.push(mbps(bytes, c.ms + c.fsyncMs));
+        await fs.rm(out, { recursive: true, force: true });
+        const dir = path.join(root, 'manager');
+        manager.push(mbps(bytes, await managerRun(urls, dir, bytes)));
+        await fs.rm(dir, { recursive: true, force: true });
+      }
+      const curlMBps = median(curl);
+      const managerMBps = median(manager);
+      results.push({
+        workload: label(w),
+        count: w.count,
+        sizeBytes: w.sizeBytes,
+        maxActive: MAX_ACTIVE,
+        runs: RUNS,
+        managerMBps,
+        curlMBps,
+        ratio: managerMBps / curlMBps,
+        managerRunsMBps: manager,
+        curlRunsMBps: curl,
+        curlFsyncMBps: median(curlFsync),
+        curlFsyncRunsMBps: curlFsync,
+        ratioToCurlFsync: managerMBps / median(curlFsync),
+      });
+    }
+  } finally {
+    await nginx.stop();
+  }
+  process.stdout.write(`${JSON.stringify(results)}\n`);
+} finally {
+  await fs.rm(root, { recursive: true, force: true });
+}
