@@ -38,11 +38,8 @@ export interface AppendTarget {
   readonly start: number;
   /** The offset the journal names now. */
   durableOffset(): number;
-  /**
-   * Makes every byte below `offset` durable: fdatasync the data, then record `offset` in the journal. `last`:
-   * the body ended and every byte is written (the final checkpoint of a successful body).
-   */
-  checkpoint(offset: number, last?: boolean): Promise<void>;
+  /** Makes every byte below `offset` durable: fdatasync the data, then record `offset` in the journal. */
+  checkpoint(offset: number): Promise<void>;
 }
 
 /** One taken chunk, in the batch with the part of it that is written last. */
@@ -93,12 +90,12 @@ export async function appendBody(
   const rethrow = () => {
     if (failure) throw failure.error;
   };
-  const checkpoint = (last = false): Promise<void> => {
+  const checkpoint = (): Promise<void> => {
     checkpointedAt = Date.now();
     due = false;
     // Every write counted in `written` has completed, so the fdatasync covers it; later writes may run
     // alongside, but the journal will not name them.
-    const task = target.checkpoint(written, last);
+    const task = target.checkpoint(written);
     const tracked: Promise<void> = task.catch(fail).then(() => {
       if (checkpointing !== tracked) return;
       checkpointing = undefined;
@@ -236,7 +233,7 @@ export async function appendBody(
     for (const chunk of batch.done.splice(0)) release(chunk);
     if (owner !== undefined) release(owner);
   }
-  if (written !== durable()) await checkpoint(true);
+  if (written !== durable()) await checkpoint();
   rethrow();
   return {
     durableOffset: written,

@@ -195,31 +195,6 @@ describe('PartialStore', () => {
     expect(await fs.readFile(crashed.dataPath)).toEqual(pattern(200));
   });
 
-  it('deferJournal: a body that ends before any checkpoint is made durable but not journaled; commit moves it, a crash before keeps nothing', async () => {
-    const dir = await scratch();
-    const out = await scratch();
-    const store = await PartialStore.open(dir, 'k4e', { bootId: 'boot-a' });
-    await store.begin(meta, 0, { deferJournal: true });
-    const durable: number[] = [];
-    const result = await store.writeBody(chunks(pattern(120)), {
-      flushEveryBytes: 1024 * 1024,
-      onDurable: (offset) => void durable.push(offset),
-    });
-    expect(result.durableOffset).toBe(120);
-    expect(durable).toEqual([120]);
-    expect(store.durableOffset).toBe(120);
-    await expect(fs.stat(store.journalPath)).rejects.toThrow();
-    // A crash now: no journal, so the bytes are not kept.
-    const crashed = await PartialStore.open(dir, 'k4e-copy', { bootId: 'boot-a' });
-    await fs.copyFile(store.dataPath, crashed.dataPath);
-    const reopened = await PartialStore.open(dir, 'k4e-copy', { bootId: 'boot-a' });
-    expect(reopened.recovery).toMatchObject({ droppedBytes: 120, keptBytes: 0 });
-    // No crash: the commit moves the bytes.
-    await store.commit(path.join(out, 'e.bin'), { recordTarget: false });
-    expect(await fs.readFile(path.join(out, 'e.bin'))).toEqual(pattern(120));
-    expect(await fs.readdir(dir)).toEqual([]);
-  });
-
   it('in the same boot, never keeps bytes an operation that cuts had not yet cut (no appendBoot)', async () => {
     const dir = await scratch();
     const store = await PartialStore.open(dir, 'k4c', { bootId: 'boot-a' });

@@ -186,15 +186,11 @@ export class PartialStore {
     this.#busy = true;
   }
 
-  /** Whether the journal file holds `#journal` (false while a deferred journal waits for its first checkpoint). */
-  #journalSaved = true;
-
   async #saveJournal(next: Journal): Promise<void> {
     // writeJsonAtomic without its mkdir: open made the state directory.
     await renameOver(await writeJsonTemp(this.journalPath, next), this.journalPath);
     await fsyncDir(this.stateDir);
     this.#journal = next;
-    this.#journalSaved = true;
   }
 
   /**
@@ -225,7 +221,6 @@ export class PartialStore {
         // Nothing kept and nothing to record yet: the first checkpoint writes the journal. Until then a data file
         // has no journal, so opening the store after a crash deletes it (writeBody cuts it before writing).
         this.#journal = this.#bootId === null ? next : { ...next, appendBoot: this.#bootId };
-        this.#journalSaved = false;
       } else if (this.#journal === undefined && this.#bootId !== null) {
         // Nothing kept (fromOffset is 0): there is no recorded offset to lower, so the data goes first — cut, if
         // a file is there at all — and the one journal write may already say that bytes beyond the offset are
@@ -274,23 +269,14 @@ export class PartialStore {
           handle: data,
           start,
           durableOffset: () => this.durableOffset,
-          checkpoint: async (offset, last) => {
+          checkpoint: async (offset) => {
             const next: Journal = { ...this.#journal!, durableOffset: offset };
-            if (last && !this.#journalSaved) {
-              // A deferred journal whose body ended before any checkpoint: the data is made durable (a commit
-              // may follow), the journal is still not written — a crash before the commit keeps nothing.
-              await data.datasync();
-              this.#journal = next;
-              await options.onDurable?.(offset);
-              return;
-            }
             // The temporary journal is prepared while the data syncs; it becomes the journal only after. The
             // directory is not fsync'd: a growth checkpoint whose rename a power cut loses leaves the previous,
             // smaller offset, still <= the data on disk (the shrinking operations keep their full flush).
             const [tmp] = await Promise.all([writeJsonTemp(this.journalPath, next), data.datasync()]);
             await renameOver(tmp, this.journalPath);
             this.#journal = next;
-            this.#journalSaved = true;
             await options.onDurable?.(offset);
           },
         },
@@ -329,7 +315,6 @@ export class PartialStore {
       await fs.rm(this.journalPath, { force: true });
       await fsyncDir(this.stateDir);
       this.#journal = undefined;
-      this.#journalSaved = true;
       await fs.rm(this.dataPath, { force: true });
       await fsyncDir(this.stateDir);
     } finally {
@@ -355,9 +340,8 @@ export class PartialStore {
       await fsyncDir(path.dirname(target));
       // Not flushed: a journal a power cut brings back names a commit whose rename is durable, which `open`
       // finishes (the same state as a crash right after the rename).
-      if (this.#journalSaved) await fs.rm(this.journalPath, { force: true });
+      await fs.rm(this.journalPath, { force: true });
       this.#journal = undefined;
-      this.#journalSaved = true;
     } finally {
       this.#busy = false;
     }
@@ -370,7 +354,6 @@ export interface BeginOptions {
    * When nothing is kept: write no journal until the first checkpoint — one journal write (two fsyncs) fewer
    * per download, at the price that a crash before the first checkpoint, even a `kill -9`, keeps none of the
    * bytes written (at most one checkpoint interval; without it a process crash keeps every written byte).
-   * A body that ends before any checkpoint is fdatasync'd but still not journaled (a commit usually follows).
    * The download manager uses it; the agent does not. @default false
    */
   readonly deferJournal?: boolean;
