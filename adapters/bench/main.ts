@@ -362,6 +362,7 @@ async function managerSection(): Promise<void> {
       row('both lists after a pause, p99 (ms)', 'listsAfterPauseP99Ms', 'informative', 2),
       row('both lists after a registration, p99 (ms)', 'listsAfterRegisterP99Ms', 'informative', 2),
       row('Download.state read (µs)', 'propertyReadUs', 'O(1): flat in N', 2),
+      row('first item(i) of a download, its object made (µs)', 'firstItemUs', 'informative', 2),
       row('durable pause/resume p50 (ms)', 'durableChangeP50Ms', 'informative', 2),
       row('durable pause/resume p99 (ms)', 'durableChangeP99Ms', '< 20', 2),
       row('bytes written per change, p50', 'bytesPerChangeP50', '≤ 16 KB, flat in N', 0),

@@ -429,12 +429,28 @@ async function start(
   }
   writeChanges();
 
+  // What Download property reads see: the entries by id in a Map, brought up to the machine's current index when
+  // a read finds the index changed — by its diff against the one last seen, O(log n) per changed entry, each
+  // change applied once. A read is then one Map lookup (O(1)), its view computed once per entry value.
+  let readIndex = DownloadIndex.empty();
+  const readEntries = new Map<string, ManagedDownload>();
+  const entryForRead = (id: string): ManagedDownload | undefined => {
+    const now = context().downloads;
+    if (now !== readIndex) {
+      now.changesSince(readIndex, (changed, entry) => {
+        if (entry === undefined) readEntries.delete(changed);
+        else readEntries.set(changed, entry);
+      });
+      readIndex = now;
+    }
+    return readEntries.get(id);
+  };
+
   const host: DaeHost = {
     profile,
     context,
-    // A Download property read: the entry by id (O(log n)), its view computed once per entry value.
     viewOf: (id) => {
-      const entry = context().downloads.get(id);
+      const entry = entryForRead(id);
       return entry === undefined ? undefined : downloadView(entry);
     },
     pausedByTerminal: (id) => {
