@@ -21,9 +21,10 @@ function writtenBytes(): number {
   return m ? Number(m[1]) : Number.NaN;
 }
 
+/** The nearest-rank percentile: the smallest value at least p % of the samples do not exceed (p99 of 100 is the 99th). */
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 }
 
 const ms = (from: bigint) => Number(process.hrtime.bigint() - from) / 1e6;
