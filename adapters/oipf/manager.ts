@@ -31,7 +31,6 @@ import {
   discInfoOf,
   downloadView,
   downloadViews,
-  findDownload,
   fitsStorage,
   isPausedByTerminal,
   type LastResult,
@@ -454,7 +453,7 @@ async function start(
       return entry === undefined ? undefined : downloadView(entry);
     },
     pausedByTerminal: (id) => {
-      const download = findDownload(context(), id);
+      const download = entryForRead(id);
       return download !== undefined && isPausedByTerminal(download);
     },
     metaOf: (id) => meta.get(id),
