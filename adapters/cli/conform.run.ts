@@ -21,7 +21,7 @@ export interface OutputOptions {
 }
 
 /** Writes the report in every requested form and ends with its exit code. */
-export async function emit(report: ConformReport, opts: OutputOptions, io: CliIo): Promise<void> {
+async function emit(report: ConformReport, opts: OutputOptions, io: CliIo): Promise<void> {
   io.out(opts.json ? renderJson(report) : renderTable(report));
   if (opts.junit) await writeFile(opts.junit, renderJunit(report));
   if (opts.html) await writeFile(opts.html, renderHtml(report));
@@ -29,7 +29,8 @@ export async function emit(report: ConformReport, opts: OutputOptions, io: CliIo
   if (code !== 0) throw new CliExit(code);
 }
 
-export function untestable(error: unknown, io: CliIo): never {
+/** An untestable target ends with its evidence and exit 3; any other error passes. */
+function untestable(error: unknown, io: CliIo): never {
   if (error instanceof UntestableError) {
     io.err(`dlstate conform: ${error.message}\n`);
     for (const line of error.evidence) io.err(`    ${line}\n`);
