@@ -187,9 +187,8 @@ export class PartialStore {
   }
 
   async #saveJournal(next: Journal): Promise<void> {
-    // writeJsonAtomic without its mkdir: open made the state directory.
-    await renameOver(await writeJsonTemp(this.journalPath, next), this.journalPath);
-    await fsyncDir(this.stateDir);
+    // open made the state directory.
+    await writeJsonAtomic(this.journalPath, next, { dirExists: true });
     this.#journal = next;
   }
 
