@@ -8,10 +8,11 @@
  *   closed — DAE-PAUSE-2) and invalidates the token, so nothing of a stopped transfer reaches the machine.
  * - The resume offset is what is durably on disk (stack.md sharp edge 8): `TRANSFER.PROGRESS` is sent
  *   only after `PartialStore` fsync'd the data and its journal, and the registry is written before the
- *   next bytes are. A fresh download's journal is first written by its first checkpoint, at the latest when its
- *   body ends: a download can rest in verifying (paused, closed) with all its bytes, which a restart must find. A transfer never resumes
- *   beyond the kept bytes; when the machine asks for a range past the known end (a crash between
- *   completion and verification), the last byte is fetched again so the server can still check If-Match.
+ *   next bytes are. A fresh download's journal is first written by its first checkpoint, at the latest
+ *   when its body ends: a download can rest in verifying (paused, closed) with all its bytes, which a
+ *   restart must find. A transfer never resumes beyond the kept bytes; when the machine asks for a range
+ *   past the known end (a crash between completion and verification), the last byte is fetched again so
+ *   the server can still check If-Match.
  * - Storage operations of one download (transfer, delete, verify) run one after another.
  * - A verification is tagged with the machine's generation: `cancelVerification` aborts its checksum read
  *   and it answers nothing; its answers carry the generation so the machine can tell a stale one.
