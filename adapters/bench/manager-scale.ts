@@ -9,7 +9,7 @@ import { promises as fs, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createDownloadManager } from '../oipf/manager.js';
-import { ALL_APP } from '../oipf/test-support.js';
+import { BENCH_PORTAL } from './portal.js';
 
 const n = Number(process.argv[2]);
 if (!Number.isSafeInteger(n) || n < 1)
@@ -36,7 +36,7 @@ const sampleRss = () => {
 const dir = await fs.mkdtemp(path.join(tmpdir(), 'dlstate-bench-manager-'));
 try {
   let m = await createDownloadManager({ dir, transfers: false, capacityBytes: 2 ** 50 });
-  let app = m.application(ALL_APP);
+  let app = m.application(BENCH_PORTAL);
   let t = process.hrtime.bigint();
   for (let i = 0; i < n; i += 1) {
     app.downloadTrigger.registerDownloadURL(`http://cdn.example/v/${i}.mp4`, 'video/mp4', null, i % 7);
@@ -118,7 +118,7 @@ try {
 
   t = process.hrtime.bigint();
   m = await createDownloadManager({ dir, transfers: false, capacityBytes: 2 ** 50 });
-  app = m.application(ALL_APP);
+  app = m.application(BENCH_PORTAL);
   const restored = app.downloadManager.getDownloads!()!.length;
   const restartMs = ms(t);
   sampleRss();

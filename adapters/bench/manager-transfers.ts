@@ -16,8 +16,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startRealServer } from '../http/real-servers.test-support.js';
 import { createDownloadManager } from '../oipf/manager.js';
-import { ALL_APP } from '../oipf/test-support.js';
 import { syncFile } from '../storage/file-ops.js';
+import { BENCH_PORTAL } from './portal.js';
 
 const MiB = 1024 * 1024;
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
@@ -86,7 +86,7 @@ async function curlRun(urls: string[], out: string): Promise<{ ms: number; fsync
 async function managerRun(urls: string[], dir: string, expectBytes: number): Promise<number> {
   const m = await createDownloadManager({ dir, maxActive: MAX_ACTIVE, capacityBytes: 2 ** 50 });
   try {
-    const { downloadTrigger } = m.application(ALL_APP);
+    const { downloadTrigger } = m.application(BENCH_PORTAL);
     const pending = new Set<string>();
     let failure: string | undefined;
     let done: () => void = () => {};

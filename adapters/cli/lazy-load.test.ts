@@ -11,11 +11,14 @@ import { describe, expect, it } from 'vitest';
 
 const TRACE = path.resolve('adapters/cli/load-trace/register.mjs');
 
-/** Runs the CLI from source with the load trace; the package-relative paths (and bare packages) it loaded. */
-function loaded(args: readonly string[]): string[] {
+/**
+ * Runs the CLI (or another entry) from source with the load trace; the package-relative paths (and bare packages)
+ * it loaded.
+ */
+function loaded(args: readonly string[], entry = 'adapters/cli/main.ts'): string[] {
   const out = spawnSync(
     process.execPath,
-    ['--import', TRACE, '--import', 'tsx', 'adapters/cli/main.ts', ...args],
+    ['--import', TRACE, '--import', 'tsx', entry, ...args],
     { encoding: 'utf8', timeout: 60_000 },
   );
   const line = /^LOADED (.*)$/m.exec(out.stderr)?.[1];
@@ -62,5 +65,14 @@ describe('each command loads only what it runs', () => {
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the manager bench measures the manager, not the test framework', () => {
+  it('the scale run loads the manager and no vitest (whose import alone is about 14 MB of RSS)', () => {
+    const modules = loaded(['20'], 'adapters/bench/manager-scale.ts');
+    expect(modules).toContain('adapters/oipf/manager.ts');
+    expect(modules).not.toContain('vitest');
+    expect(modules.some((m) => m.endsWith('.test-support.ts') || m.endsWith('/test-support.ts'))).toBe(false);
   });
 });
