@@ -260,6 +260,8 @@ export class Exchange {
   }
 
   #onClose(): void {
+    // The socket reads nothing more: buffers without unreleased views go to the next connections.
+    this.#pool.dispose();
     if (this.#complete || this.#failure) return;
     this.#fail(this.#error('reset', { detail: 'the connection closed' }));
   }

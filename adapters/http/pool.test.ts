@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { READ_BUFFER_BYTES, READ_POOL_BUFFERS, ReadPool } from './pool.js';
+import { READ_BUFFER_BYTES, READ_POOL_BUFFERS, ReadPool, SPARE_BUFFERS, spareBuffers } from './pool.js';
 
 /** Simulates one socket read of `length` bytes: take the region, fill it, and lease the whole read as a view. */
 function read(pool: ReadPool, length: number, fill: number): Buffer {
@@ -109,5 +109,61 @@ describe('ReadPool', () => {
     }
     expect(buffers.size).toBeLessThanOrEqual(3);
     expect(pool.overflow).toBe(0);
+  });
+
+  describe('buffers outlive their connection', () => {
+    /** Takes every spare buffer (so each test starts from none), returning the pools that hold them. */
+    const drainSpares = () => {
+      const holders: ReadPool[] = [];
+      while (spareBuffers() > 0) {
+        const pool = new ReadPool();
+        read(pool, 10, 0);
+        holders.push(pool);
+      }
+      return holders;
+    };
+
+    it("a closed connection's free buffers go to the next connection; a leased one only once released", () => {
+      drainSpares();
+      const first = new ReadPool();
+      // 200 KiB leave less than the minimum read in the first buffer: the next read takes a second one.
+      const kept = read(first, 200 * 1024, 7);
+      const next = read(first, 100 * 1024, 8);
+      expect(next.buffer).not.toBe(kept.buffer);
+      first.release(next);
+      first.dispose();
+      // The buffer with no view out is spare; the one `kept` views is not.
+      expect(spareBuffers()).toBe(1);
+      const second = new ReadPool();
+      const reused = read(second, 10, 9);
+      expect(reused.buffer).toBe(next.buffer);
+      expect(spareBuffers()).toBe(0);
+      const third = new ReadPool();
+      expect(read(third, 10, 1).buffer).not.toBe(kept.buffer);
+      // Nothing overwrote the leased view; releasing it makes its buffer spare.
+      expect(kept.every((x) => x === 7)).toBe(true);
+      first.release(kept);
+      expect(spareBuffers()).toBe(1);
+      expect(read(new ReadPool(), 10, 2).buffer).toBe(kept.buffer);
+    });
+
+    it('keeps at most SPARE_BUFFERS, of the default size only, and dispose is idempotent', () => {
+      drainSpares();
+      const pools = Array.from({ length: SPARE_BUFFERS + 4 }, () => {
+        const pool = new ReadPool();
+        pool.release(read(pool, 10, 0));
+        return pool;
+      });
+      for (const pool of pools) {
+        pool.dispose();
+        pool.dispose();
+      }
+      expect(spareBuffers()).toBe(SPARE_BUFFERS);
+      drainSpares();
+      const small = new ReadPool(4096, 2);
+      small.release(read(small, 10, 0));
+      small.dispose();
+      expect(spareBuffers()).toBe(0);
+    });
   });
 });

@@ -10,6 +10,12 @@
  * left for the read after: {@link ReadPool.exhausted} says when to stop reading (the read callback returns
  * `false`), and a release that frees a buffer lets the connection resume.
  *
+ * Buffers outlive their connection: once the socket is closed ({@link ReadPool.dispose}), each buffer with no
+ * view out — at once, or when its last view is released — is kept for the next connection (at most
+ * {@link SPARE_BUFFERS} of the default size), so a run of small downloads allocates no read buffers. A buffer
+ * fresh off the allocator was measured to cost a mark-compact every few downloads (V8 collects on external
+ * memory growth): 64 × 1 MiB from nginx spent about 0.7 ms of GC per download.
+ *
  * @module
  */
 
@@ -17,6 +23,26 @@
 export const READ_BUFFER_BYTES = 256 * 1024;
 /** Number of read buffers in a connection's pool (option `readPoolBuffers`, at least 2). @default 4 */
 export const READ_POOL_BUFFERS = 4;
+
+/** Default-size buffers kept for later connections once theirs closed (4 MiB at the default size). @default 16 */
+export const SPARE_BUFFERS = 16;
+/** Buffers of {@link READ_BUFFER_BYTES} whose connection closed with no view of them out. */
+const spare: Buffer[] = [];
+
+/** A buffer of `size` bytes: a spare one when the size is the default, else a new one. */
+function allocate(size: number): Buffer {
+  return (size === READ_BUFFER_BYTES ? spare.pop() : undefined) ?? Buffer.allocUnsafeSlow(size);
+}
+
+/** Keeps a buffer nothing reads into and no view refers to for a later connection (when there is room). */
+function recycle(bytes: Buffer): void {
+  if (bytes.length === READ_BUFFER_BYTES && spare.length < SPARE_BUFFERS) spare.push(bytes);
+}
+
+/** How many buffers are kept for later connections (tests). */
+export function spareBuffers(): number {
+  return spare.length;
+}
 
 /** Smallest space left in a buffer that is still worth a read (TLS hands over 16 KiB records). */
 const MIN_READ_BYTES = 64 * 1024;
@@ -44,6 +70,8 @@ export class ReadPool {
   #prepared: Buffer | undefined;
   #leasedBytes = 0;
   #overflow = 0;
+  /** The socket is closed: a buffer whose last view is released is recycled. */
+  #disposed = false;
 
   constructor(bufferBytes = READ_BUFFER_BYTES, bufferCount = READ_POOL_BUFFERS) {
     if (!Number.isInteger(bufferBytes) || bufferBytes < 1024) {
@@ -111,7 +139,20 @@ export class ReadPool {
     this.#leases.delete(view);
     slab.views--;
     this.#leasedBytes -= view.byteLength;
+    if (this.#disposed && slab.views === 0) recycle(slab.bytes);
     return true;
+  }
+
+  /**
+   * The socket is closed and reads no more: buffers with no view out are recycled now, the others as their
+   * last view is released. The pool must not be read into afterwards. Idempotent.
+   */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.#armed = undefined;
+    this.#prepared = undefined;
+    for (const slab of this.#slabs) if (slab.views === 0) recycle(slab.bytes);
   }
 
   /** Bytes in views leased and not yet released. */
@@ -128,7 +169,7 @@ export class ReadPool {
   #freeSlab(): Slab | undefined {
     for (const slab of this.#slabs) if (slab.views === 0) return slab;
     if (this.#slabs.length >= this.bufferCount) return undefined;
-    const slab: Slab = { bytes: Buffer.allocUnsafeSlow(this.bufferBytes), views: 0, used: 0 };
+    const slab: Slab = { bytes: allocate(this.bufferBytes), views: 0, used: 0 };
     this.#slabs.push(slab);
     return slab;
   }
@@ -136,7 +177,7 @@ export class ReadPool {
   /** Never overwrite leased bytes: if no buffer were free, read into a new one rather than corrupt a view. */
   #overflowSlab(): Slab {
     this.#overflow++;
-    const slab: Slab = { bytes: Buffer.allocUnsafeSlow(this.bufferBytes), views: 0, used: 0 };
+    const slab: Slab = { bytes: allocate(this.bufferBytes), views: 0, used: 0 };
     this.#slabs.push(slab);
     return slab;
   }

@@ -26,7 +26,7 @@ import type { OipfManagerPort } from '../../generated/oipf-manager.port.js';
 import { type CaddItem, parseCadd } from '../../machines/oipf/cadd.js';
 import type { OipfManagerEffects, OipfManagerEvent } from '../../machines/oipf/index.js';
 import { getText, type HttpResponse, isHttpError, openGet } from '../http/index.js';
-import { PartialStore, sanitizeFileName, uniquePath } from '../storage/index.js';
+import { PartialStore, sanitizeFileName, sweepStaleTemps, uniquePath } from '../storage/index.js';
 import { type DownloadMeta, metaOfItem } from './meta.js';
 
 /** HTTP options of the transfers (timeouts; a body timeout is how a stall is detected). */
@@ -134,6 +134,8 @@ export class TransferEngine implements OipfManagerPort {
   >();
   #nextToken = 1;
   #closing = false;
+  /** The partial directory made and swept of stale temporary files (once per engine). */
+  #dirReady: Promise<void> | undefined;
 
   constructor(deps: TransferDeps) {
     this.#deps = deps;
@@ -147,7 +149,13 @@ export class TransferEngine implements OipfManagerPort {
   #store(id: string): Promise<PartialStore> {
     let store = this.#stores.get(id);
     if (store === undefined) {
-      store = PartialStore.open(this.#deps.partialDir, TransferEngine.keyOf(id));
+      // The directory is listed once (stale temporary journals of a crash swept), not once per store: with
+      // thousands of kept partial files, each open would otherwise read every name in it.
+      this.#dirReady ??= sweepStaleTemps(this.#deps.partialDir);
+      const ready = this.#dirReady;
+      store = ready.then(() =>
+        PartialStore.open(this.#deps.partialDir, TransferEngine.keyOf(id), { dirReady: true }),
+      );
       this.#stores.set(id, store);
     }
     return store;

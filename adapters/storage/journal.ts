@@ -66,6 +66,13 @@ export interface OpenOptions {
    * another id to play an OS crash. @default currentBootId()
    */
   bootId?: string | null;
+  /**
+   * The state directory exists and its stale temporary files were swept ({@link sweepStaleTemps}) since the last
+   * crash could have left any: `open` then neither creates it nor lists it. A caller opening many stores in one
+   * directory (the download manager) sweeps once at start instead of reading the whole directory per store.
+   * @default false
+   */
+  dirReady?: boolean;
 }
 
 /** Options of {@link PartialStore.writeBody}. */

@@ -64,7 +64,7 @@ export async function writeJsonAtomic(
  * finds it) and resolves its path; {@link renameOver} then makes it `file`.
  */
 export async function writeJsonTemp(file: string, value: unknown): Promise<string> {
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}${TMP_SUFFIX}`;
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}${TMP_SUFFIX}`; // matches TEMP_NAME
   const handle = await fs.open(tmp, 'w');
   try {
     await handle.writeFile(`${JSON.stringify(value, null, 2)}\n`, 'utf8');
@@ -88,20 +88,35 @@ export async function renameOver(tmp: string, file: string): Promise<void> {
   }
 }
 
-/** Deletes temporary files a crashed {@link writeJsonAtomic} may have left next to `file`. */
-export async function removeStaleTemps(file: string): Promise<void> {
-  const dir = path.dirname(file);
-  const prefix = `${path.basename(file)}.`;
+/** The names in `dir` that are temporary files of {@link writeJsonTemp} (all of them, or those of `file` only). */
+async function staleTempsIn(dir: string, file?: string): Promise<string[]> {
+  const prefix = file === undefined ? '' : `${path.basename(file)}.`;
   let names: string[];
   try {
     names = await fs.readdir(dir);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
   }
-  await Promise.all(
-    names
-      .filter((n) => n.startsWith(prefix) && n.endsWith(TMP_SUFFIX))
-      .map((n) => fs.rm(path.join(dir, n), { force: true })),
-  );
+  return names.filter((n) => n.startsWith(prefix) && TEMP_NAME.test(n));
+}
+
+/** How {@link writeJsonTemp} names a temporary file after its target: `<target>.<pid>.<hex digits>.tmp`. */
+const TEMP_NAME = /\.\d+\.[0-9a-f]+\.tmp$/;
+
+/** Deletes temporary files a crashed {@link writeJsonAtomic} may have left next to `file`. */
+export async function removeStaleTemps(file: string): Promise<void> {
+  const dir = path.dirname(file);
+  const names = await staleTempsIn(dir, file);
+  await Promise.all(names.map((n) => fs.rm(path.join(dir, n), { force: true })));
+}
+
+/**
+ * Deletes every temporary file a crashed {@link writeJsonAtomic} may have left in `dir` (one listing of the
+ * directory, for a caller that then opens many stores there with `dirReady`); creates `dir` when missing.
+ */
+export async function sweepStaleTemps(dir: string): Promise<void> {
+  await fs.mkdir(dir, { recursive: true });
+  const names = await staleTempsIn(dir);
+  await Promise.all(names.map((n) => fs.rm(path.join(dir, n), { force: true })));
 }

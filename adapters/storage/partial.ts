@@ -94,10 +94,12 @@ export class PartialStore {
   static async open(stateDir: string, key: string, options: OpenOptions = {}): Promise<PartialStore> {
     if (!KEY.test(key)) throw new Error(`invalid store key "${key}" (letters, digits, . _ - only)`);
     const bootId = options.bootId === undefined ? currentBootId() : options.bootId;
-    await fs.mkdir(stateDir, { recursive: true });
     const dataPath = keptDataPath(stateDir, key);
     const journalPath = path.join(stateDir, `${key}.journal.json`);
-    await removeStaleTemps(journalPath);
+    if (!options.dirReady) {
+      await fs.mkdir(stateDir, { recursive: true });
+      await removeStaleTemps(journalPath);
+    }
     const recovery: Recovery = {
       droppedBytes: 0,
       keptBytes: 0,
