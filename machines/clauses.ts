@@ -359,7 +359,7 @@ const TABLE = {
     statement:
       'A newly registered download of higher priority may pre-empt in-progress ones: they pause or resume without application intervention (and the events say so).',
     seed: '001_ff052c3abd187bdd.txt',
-    note: 'A pre-empted download goes to paused (4, "paused automatically by the OITF") and is resumed automatically when a slot frees.',
+    note: 'A pre-empted download goes to paused (4, "paused automatically by the OITF") and is resumed automatically when a slot frees. A slot is a transfer (our decision; the seed does not bound concurrency): the manager\'s maxActive counts downloads in progress that are transferring, and stalled ones (they retry). A download whose bytes have all arrived and are being verified is still in progress (2) but holds no slot, so the next download starts while it is checked, and pre-emption never picks it (pausing a checksum frees no bandwidth); one resumed with every byte kept verifies again at once, slot or not.',
   },
   'DAE-PAUSE-1': {
     strength: 'MUST',
@@ -374,7 +374,7 @@ const TABLE = {
     statement:
       'After pausing an in-progress download no more data is received; its HTTP request and socket are closed.',
     seed: '001_ff052c3abd187bdd.txt',
-    note: 'Pause during verification (our decision; the seed has no verifying state): a download whose bytes have all arrived and are being checked is still in progress (2), so pause() returns true (DAE-PAUSE-1) and cancels the verification — the checksum read is aborted, nothing is committed — and the download is paused (4) keeping every byte; a pre-emption does the same. Each verification carries a generation, and a result of a cancelled one (an earlier generation) is ignored. resume() (or the OITF resuming a pre-empted download) runs only the verification again: no HTTP request, nothing is missing.',
+    note: "Pause during verification (our decision; the seed has no verifying state): a download whose bytes have all arrived and are being checked is still in progress (2), so pause() returns true (DAE-PAUSE-1) and cancels the verification — the checksum read is aborted, nothing is committed — and the download is paused (4) keeping every byte (the download machine does the same when pre-empted there, although the manager's scheduler never pre-empts a verifying download: it holds no slot, DAE-PRIO-1 note). Each verification carries a generation, and a result of a cancelled one (an earlier generation) is ignored. resume() (or the OITF resuming, after a restart, a download closed while verifying) runs only the verification again: no HTTP request, nothing is missing.",
   },
   'DAE-PAUSE-3': {
     strength: 'MUST',

@@ -16,11 +16,10 @@ const TRACE = path.resolve('adapters/cli/load-trace/register.mjs');
  * it loaded.
  */
 function loaded(args: readonly string[], entry = 'adapters/cli/main.ts'): string[] {
-  const out = spawnSync(
-    process.execPath,
-    ['--import', TRACE, '--import', 'tsx', entry, ...args],
-    { encoding: 'utf8', timeout: 60_000 },
-  );
+  const out = spawnSync(process.execPath, ['--import', TRACE, '--import', 'tsx', entry, ...args], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   const line = /^LOADED (.*)$/m.exec(out.stderr)?.[1];
   if (line === undefined) throw new Error(`no load trace (exit ${out.status}): ${out.stderr}`);
   const root = `${path.resolve('.')}/`;

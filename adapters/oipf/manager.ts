@@ -166,6 +166,9 @@ export interface DownloadManagerHost {
   close(): Promise<void>;
 }
 
+/** DAE states whose entry is fsync'd at its commit whoever caused it: a restart could not redo them. */
+const MUST_FLUSH: ReadonlySet<number> = new Set([DAE_STATE.DOWNLOAD_COMPLETED, DAE_STATE.DOWNLOAD_FAILED]);
+
 async function bytesUnder(dir: string): Promise<number> {
   let total = 0;
   const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
@@ -242,6 +245,18 @@ async function start(
   /** When a write was last flushed, and whether writes since were not. */
   let flushedAt = 0;
   let unflushed = false;
+  let syncTimer: NodeJS.Timeout | undefined;
+  const syncIfUnflushed = () => {
+    syncTimer = undefined;
+    if (!unflushed || closed) return;
+    try {
+      registry.sync();
+      flushedAt = Date.now();
+      unflushed = false;
+    } catch (error) {
+      onError(error);
+    }
+  };
   /** Checkpoints waiting for the next write (it holds what they reported). */
   let commitWaiters: (() => void)[] = [];
   /** Writes what changed since the last write; then releases the checkpoints that waited for it. */
@@ -257,7 +272,12 @@ async function start(
       if (flush) {
         flushedAt = Date.now();
         unflushed = false;
-      } else if (wrote) unflushed = true;
+      } else if (wrote) {
+        unflushed = true;
+        // With no later write, the commit still reaches the disk one interval after the last fsync.
+        syncTimer ??= setTimeout(syncIfUnflushed, Math.max(0, flushedAt + flushEveryMs - Date.now()));
+        syncTimer.unref();
+      }
     } catch (error) {
       onError(error);
     } finally {
@@ -288,7 +308,10 @@ async function start(
     dirtyMeta.clear();
     return true;
   };
-  /** Schedules a write; `progress`: it only carries what checkpoints reported (see `flushWanted`). */
+  /**
+   * Schedules a write; `progress`: it carries only what a restart redoes if a power cut loses it (checkpoints, the
+   * scheduler's own moves), fsync'd with the next flushed write or within `flushEveryMs` (see `flushWanted`).
+   */
   const persist = (progress = false) => {
     if (!progress) flushWanted = true;
     if (writeScheduled) return;
@@ -318,12 +341,12 @@ async function start(
     });
     await refreshFree();
   };
-  const patchMeta = (id: string, patch: Partial<DownloadMeta>) => {
+  const patchMeta = (id: string, patch: Partial<DownloadMeta>, lazy = false) => {
     const current = meta.get(id);
     if (current === undefined) return;
     meta.set(id, { ...current, ...patch });
     dirtyMeta.add(id);
-    persist();
+    persist(lazy);
   };
 
   const engine = new TransferEngine({
@@ -396,7 +419,11 @@ async function start(
     },
   });
   actor.on('STATE_CHANGED', (event) => {
-    persist();
+    // Completion (1) and failure (8) are fsync'd at their commit. A change the scheduler makes by itself (start,
+    // pre-emption, back to queued, a stall) is committed too — a kill -9 keeps it — but is fsync'd with the next
+    // flushed commit, at the latest flushEveryMs later: a power cut that loses it leaves the download where a restart starts or
+    // resumes it again anyway. A change inside an application's call is fsync'd with the call (host.call).
+    persist(!MUST_FLUSH.has(event.state));
     if (queue.length === 0) queueMicrotask(flushNotifications);
     queue.push({ id: event.id, state: event.state, reason: event.reason });
   });
@@ -558,6 +585,7 @@ async function start(
       if (closed) return;
       await engine.close();
       closed = true;
+      clearTimeout(syncTimer);
       flushWanted = true;
       writeChanges();
       actor?.stop();

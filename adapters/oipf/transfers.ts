@@ -59,7 +59,8 @@ export interface TransferDeps {
   /** Resolves once the registry holds every state sent so far. */
   checkpointed(): Promise<void>;
   metaOf(id: string): DownloadMeta | undefined;
-  patchMeta(id: string, patch: Partial<DownloadMeta>): void;
+  /** Changes a download's metadata; `lazy`: informative only, it may wait for the next fsync'd registry write. */
+  patchMeta(id: string, patch: Partial<DownloadMeta>, lazy?: boolean): void;
   /** Bytes written (not yet durable) of a running transfer, for progress displays. */
   onBytes(id: string, written: number): void;
   /** Reports an unexpected adapter error (never a protocol outcome). */
@@ -187,7 +188,7 @@ export class TransferEngine implements OipfManagerPort {
     this.#tokens.set(params.downloadId, token);
     this.#running.set(params.downloadId, { token, controller });
     if (this.#deps.metaOf(params.downloadId)?.firstTransferAt === undefined)
-      this.#deps.patchMeta(params.downloadId, { firstTransferAt: new Date().toISOString() });
+      this.#deps.patchMeta(params.downloadId, { firstTransferAt: new Date().toISOString() }, true);
     this.#chain(params.downloadId, () => this.#transfer(params, token, controller));
   }
 

@@ -60,10 +60,23 @@ export function committedBytes(download: ManagedDownload): number {
   return download.value === 'queued' ? download.context.bytesReceived : footprintBytes(download);
 }
 
-/** Whether a download holds a transfer slot: in progress or stalled. */
-export function isActive(d: ManagedDownload): boolean {
+/** Whether a download is in progress (2, transferring or verifying) or stalled (32). */
+export function isInProgressOrStalled(d: ManagedDownload): boolean {
   const state = daeStateOf(d);
   return state === DAE_STATE.DOWNLOAD_IN_PROGRESS || state === DAE_STATE.DOWNLOAD_STALLED;
+}
+
+/** Whether a download is verifying its kept bytes (in progress, 2, with no transfer). */
+export function isVerifying(d: ManagedDownload): boolean {
+  return typeof d.value === 'object' && 'inProgress' in d.value && d.value.inProgress === 'verifying';
+}
+
+/**
+ * Whether a download holds a transfer slot (DAE-PRIO-1 note): in progress and transferring, or stalled (it
+ * retries). One verifying its kept bytes is in progress too but transfers nothing: it holds no slot.
+ */
+export function isActive(d: ManagedDownload): boolean {
+  return isInProgressOrStalled(d) && !isVerifying(d);
 }
 
 /** Whether the scheduler may start a download: queued and ready, or paused by the scheduler (pre-empted). */

@@ -46,6 +46,35 @@ describe('oipfManagerMachine', () => {
 
   it(
     verifies(
+      ['DAE-PRIO-1', 'DAE-PAUSE-2', 'DAE-RESUME-1'],
+      'a slot is a transfer: a verifying download holds none, is never pre-empted, and resumes without one',
+    ),
+    () => {
+      const m = new Driver({ capacityBytes: 1000 * MB, maxActive: 1 });
+      m.register('a', 1);
+      // a's bytes are all in: while it is verified (still 2), the next download takes the slot.
+      expect(m.send({ type: 'TRANSFER.COMPLETE', downloadId: 'a', bytesDurable: 10 }).effects()).toEqual([
+        'verifyContent(a)',
+      ]);
+      expect(m.register('b', 1).notes()).toEqual(['b:16', 'b:2']);
+      expect(m.effects()).toEqual(['startTransfer(b)']);
+      // A higher priority pre-empts the transfer, not the verification.
+      expect(m.register('c', 9).notes()).toEqual(['c:16', 'b:4', 'c:2']);
+      expect([m.state('a'), m.state('b'), m.state('c')]).toEqual([2, 4, 2]);
+      // Paused while verifying and resumed with every slot taken: it verifies again at once, c keeps its slot.
+      expect(m.send({ type: 'APP.PAUSE', downloadId: 'a', caller: APP }).notes()).toEqual(['a:4']);
+      expect(m.effects()).toEqual(['cancelVerification(a)']);
+      expect(m.send({ type: 'APP.RESUME', downloadId: 'a', caller: APP }).notes()).toEqual(['a:2']);
+      expect(m.effects()).toEqual(['verifyContent(a)']);
+      expect(m.state('c')).toBe(2);
+      expect(m.send({ type: 'TRANSFER.VERIFIED', downloadId: 'a', verification: 2 }).notes()).toEqual([
+        'a:1',
+      ]);
+    },
+  );
+
+  it(
+    verifies(
       ['DAE-STATE-1', 'DAE-EVT-1'],
       'a requested start time keeps a download queued (16) until the start timer fires, then it takes a slot',
     ),
@@ -79,12 +108,14 @@ describe('oipfManagerMachine', () => {
       expect(m.register('mid', 2).notes()).toEqual(['mid:16', 'mid:2']);
       expect(m.register('high', 3).notes()).toEqual(['high:16', 'low:4', 'high:2']);
       expect(m.effects()).toEqual(['stopTransfer(low)', 'startTransfer(high)']);
-      m.send({ type: 'TRANSFER.COMPLETE', downloadId: 'high', bytesDurable: 10 });
-      expect(m.send({ type: 'TRANSFER.VERIFIED', downloadId: 'high', verification: 1 }).notes()).toEqual([
-        'high:1',
+      // Its bytes are all in: verifying holds no transfer slot (DAE-PRIO-1 note), so low resumes at once.
+      expect(m.send({ type: 'TRANSFER.COMPLETE', downloadId: 'high', bytesDurable: 10 }).notes()).toEqual([
         'low:2',
       ]);
-      expect(m.effects()).toEqual(['startTransfer(low)']);
+      expect(m.effects()).toEqual(['verifyContent(high)', 'startTransfer(low)']);
+      expect(m.send({ type: 'TRANSFER.VERIFIED', downloadId: 'high', verification: 1 }).notes()).toEqual([
+        'high:1',
+      ]);
       expect([m.state('low'), m.state('mid'), m.state('high')]).toEqual([2, 2, 1]);
     },
   );

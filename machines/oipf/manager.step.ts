@@ -17,7 +17,7 @@ import { daeStateOf } from './download.logic.js';
 import { oipfDownloadMachine } from './download.machine.js';
 import { downloadStep, initialDownloadStep } from './download.step.js';
 import type { DownloadStateValue, OipfDownloadEffects, OipfDownloadEvent } from './download.types.js';
-import { type DownloadIndex, isActive } from './manager.index.js';
+import { type DownloadIndex, isInProgressOrStalled, isVerifying } from './manager.index.js';
 import { findDownload } from './manager.logic.js';
 import { fitsStorage, withReservation } from './manager.storage.js';
 import type {
@@ -88,7 +88,8 @@ export function stepDownload(step: ManagerStep, downloadId: string, event: OipfD
 /**
  * Fills free slots with the highest-priority startable downloads, pre-empting a lower-priority
  * active one when a higher one waits (DAE-PRIO-1); a download that would not fit its organisation's
- * reservation or the free space fails with reason 0 instead of starting (DAE-RESERVE-5).
+ * reservation or the free space fails with reason 0 instead of starting (DAE-RESERVE-5). A slot is a
+ * transfer: one whose bytes are all kept starts (verifies again) without one.
  * Bounded: every round starts, fails or pre-empts one download, and pre-emption strictly raises the
  * active set's priorities.
  */
@@ -98,7 +99,8 @@ export function rebalance(step: ManagerStep): ManagerStep {
     const { context } = current;
     const next = context.downloads.bestStartable();
     if (next === undefined) return current;
-    if (context.downloads.activeCount < context.maxActive) {
+    // One whose bytes are all kept only verifies again: it needs no transfer slot.
+    if (context.downloads.activeCount < context.maxActive || next.context.contentComplete) {
       const need = next.context.totalSize ?? next.context.bytesReceived;
       const event = fitsStorage(context, next, need) ? 'SCHEDULER.START' : 'STORAGE.EXHAUSTED';
       current = stepDownload(current, next.id, { type: event });
@@ -113,14 +115,16 @@ export function rebalance(step: ManagerStep): ManagerStep {
 
 /**
  * Whether a download may transfer at once: a slot is free, or one is held by a lower priority, which
- * is pre-empted first so the notifications come in the order the slots change (DAE-PRIO-1).
+ * is pre-empted first so the notifications come in the order the slots change (DAE-PRIO-1); one whose
+ * bytes are all kept needs no slot (it only verifies again).
  */
 function makeRoomFor(
   step: ManagerStep,
   download: ManagedDownload,
 ): { step: ManagerStep; slotAvailable: boolean } {
   const context = step.context;
-  if (context.downloads.activeCount < context.maxActive) return { step, slotAvailable: true };
+  if (context.downloads.activeCount < context.maxActive || download.context.contentComplete)
+    return { step, slotAvailable: true };
   const lowest = context.downloads.lowestActive();
   if (lowest === undefined || lowest.context.priority >= download.context.priority) {
     return { step, slotAvailable: false };
@@ -289,15 +293,12 @@ export function stepAdapterEvent(context: OipfManagerContext, event: OipfManager
 export function restoredDownload(stored: ManagedDownload): ManagedDownload {
   // An entry written before verification generations existed: a verifying one had every byte kept.
   const c = stored.context as Partial<ManagedDownload['context']> & ManagedDownload['context'];
-  const verifying =
-    typeof stored.value === 'object' &&
-    'inProgress' in stored.value &&
-    stored.value.inProgress === 'verifying';
+  const verifying = isVerifying(stored);
   const download: ManagedDownload = {
     ...stored,
     context: { ...c, contentComplete: c.contentComplete ?? verifying, verification: c.verification ?? 0 },
   };
-  return isActive(download)
+  return isInProgressOrStalled(download)
     ? { ...download, value: { paused: 'byScheduler' }, context: { ...download.context, stallAttempts: 0 } }
     : download;
 }

@@ -211,14 +211,16 @@ export const OIPF_MANAGER_CHECKS: readonly PathCheck[] = [
     },
   },
   {
-    name: 'no more transfers active than slots',
+    name: 'no more transfers active than slots (a verifying download transfers nothing)',
     clauses: ['DAE-PRIO-1'],
     applies: () => true,
     assert: ({ next }) => {
       const c = mctx(next);
       const active = c.downloads.list().filter((d) => {
         const s = daeStateOf(d);
-        return s === DAE_STATE.DOWNLOAD_IN_PROGRESS || s === DAE_STATE.DOWNLOAD_STALLED;
+        const verifying =
+          typeof d.value === 'object' && 'inProgress' in d.value && d.value.inProgress === 'verifying';
+        return (s === DAE_STATE.DOWNLOAD_IN_PROGRESS && !verifying) || s === DAE_STATE.DOWNLOAD_STALLED;
       });
       assert.ok(active.length <= c.maxActive, `${active.length} active with ${c.maxActive} slots`);
     },

@@ -99,6 +99,20 @@ export function realDaeExclusion(path: ModelPath): string | undefined {
     return 'STORAGE.EXHAUSTED: needs ENOSPC mid-write (or a scheduler storage refusal) on the test file system; not provokable in-process within the budget';
   if (labels.some((l) => /^TRANSFER\.FAILED \d+$/.test(l)))
     return 'TRANSFER.FAILED with httpStatus: adapters/oipf/transfers.ts reports every HTTP status as TRANSFER.HEADERS, so no real source sends it (the same statuses are driven by the TRANSFER.HEADERS <status> paths)';
+  // The manager's scheduler gives slots to transfers only (DAE-PRIO-1 note): it never pre-empts a verifying
+  // download, and resumes one whose bytes are all kept at once (it only verifies again).
+  let state = path.initStates[0];
+  let allKept = false;
+  for (const step of path.steps) {
+    const e = step.event as EventObject & { slotAvailable?: boolean };
+    if (e.type === 'SCHEDULER.PREEMPT' && state === 'inProgress.verifying')
+      return 'SCHEDULER.PREEMPT while verifying: the running manager never pre-empts a verifying download (it holds no transfer slot, DAE-PRIO-1 note); the download machine alone takes it';
+    if (e.type === 'APP.RESUME' && e.slotAvailable === false && allKept)
+      return 'APP.RESUME without a free slot of a download whose bytes are all kept: the running manager resumes it at once, since verifying again needs no transfer slot (DAE-PRIO-1 note)';
+    state = step.states[0];
+    if (state === 'inProgress.verifying') allKept = true;
+    else if (state === 'inProgress.transferring') allKept = false;
+  }
   // A transfer's headers precede its body: HEADERS after PROGRESS of the same transfer cannot happen.
   let bodySeen = false;
   for (const step of path.steps) {
