@@ -436,6 +436,75 @@ describe('running manager: real transfers', () => {
 
   it(
     verifies(
+      ['DAE-STATE-1'],
+      'a crash after the verified file was moved, before the completion commit: restarted, it is found, not fetched again',
+    ),
+    async () => {
+      const { s, dir } = await server();
+      const bytes = await mediaFile(dir, 'moved.bin', 50_000, 7);
+      const home = await tempDir();
+      const first = await manager({ dir: home });
+      const id = first
+        .application(ALL_APP)
+        .downloadTrigger.registerDownloadURL(media(s, 'moved.bin'), 'video/mp4')!;
+      await first.whenIdle();
+      const file = first.metaOf(id)?.filePath;
+      expect(file).toBeDefined();
+      await first.close();
+      // The registry as that crash leaves it: the download still verifying, no file recorded; the file in place.
+      const registry = await Registry.open(home);
+      const stored = registry.load();
+      const entry = stored.downloads.find((d) => d.id === id)!;
+      const { filePath: _f, completedAt: _c, ...meta } = stored.meta.get(id)!;
+      registry.write({
+        downloads: new Map([
+          [
+            id,
+            {
+              ...entry,
+              value: { inProgress: 'verifying' },
+              context: { ...entry.context, contentComplete: true },
+            },
+          ],
+        ]),
+        meta: new Map([[id, meta]]),
+      });
+      registry.close();
+      await s.close();
+      const second = await manager({ dir: home });
+      await second.whenIdle();
+      expect(second.views().find((v) => v.id === id)?.state).toBe(1);
+      expect(second.metaOf(id)?.filePath).toBe(file);
+      expect((await contentOf(second, id)).equals(bytes)).toBe(true);
+      expect(await fs.readdir(path.dirname(file!))).toEqual([path.basename(file!)]);
+      // Had the file gone too, the download would not wait in verifying forever: it fails, reason 3.
+      await second.close();
+      const again = await Registry.open(home);
+      again.write({
+        downloads: new Map([
+          [
+            id,
+            {
+              ...entry,
+              value: { inProgress: 'verifying' },
+              context: { ...entry.context, contentComplete: true },
+            },
+          ],
+        ]),
+        meta: new Map([[id, meta]]),
+      });
+      again.close();
+      await fs.rm(file!);
+      const errors: unknown[] = [];
+      const third = await manager({ dir: home, onError: (e) => errors.push(e) });
+      await third.whenIdle();
+      expect(third.views().find((v) => v.id === id)).toMatchObject({ state: 8, reason: 3 });
+      expect(String(errors[0])).toContain('its bytes are gone');
+    },
+  );
+
+  it(
+    verifies(
       ['DAE-STATE-1', 'DAE-PAUSE-2'],
       'closed while verifying, restarted: verifies again without a transfer, file intact, completed (1)',
     ),

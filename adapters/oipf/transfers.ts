@@ -386,9 +386,18 @@ export class TransferEngine implements OipfManagerPort {
     if (signal.aborted) return;
     const store = await this.#store(id);
     const meta = this.#deps.metaOf(id);
-    // An earlier verification, cancelled after its commit, left the content in place: check that file.
-    const committed =
+    // An earlier verification, cancelled after its commit, left the content in place: check that file. With no
+    // kept range and no file on record, a crash came between the move and the registry's commit: find the file.
+    let committed =
       store.journal === undefined ? (meta?.filePath ?? store.recovery.committedTo) : undefined;
+    if (store.journal === undefined && committed === undefined) {
+      committed = await this.#movedBefore(id, p.bytes);
+      if (signal.aborted) return;
+      if (committed === undefined) {
+        this.#deps.onError(new Error(`download ${id}: its bytes are gone (neither kept nor moved to the files)`));
+        return answer('TRANSFER.CHECKSUM_MISMATCH');
+      }
+    }
     if (meta?.checksum !== undefined) {
       const actual = await hashFile(committed ?? store.dataPath, meta.checksum.algorithm, signal);
       if (signal.aborted) return;
@@ -402,8 +411,8 @@ export class TransferEngine implements OipfManagerPort {
       const name = sanitizeFileName(`${id}-${meta?.name ?? (urlName || 'content')}`);
       // (commit creates the directory when it is missing)
       const target = await uniquePath(this.#deps.filesDir, name);
-      // The registry, not the journal, records completion: a crash between this rename and the registry's commit
-      // re-fetches the object with or without the journal naming the target (nothing reads that name).
+      // The registry, not the journal, records completion: after a crash between this rename and the registry's
+      // commit, the next verification finds the moved file by its download-id prefix (#movedBefore).
       await store.commit(target, { recordTarget: false });
       // The file's path and state 1 go to the registry in one transaction (the write after this step).
       this.#deps.patchMeta(id, { filePath: target, completedAt: new Date().toISOString() });
@@ -411,6 +420,25 @@ export class TransferEngine implements OipfManagerPort {
       this.#deps.patchMeta(id, { filePath: committed, completedAt: new Date().toISOString() });
     }
     answer('TRANSFER.VERIFIED');
+  }
+
+  /**
+   * The file an earlier verification moved into the files directory for this download, if one is there: its name
+   * starts with the download id (`<id>-…`, as #verify names it) and it holds exactly the kept bytes. Only read when
+   * the registry names no file and nothing is kept (a crash between the move and the completion's commit).
+   */
+  async #movedBefore(id: string, bytes: number): Promise<string | undefined> {
+    const prefix = `${sanitizeFileName(`${id}-x`).slice(0, -1)}`;
+    const names = await fs.readdir(this.#deps.filesDir).catch(() => [] as string[]);
+    const found: string[] = [];
+    for (const name of names) {
+      if (!name.startsWith(prefix)) continue;
+      const file = path.join(this.#deps.filesDir, name);
+      const size = await fs.stat(file).then((st) => (st.isFile() ? st.size : -1), () => -1);
+      if (size === bytes) found.push(file);
+    }
+    // Two candidates cannot be told apart: take none.
+    return found.length === 1 ? found[0] : undefined;
   }
 
   /** @see OipfManagerEffects.cancelVerification */
