@@ -237,25 +237,27 @@ async function start(
   let writeScheduled = false;
   const flushEveryMs = options.flushEveryMs ?? DEFAULT_FLUSH_EVERY_MS;
   /**
-   * Whether the next write must be flushed (fsync'd) at its commit: anything but progress. A write holding only
-   * what checkpoints reported is flushed at most once per `flushEveryMs` (the next flushed commit, or the one
-   * after that interval, carries it to the disk); until then it is already safe from a process crash (kill -9).
+   * Whether the next write must be made durable against a power cut at once (an fsync of the registry's WAL, off
+   * the event loop — `Registry.sync`): anything but what a restart redoes anyway. A write holding only that
+   * (checkpointed progress, the scheduler's own moves) is synced with the next one that is, or one `flushEveryMs`
+   * after the last sync; until then it is already safe from a process crash (kill -9).
    */
   let flushWanted = false;
-  /** When a write was last flushed, and whether writes since were not. */
+  /** When the last sync was requested, and whether writes since were not synced. */
   let flushedAt = 0;
   let unflushed = false;
+  /** The sync covering the last write that wanted one (flush() and close() wait for it). */
+  let durable: Promise<void> = Promise.resolve();
+  const requestSync = () => {
+    flushedAt = Date.now();
+    unflushed = false;
+    durable = registry.sync();
+    durable.catch(onError);
+  };
   let syncTimer: NodeJS.Timeout | undefined;
   const syncIfUnflushed = () => {
     syncTimer = undefined;
-    if (!unflushed || closed) return;
-    try {
-      registry.sync();
-      flushedAt = Date.now();
-      unflushed = false;
-    } catch (error) {
-      onError(error);
-    }
+    if (unflushed && !closed) requestSync();
   };
   /** Checkpoints waiting for the next write (it holds what they reported). */
   let commitWaiters: (() => void)[] = [];
@@ -267,14 +269,11 @@ async function start(
     const flush = flushWanted || Date.now() - flushedAt >= flushEveryMs;
     flushWanted = false;
     try {
-      const wrote = writeDiff(flush);
-      if (flush && !wrote && unflushed) registry.sync();
-      if (flush) {
-        flushedAt = Date.now();
-        unflushed = false;
-      } else if (wrote) {
+      const wrote = writeDiff();
+      if (flush && (wrote || unflushed)) requestSync();
+      else if (wrote) {
         unflushed = true;
-        // With no later write, the commit still reaches the disk one interval after the last fsync.
+        // With no later write, the commit still reaches the disk one interval after the last sync.
         syncTimer ??= setTimeout(syncIfUnflushed, Math.max(0, flushedAt + flushEveryMs - Date.now()));
         syncTimer.unref();
       }
@@ -285,10 +284,10 @@ async function start(
     }
   };
   /**
-   * Writes the entries that differ from the last write (found by diffing the indexes), in one transaction,
-   * fsync'd at its commit when `flush`. Returns whether there was anything to write.
+   * Writes the entries that differ from the last write (found by diffing the indexes), in one transaction.
+   * Returns whether there was anything to write.
    */
-  const writeDiff = (flush: boolean): boolean => {
+  const writeDiff = (): boolean => {
     if (actor === undefined) return false;
     const now = context();
     const downloads = new Map<string, ManagedDownload | undefined>();
@@ -303,7 +302,7 @@ async function start(
       dirtyMeta.clear();
       return false;
     }
-    registry.write({ downloads, meta: metaChanges, reservations, nextId: id }, { flush });
+    registry.write({ downloads, meta: metaChanges, reservations, nextId: id });
     written = { downloads: now.downloads, reservations: now.reservations, nextId };
     dirtyMeta.clear();
     return true;
@@ -551,6 +550,7 @@ async function start(
     dropUnreadable(ids) {
       const known = new Set(unreadable.map((u) => u.id));
       const dropped = registry.drop(ids.filter((id) => known.has(id)));
+      requestSync();
       unreadable = unreadable.filter((u) => !ids.includes(u.id));
       return dropped;
     },
@@ -580,6 +580,7 @@ async function start(
     async flush() {
       flushWanted = true;
       writeChanges();
+      await durable;
     },
     async close() {
       if (closed) return;
@@ -588,6 +589,7 @@ async function start(
       clearTimeout(syncTimer);
       flushWanted = true;
       writeChanges();
+      await durable.catch(() => {});
       actor?.stop();
       for (const resolve of idleWaiters) resolve();
       idleWaiters.clear();

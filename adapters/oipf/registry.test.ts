@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { verifies } from '../../property-tests/verifies.js';
 import { bufferIo } from '../cli/io.js';
 import { runCli } from '../cli/program.js';
@@ -136,18 +136,25 @@ describe('download-manager registry (SQLite)', () => {
     expect(onDisk).toBeGreaterThanOrEqual(view!.amountDownloaded);
   }, 60_000);
 
-  it('a write without flush is kept by the registry and carried to the database file by sync()', async () => {
+  it('a write is kept by the registry at once; sync() fdatasyncs its WAL, one at a time, shared by callers', async () => {
     const dir = await home();
     const registry = await Registry.open(dir);
+    const open = vi.spyOn(fs, 'open');
     try {
       const entry = {
         ...LEGACY.downloads[0]!,
         context: { ...LEGACY.downloads[0]!.context, bytesReceived: 500 },
       };
-      registry.write({ downloads: new Map([['7', entry as never]]), meta: new Map() }, { flush: false });
+      registry.write({ downloads: new Map([['7', entry as never]]), meta: new Map() });
       expect(registry.load().downloads.map((d) => d.context.bytesReceived)).toEqual([500]);
-      expect(registry.sync()).toBe(true);
+      // Three callers while none runs: the first starts one; the others share the next one.
+      const syncs = [registry.sync(), registry.sync(), registry.sync()];
+      expect(syncs[1]).toBe(syncs[2]);
+      expect(syncs[0]).not.toBe(syncs[1]);
+      await Promise.all(syncs);
+      expect(open.mock.calls.filter(([file]) => file === `${registry.file}-wal`).length).toBe(2);
     } finally {
+      open.mockRestore();
       registry.close();
     }
   });

@@ -6,7 +6,7 @@
  * Why SQLite (better-sqlite3): a state change rewrites one row, so the bytes written per change do not
  * grow with the number of downloads (one rewritten JSON document did: 10.7 MB per pause at 10 000); a
  * transaction is atomic and, in WAL mode, durable at commit against a process crash (and against a power cut
- * once fsync'd: `synchronous=FULL`, or a later flushed commit — see `write`), so a `kill -9` or a power cut
+ * once the WAL is fsync'd — see `sync`), so a `kill -9` or a power cut
  * leaves the registry as of a commit, never torn, with no journal format, compaction
  * or recovery code of our own to get wrong; and the database file is also the directory lock —
  * `locking_mode=EXCLUSIVE` holds an OS-level (fcntl) lock for as long as the connection is open, which
@@ -109,8 +109,9 @@ export class Registry {
   readonly #db: Database.Database;
   readonly #dir: string;
   #statements: ReturnType<Registry['prepare']> | undefined;
-  /** Whether commits are fsync'd now (`synchronous=FULL`, as opened). */
-  #flush = true;
+  /** The fdatasync of the WAL running now, and the one queued after it (see `sync`). */
+  #syncing: Promise<void> | undefined;
+  #syncAgain: Promise<void> | undefined;
 
   private constructor(dir: string, db: Database.Database) {
     this.#dir = dir;
@@ -142,7 +143,8 @@ export class Registry {
       db = new Database(file, { timeout: 0 });
       db.pragma('locking_mode = EXCLUSIVE');
       db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = FULL');
+      // A commit writes its WAL frames (durable against a process crash); `sync` fsyncs them off the event loop.
+      db.pragma('synchronous = NORMAL');
       // Take the lock now (the first write transaction), not at the first change.
       db.exec('BEGIN EXCLUSIVE; COMMIT');
     } catch (error) {
@@ -253,14 +255,11 @@ export class Registry {
   }
 
   /**
-   * Writes one batch of changes in one transaction. With `flush` (the default) the commit is fsync'd
-   * (`synchronous=FULL`): durable against a power cut. Without, it is durable against a process crash (the
-   * WAL frames are in the kernel) and reaches the disk with the next flushed commit or {@link sync} — the WAL
-   * is one sequential file, so that fsync covers every earlier frame; a power cut before then rolls the
-   * registry back to an older, whole state.
+   * Writes one batch of changes in one transaction. The commit is durable against a process crash when this returns
+   * (its WAL frames are in the kernel) and against a power cut once a {@link sync} started after it resolves; a
+   * power cut before then rolls the registry back to an older, whole state.
    */
-  write(changes: RegistryChanges, options: { readonly flush?: boolean } = {}): void {
-    this.#setFlush(options.flush ?? true);
+  write(changes: RegistryChanges): void {
     this.#statements ??= this.prepare();
     const { upsert, drop, setMeta, dropMeta } = this.#statements;
     this.#db.transaction(() => {
@@ -280,25 +279,48 @@ export class Registry {
     })();
   }
 
-  #setFlush(flush: boolean): void {
-    if (flush === this.#flush) return;
-    // WAL mode: NORMAL skips the fsync at commit; FULL fsyncs the WAL at every commit.
-    this.#db.pragma(`synchronous = ${flush ? 'FULL' : 'NORMAL'}`);
-    this.#flush = flush;
+  /**
+   * Makes every commit so far durable against a power cut: an fdatasync of the WAL on libuv's thread pool — what
+   * `synchronous=FULL` does at each commit, but off the event loop, and shared (group commit): calls while one runs
+   * wait for the next, which covers every commit before it started. (SQLite's own checkpoints fsync the WAL and
+   * the database before copying; at `synchronous=NORMAL` nothing else waits for the disk.)
+   */
+  sync(): Promise<void> {
+    if (this.#syncing === undefined) {
+      const running = this.#fsyncWal().finally(() => {
+        if (this.#syncing === running) this.#syncing = undefined;
+      });
+      this.#syncing = running;
+      return running;
+    }
+    // The running one may have started before the caller's commit: the next one covers it.
+    this.#syncAgain ??= this.#syncing
+      .catch(() => {})
+      .then(() => {
+        this.#syncAgain = undefined;
+        return this.sync();
+      });
+    return this.#syncAgain;
   }
 
-  /**
-   * Makes every commit so far durable against a power cut (a WAL checkpoint fsyncs the WAL, then the database);
-   * returns whether every frame of the WAL is now in the database file.
-   */
-  sync(): boolean {
-    const [row] = this.#db.pragma('wal_checkpoint(PASSIVE)') as { log: number; checkpointed: number }[];
-    return row !== undefined && row.log === row.checkpointed;
+  async #fsyncWal(): Promise<void> {
+    let wal: fs.FileHandle;
+    try {
+      wal = await fs.open(`${this.file}-wal`, 'r');
+    } catch (error) {
+      // No WAL: every commit is in the database file, which SQLite fsync'd when it checkpointed.
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw error;
+    }
+    try {
+      await wal.datasync();
+    } finally {
+      await wal.close();
+    }
   }
 
   /** Deletes stored entries by id (an unreadable entry the user removes); returns how many were there. */
   drop(ids: readonly string[]): number {
-    this.#setFlush(true);
     this.#statements ??= this.prepare();
     const { drop, dropMeta } = this.#statements;
     let count = 0;

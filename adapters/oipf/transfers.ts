@@ -388,13 +388,14 @@ export class TransferEngine implements OipfManagerPort {
     const meta = this.#deps.metaOf(id);
     // An earlier verification, cancelled after its commit, left the content in place: check that file. With no
     // kept range and no file on record, a crash came between the move and the registry's commit: find the file.
-    let committed =
-      store.journal === undefined ? (meta?.filePath ?? store.recovery.committedTo) : undefined;
+    let committed = store.journal === undefined ? (meta?.filePath ?? store.recovery.committedTo) : undefined;
     if (store.journal === undefined && committed === undefined) {
       committed = await this.#movedBefore(id, p.bytes);
       if (signal.aborted) return;
       if (committed === undefined) {
-        this.#deps.onError(new Error(`download ${id}: its bytes are gone (neither kept nor moved to the files)`));
+        this.#deps.onError(
+          new Error(`download ${id}: its bytes are gone (neither kept nor moved to the files)`),
+        );
         return answer('TRANSFER.CHECKSUM_MISMATCH');
       }
     }
@@ -434,7 +435,10 @@ export class TransferEngine implements OipfManagerPort {
     for (const name of names) {
       if (!name.startsWith(prefix)) continue;
       const file = path.join(this.#deps.filesDir, name);
-      const size = await fs.stat(file).then((st) => (st.isFile() ? st.size : -1), () => -1);
+      const size = await fs.stat(file).then(
+        (st) => (st.isFile() ? st.size : -1),
+        () => -1,
+      );
       if (size === bytes) found.push(file);
     }
     // Two candidates cannot be told apart: take none.
