@@ -122,6 +122,35 @@ describe('DAE objects over the running manager', () => {
 
   it(
     verifies(
+      ['DAE-REMOVE-2', 'DAE-GET-3'],
+      'removed downloads leave each application’s object cache; live ones keep their identity',
+    ),
+    async () => {
+      const m = await manager({ transfers: false });
+      const { downloadTrigger, downloadManager } = m.application(ALL_APP);
+      const other = m.application({ ...ALL_APP, id: 'other' }).downloadManager;
+      for (let i = 0; i < 20; i++)
+        downloadTrigger.registerDownloadURL(`http://cdn.example/${i}.mp4`, 'video/mp4');
+      const all = downloadManager.getDownloads!()!;
+      const held = Array.from({ length: all.length }, (_, i) => all.item(i)!);
+      other.getDownloads!()!.item(0);
+      expect([downloadManager.cachedDownloads, other.cachedDownloads]).toEqual([20, 1]);
+      const removed = held.slice(0, 12);
+      for (const d of removed) expect(downloadManager.remove(d)).toBe(true);
+      await Promise.resolve();
+      // (The other application got objects for the downloads it was told about: the ones the freed slots started.)
+      expect(downloadManager.cachedDownloads).toBe(8);
+      expect(other.cachedDownloads).toBeLessThanOrEqual(8);
+      // Held removed objects stay all-undefined; the live ones are the very objects the application holds.
+      for (const d of removed) expect([d.id, d.state]).toEqual([undefined, undefined]);
+      const again = downloadManager.getDownloads!()!;
+      expect(Array.from({ length: again.length }, (_, i) => again.item(i))).toEqual(held.slice(12));
+      for (let i = 0; i < again.length; i++) expect(again.item(i)).toBe(held[12 + i]);
+    },
+  );
+
+  it(
+    verifies(
       ['DAE-GET-1', 'DAE-GET-3', 'DAE-FILTER-3', 'DAE-FILTER-4', 'DAE-REMOVE-2'],
       "a collection is the snapshot of its call: length, item(i) and read-only [i] agree, the objects are the application's own, later calls follow pause/remove/register and stay scoped",
     ),

@@ -111,6 +111,13 @@ class DownloadCache {
   collection(ids: readonly string[]): DownloadCollection {
     return DownloadCollection.ofIds(ids, (id) => this.get(id));
   }
+  /** Drops a removed download's object: its id is never listed or notified again (held copies stay all-undefined). */
+  delete(id: string): void {
+    this.#objects.delete(id);
+  }
+  get size(): number {
+    return this.#objects.size;
+  }
 }
 
 /** List queries whose last answer an application's manager object keeps (a few distinct calls suffice). */
@@ -292,6 +299,19 @@ export class DaeDownloadManager extends EventTarget {
   /** @internal The Download object of this application for an id. */
   downloadFor(id: string): DaeDownload {
     return this.#cache.get(id);
+  }
+
+  /**
+   * @internal A download was removed: its object leaves this application's cache (one the page holds stays, with
+   * every property undefined — DAE-REMOVE-2), so a long-running manager keeps objects only for live downloads.
+   */
+  forget(id: string): void {
+    this.#cache.delete(id);
+  }
+
+  /** @internal How many Download objects this application's cache holds (tests). */
+  get cachedDownloads(): number {
+    return this.#cache.size;
   }
 
   /** @internal Whether this application is told about a download: the createFilteredList(undefined) scope (ours). */

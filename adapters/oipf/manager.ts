@@ -430,6 +430,10 @@ async function start(
   actor.on('REMOVED', (event) => {
     live.delete(event.id);
     for (const listener of removedListeners) listener(event.id);
+    // After this step's notifications (queued before it), which may still name the download.
+    queueMicrotask(() => {
+      for (const view of views) view.forget(event.id);
+    });
   });
   // What is written, and when: after a DAE state change, an application's call (host.call), a metadata change
   // and a durable checkpoint of a transfer. A change inside a state (response headers, the verifying step,
