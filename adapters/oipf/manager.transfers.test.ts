@@ -473,20 +473,19 @@ describe('running manager: real transfers', () => {
       const stored = registry.load();
       const entry = stored.downloads.find((d) => d.id === id)!;
       const { filePath: _f, completedAt: _c, ...meta } = stored.meta.get(id)!;
-      registry.write({
-        downloads: new Map([
-          [
-            id,
-            {
-              ...entry,
-              value: { inProgress: 'verifying' },
-              context: { ...entry.context, contentComplete: true },
-            },
-          ],
-        ]),
-        meta: new Map([[id, meta]]),
-      });
       registry.close();
+      /** Writes the download back as still verifying, with no file on record. */
+      const crashedAfterMove = async () => {
+        const r = await Registry.open(home);
+        const verifying = { inProgress: 'verifying' as const };
+        const context = { ...entry.context, contentComplete: true };
+        r.write({
+          downloads: new Map([[id, { ...entry, value: verifying, context }]]),
+          meta: new Map([[id, meta]]),
+        });
+        r.close();
+      };
+      await crashedAfterMove();
       await s.close();
       const second = await manager({ dir: home });
       await second.whenIdle();
@@ -496,21 +495,7 @@ describe('running manager: real transfers', () => {
       expect(await fs.readdir(path.dirname(file!))).toEqual([path.basename(file!)]);
       // Had the file gone too, the download would not wait in verifying forever: it fails, reason 3.
       await second.close();
-      const again = await Registry.open(home);
-      again.write({
-        downloads: new Map([
-          [
-            id,
-            {
-              ...entry,
-              value: { inProgress: 'verifying' },
-              context: { ...entry.context, contentComplete: true },
-            },
-          ],
-        ]),
-        meta: new Map([[id, meta]]),
-      });
-      again.close();
+      await crashedAfterMove();
       await fs.rm(file!);
       const errors: unknown[] = [];
       const third = await manager({ dir: home, onError: (e) => errors.push(e) });
