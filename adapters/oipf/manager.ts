@@ -166,7 +166,7 @@ export interface DownloadManagerHost {
   close(): Promise<void>;
 }
 
-/** DAE states whose entry is fsync'd at its commit whoever caused it: a restart could not redo them. */
+/** DAE states whose entry is synced right after its commit whoever caused it: a restart could not redo them. */
 const MUST_FLUSH: ReadonlySet<number> = new Set([DAE_STATE.DOWNLOAD_COMPLETED, DAE_STATE.DOWNLOAD_FAILED]);
 
 async function bytesUnder(dir: string): Promise<number> {
@@ -309,7 +309,7 @@ async function start(
   };
   /**
    * Schedules a write; `progress`: it carries only what a restart redoes if a power cut loses it (checkpoints, the
-   * scheduler's own moves), fsync'd with the next flushed write or within `flushEveryMs` (see `flushWanted`).
+   * scheduler's own moves), synced with the next write that asks for it or within `flushEveryMs` (see `flushWanted`).
    */
   const persist = (progress = false) => {
     if (!progress) flushWanted = true;
@@ -418,10 +418,10 @@ async function start(
     },
   });
   actor.on('STATE_CHANGED', (event) => {
-    // Completion (1) and failure (8) are fsync'd at their commit. A change the scheduler makes by itself (start,
-    // pre-emption, back to queued, a stall) is committed too — a kill -9 keeps it — but is fsync'd with the next
-    // flushed commit, at the latest flushEveryMs later: a power cut that loses it leaves the download where a restart starts or
-    // resumes it again anyway. A change inside an application's call is fsync'd with the call (host.call).
+    // Completion (1) and failure (8) are synced right after their commit. A change the scheduler makes by itself
+    // (start, pre-emption, back to queued, a stall) is committed too — a kill -9 keeps it — but synced with the
+    // next sync, at the latest flushEveryMs later: a power cut that loses it leaves the download where a restart
+    // starts or resumes it again anyway. A change inside an application's call is synced with the call (host.call).
     persist(!MUST_FLUSH.has(event.state));
     if (queue.length === 0) queueMicrotask(flushNotifications);
     queue.push({ id: event.id, state: event.state, reason: event.reason });

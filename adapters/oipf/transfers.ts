@@ -59,7 +59,7 @@ export interface TransferDeps {
   /** Resolves once the registry holds every state sent so far. */
   checkpointed(): Promise<void>;
   metaOf(id: string): DownloadMeta | undefined;
-  /** Changes a download's metadata; `lazy`: informative only, it may wait for the next fsync'd registry write. */
+  /** Changes a download's metadata; `lazy`: informative only, it may wait for the registry's next sync. */
   patchMeta(id: string, patch: Partial<DownloadMeta>, lazy?: boolean): void;
   /** Bytes written (not yet durable) of a running transfer, for progress displays. */
   onBytes(id: string, written: number): void;
@@ -152,9 +152,12 @@ export class TransferEngine implements OipfManagerPort {
     if (store === undefined) {
       // The directory is listed once (stale temporary journals of a crash swept), not once per store: with
       // thousands of kept partial files, each open would otherwise read every name in it.
-      this.#dirReady ??= sweepStaleTemps(this.#deps.partialDir);
-      const ready = this.#dirReady;
-      store = ready.then(() =>
+      // (A failed sweep is tried again for the next store opened.)
+      this.#dirReady ??= sweepStaleTemps(this.#deps.partialDir).catch((error) => {
+        this.#dirReady = undefined;
+        throw error;
+      });
+      store = this.#dirReady.then(() =>
         PartialStore.open(this.#deps.partialDir, TransferEngine.keyOf(id), { dirReady: true }),
       );
       this.#stores.set(id, store);
@@ -429,7 +432,8 @@ export class TransferEngine implements OipfManagerPort {
    * the registry names no file and nothing is kept (a crash between the move and the completion's commit).
    */
   async #movedBefore(id: string, bytes: number): Promise<string | undefined> {
-    const prefix = `${sanitizeFileName(`${id}-x`).slice(0, -1)}`;
+    // What every name #verify gives this download starts with (`<id>-`, as the sanitizer leaves it).
+    const prefix = sanitizeFileName(`${id}-x`).slice(0, -1);
     const names = await fs.readdir(this.#deps.filesDir).catch(() => [] as string[]);
     const found: string[] = [];
     for (const name of names) {
