@@ -8,7 +8,6 @@
  * @module
  */
 
-import { promises as fs } from 'node:fs';
 import { createActor } from 'xstate';
 import type { DlotaPort } from '../../generated/dlota.port.js';
 import { dlotaMachine } from '../../machines/dlota/download.machine.js';
@@ -20,6 +19,7 @@ import type {
 } from '../../machines/dlota/download.types.js';
 import { DOWNLOAD_EFFECT_NAMES } from '../../machines/dlota/download.types.js';
 import { type DirLock, lockDirectory } from '../storage/dir-lock.js';
+import { makeDir } from '../storage/make-dir.js';
 import { AgentInterpreter } from './interpreter.js';
 import type { Observation } from './observation.js';
 import {
@@ -262,7 +262,7 @@ export function startAgent(options: AgentOptions): AgentRun {
   // request, report or file; the kernel frees the lock when this process ends, however it ends.
   let lock: DirLock | undefined;
   const begin = async () => {
-    await fs.mkdir(options.stateDir, { recursive: true });
+    await makeDir(options.stateDir);
     lock = await lockDirectory(options.stateDir, 'agent', 'dlstate agent');
     if (ended) return;
     // DL-INST-12: reports left over by earlier runs go first, then the machine starts.

@@ -42,6 +42,20 @@ describe('bad input on the command line: a usage error (exit 2) naming what was 
     expect(active.err).toMatch(/expected a whole number ≥ 1, got "0"/);
   });
 
+  it.runIf(process.platform === 'linux')(
+    'a directory that cannot be made ends the command with an error naming it (Node’s recursive mkdir would spin on /proc)',
+    async () => {
+      for (const argv of [
+        ['manager', 'list', '--dir', '/proc/dlstate-nope'],
+        ['fetch', 'http://127.0.0.1:9/dd', '--yes', '--quiet', '--out', '/proc/dlstate-nope/out'],
+      ]) {
+        const bad = await run(...argv);
+        expect(bad.code, argv.join(' ')).not.toBe(0);
+        expect(bad.err).toMatch(/ENOENT.*\/proc\/dlstate-nope/);
+      }
+    },
+  );
+
   it('unknown commands and options are usage errors; --help is not', async () => {
     expect((await run('bogus')).code).toBe(2);
     expect((await run('clauses', '--nope')).code).toBe(2);

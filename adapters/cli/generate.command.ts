@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import type { MachineEntry } from '../../machines/registry.js';
+import { makeDirSync } from '../storage/make-dir.js';
 import { CliExit, type CliIo, EXIT_USAGE } from './io.js';
 
 /** Where `generate` finds the machines; tests pass fixtures. */
@@ -101,7 +102,7 @@ export function registerGenerateCommand(
       const port = isCheckout(root)
         ? await renderInCheckout(root, outDir, opts.machine, Boolean(opts.inline), machines)
         : renderedPort(root, opts.machine);
-      mkdirSync(outDir, { recursive: true });
+      makeDirSync(outDir);
       writeFileSync(join(outDir, port.name), port.content);
       io.out(`wrote ${join(outDir, port.name)}\n`);
     });

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { MachineEntry } from '../../machines/describe.js';
@@ -14,6 +14,7 @@ import {
   requestedActions,
   requestedEffects,
 } from '../../machines/describe.js';
+import { makeDirSync } from '../storage/make-dir.js';
 import { GENERATE_COMMAND } from './banner.js';
 import { type ConstantTables, loadConstantTables, renderConstants } from './constants.js';
 import { renderDaeTypings } from './dae.js';
@@ -319,12 +320,12 @@ export function writeOutput(
   rendered: Rendered,
   outDir: string,
 ): { readonly written: readonly string[]; readonly removed: readonly string[] } {
-  mkdirSync(outDir, { recursive: true });
+  makeDirSync(outDir);
   const written: string[] = [];
   for (const [name, content] of rendered.files) {
     const path = join(outDir, name);
     if (existsSync(path) && readFileSync(path, 'utf8') === content) continue;
-    mkdirSync(dirname(path), { recursive: true });
+    makeDirSync(dirname(path));
     writeFileSync(path, content);
     written.push(name);
   }

@@ -7,7 +7,6 @@
  * @module
  */
 import { renameSync, writeFileSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -19,6 +18,7 @@ import {
 } from '../../machines/dlota/conform.scenarios.js';
 import { DD1_MEDIA_TYPE } from '../../machines/dlota/descriptor.types.js';
 import { type DownloadServer, type RequestLogEntry, startDownloadServer } from '../server/server.js';
+import { makeDir } from '../storage/make-dir.js';
 import { probe } from './probe.js';
 
 const NAME = 'object.txt';
@@ -54,7 +54,7 @@ export interface Stage {
 export async function startStage(scenario: AgentScenario, root: string): Promise<Stage> {
   const script = scenario.script;
   const dir = path.join(root, 'media');
-  await mkdir(dir, { recursive: true });
+  await makeDir(dir);
   let version = 1;
   let current = stageObject(version);
   const served = [current];

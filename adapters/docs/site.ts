@@ -8,11 +8,12 @@
  */
 
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { Application, Logger, type LogLevel, TSConfigReader, type TypeDocOptions } from 'typedoc';
 import { describeMachine } from '../../machines/describe.js';
 import { MACHINES } from '../../machines/registry.js';
+import { makeDir } from '../storage/make-dir.js';
 import { readCoverage } from './coverage.js';
 import { renderView } from './elk-diagram.js';
 import { lifecycleView, projectLifecycle } from './lifecycle.js';
@@ -142,7 +143,7 @@ export async function siteScript(root: string): Promise<string> {
 /** Writes every Markdown page into `src` (wiped first); returns the page file names in navigation order. */
 export async function writePages(root: string, src: string): Promise<{ files: string[]; coverage: boolean }> {
   await rm(src, { recursive: true, force: true });
-  await mkdir(src, { recursive: true });
+  await makeDir(src);
   const coverage = await readCoverage(join(root, 'generated', 'coverage.json'));
   const described = MACHINES.map((entry) => ({
     machine: entry,
@@ -270,7 +271,7 @@ export async function buildSite(options: SiteOptions): Promise<BuiltSite> {
   const project = await app.convert();
   if (!project) throw new Error(`typedoc could not convert the project:\n${format(logger.messages)}`);
   app.validate(project);
-  await mkdir(dirname(out), { recursive: true });
+  await makeDir(dirname(out));
   await app.generateDocs(project, out);
   if (logger.messages.some((m) => m.level === 'error')) {
     throw new Error(`typedoc reported errors:\n${format(logger.messages)}`);

@@ -42,7 +42,7 @@ import {
   type Profile,
 } from '../../machines/oipf/index.js';
 import type { DiscInfo } from '../../machines/oipf/manager.logic.js';
-import { DEFAULT_FLUSH_EVERY_BYTES, DEFAULT_FLUSH_EVERY_MS, freeBytes } from '../storage/index.js';
+import { DEFAULT_FLUSH_EVERY_BYTES, DEFAULT_FLUSH_EVERY_MS, freeBytes, makeDir } from '../storage/index.js';
 import {
   type ApplicationInfo,
   callerOf,
@@ -187,7 +187,7 @@ function sameValue(decided: unknown, result: LastResult | undefined): boolean {
 /** Starts a download manager on `dir`, restoring what it holds (in-progress downloads continue from their last durable byte). */
 export async function createDownloadManager(options: DownloadManagerOptions): Promise<DownloadManagerHost> {
   const dir = path.resolve(options.dir);
-  await fs.mkdir(dir, { recursive: true });
+  await makeDir(dir);
   // The registry database is also the directory's lock (an OS-level lock the kernel drops with the process).
   const registry = await Registry.open(dir);
   try {

@@ -7,9 +7,10 @@
  * @module
  */
 import { createReadStream } from 'node:fs';
-import { type FileHandle, mkdir, open, stat } from 'node:fs/promises';
+import { type FileHandle, open, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
+import { makeDir } from '../storage/make-dir.js';
 
 /** A fixed-size ring: keeps the last `capacity` values pushed, oldest first. */
 export class Ring<T> {
@@ -166,7 +167,7 @@ export class ReportFile<T extends StoredReport> {
 
   async #write(text: string): Promise<void> {
     if (this.#handle === undefined) {
-      await mkdir(dirname(this.path), { recursive: true });
+      await makeDir(dirname(this.path));
       this.#handle = await open(this.path, 'a');
     }
     const bytes = Buffer.from(text);

@@ -5,4 +5,5 @@
  */
 export * from './files.js';
 export * from './json-store.js';
+export * from './make-dir.js';
 export * from './partial.js';

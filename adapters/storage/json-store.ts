@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { makeDir } from './make-dir.js';
 
 /** Flushes a directory's entries (a rename or unlink inside it) to disk; a no-op where the OS refuses. */
 export async function fsyncDir(dir: string): Promise<void> {
@@ -54,7 +55,7 @@ export async function writeJsonAtomic(
 ): Promise<void> {
   const dir = path.dirname(file);
   // `dirExists`: the caller made the directory (one file-system round trip fewer on a hot path).
-  if (!options.dirExists) await fs.mkdir(dir, { recursive: true });
+  if (!options.dirExists) await makeDir(dir);
   await renameOver(await writeJsonTemp(file, value), file);
   await fsyncDir(dir);
 }
@@ -116,7 +117,7 @@ export async function removeStaleTemps(file: string): Promise<void> {
  * directory, for a caller that then opens many stores there with `dirReady`); creates `dir` when missing.
  */
 export async function sweepStaleTemps(dir: string): Promise<void> {
-  await fs.mkdir(dir, { recursive: true });
+  await makeDir(dir);
   const names = await staleTempsIn(dir);
   await Promise.all(names.map((n) => fs.rm(path.join(dir, n), { force: true })));
 }

@@ -42,6 +42,7 @@ import {
   writeJsonAtomic,
   writeJsonTemp,
 } from './json-store.js';
+import { makeDir } from './make-dir.js';
 
 export { DEFAULT_FLUSH_EVERY_BYTES, DEFAULT_FLUSH_EVERY_MS, WRITE_BATCH_BYTES } from './body-writer.js';
 export type {
@@ -97,7 +98,7 @@ export class PartialStore {
     const dataPath = keptDataPath(stateDir, key);
     const journalPath = path.join(stateDir, `${key}.journal.json`);
     if (!options.dirReady) {
-      await fs.mkdir(stateDir, { recursive: true });
+      await makeDir(stateDir);
       await removeStaleTemps(journalPath);
     }
     const recovery: Recovery = {
@@ -333,7 +334,7 @@ export class PartialStore {
     this.#enter('commit');
     try {
       const target = path.resolve(finalPath);
-      await fs.mkdir(path.dirname(target), { recursive: true });
+      await makeDir(path.dirname(target));
       if ((await sizeOf(this.dataPath)) === undefined) await truncateFile(this.dataPath, 0);
       if (options.recordTarget ?? true)
         await this.#saveJournal({ ...withoutAppendBoot(journal), committedTo: target });
