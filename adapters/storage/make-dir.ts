@@ -21,77 +21,67 @@ function notADirectory(error: unknown, dir: string): Error {
   });
 }
 
-/** Creates `dir` and any missing parents; resolves once it is a directory, throws (bounded) when it cannot be. */
-export async function makeDir(dir: string): Promise<void> {
-  const target = path.resolve(dir);
+/** A question the walk asks the file system: make this one directory (answer: the error, or undefined), or is
+ * this path a directory (answer: a boolean). */
+type Ask = { readonly mkdir: string } | { readonly isDir: string };
+
+/**
+ * The walk, written once for both drivers: up from `dir` while its mkdir answers ENOENT, to the deepest ancestor
+ * that exists (or was just made); then down, each missing directory made once, where ENOENT is final.
+ */
+function* walk(dir: string): Generator<Ask, void, unknown> {
   const missing: string[] = [];
-  for (let current = target; ; ) {
-    try {
-      await fs.mkdir(current);
+  for (let current = path.resolve(dir); ; ) {
+    const error = (yield { mkdir: current }) as NodeJS.ErrnoException | undefined;
+    if (error === undefined) break;
+    if (code(error) === 'EEXIST') {
+      if (!(yield { isDir: current })) throw notADirectory(error, current);
       break;
-    } catch (error) {
-      if (code(error) === 'EEXIST') {
-        const isDir = await fs.stat(current).then(
-          (s) => s.isDirectory(),
-          () => false,
-        );
-        if (!isDir) throw notADirectory(error, current);
-        break;
-      }
-      const parent = path.dirname(current);
-      if (code(error) !== 'ENOENT' || parent === current) throw error;
-      missing.push(current);
-      current = parent;
     }
+    const parent = path.dirname(current);
+    if (code(error) !== 'ENOENT' || parent === current) throw error;
+    missing.push(current);
+    current = parent;
   }
   for (const child of missing.reverse()) {
-    try {
-      await fs.mkdir(child);
-    } catch (error) {
-      // Made meanwhile by someone else: fine if it is a directory. Anything else (ENOENT included) is final.
-      const isDir =
-        code(error) === 'EEXIST' &&
-        (await fs.stat(child).then(
-          (s) => s.isDirectory(),
-          () => false,
-        ));
-      if (!isDir) throw code(error) === 'EEXIST' ? notADirectory(error, child) : error;
-    }
+    const error = (yield { mkdir: child }) as NodeJS.ErrnoException | undefined;
+    // Made meanwhile by someone else: fine if it is a directory. Anything else (ENOENT included) is final.
+    if (error === undefined || (code(error) === 'EEXIST' && (yield { isDir: child }))) continue;
+    throw code(error) === 'EEXIST' ? notADirectory(error, child) : error;
+  }
+}
+
+/** Creates `dir` and any missing parents; resolves once it is a directory, throws (bounded) when it cannot be. */
+export async function makeDir(dir: string): Promise<void> {
+  const steps = walk(dir);
+  for (let step = steps.next(); !step.done; ) {
+    const ask = step.value;
+    const answer =
+      'mkdir' in ask
+        ? await fs.mkdir(ask.mkdir).then(
+            () => undefined,
+            (error: unknown) => error,
+          )
+        : await fs.stat(ask.isDir).then(
+            (s) => s.isDirectory(),
+            () => false,
+          );
+    step = steps.next(answer);
   }
 }
 
 /** {@link makeDir}, synchronous (for the code generator and other synchronous writers). */
 export function makeDirSync(dir: string): void {
-  const target = path.resolve(dir);
-  const isDir = (p: string) => {
+  const steps = walk(dir);
+  for (let step = steps.next(); !step.done; ) {
+    const ask = step.value;
+    let answer: unknown;
     try {
-      return statSync(p).isDirectory();
-    } catch {
-      return false;
-    }
-  };
-  const missing: string[] = [];
-  for (let current = target; ; ) {
-    try {
-      mkdirSync(current);
-      break;
+      if ('mkdir' in ask) mkdirSync(ask.mkdir);
+      else answer = statSync(ask.isDir).isDirectory();
     } catch (error) {
-      if (code(error) === 'EEXIST') {
-        if (!isDir(current)) throw notADirectory(error, current);
-        break;
-      }
-      const parent = path.dirname(current);
-      if (code(error) !== 'ENOENT' || parent === current) throw error;
-      missing.push(current);
-      current = parent;
+      answer = 'mkdir' in ask ? error : false;
     }
-  }
-  for (const child of missing.reverse()) {
-    try {
-      mkdirSync(child);
-    } catch (error) {
-      if (!(code(error) === 'EEXIST' && isDir(child)))
-        throw code(error) === 'EEXIST' ? notADirectory(error, child) : error;
-    }
+    step = steps.next(answer);
   }
 }
