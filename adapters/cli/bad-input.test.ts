@@ -9,10 +9,14 @@ async function run(...argv: string[]) {
 }
 
 describe('bad input on the command line: a usage error (exit 2) naming what was wrong', () => {
-  it('fetch and cancel take an absolute http(s) descriptor URL', async () => {
+  it('fetch, cancel and manager add take an absolute http(s) URL', async () => {
     const relative = await run('fetch', 'not-a-url', '--yes');
     expect(relative.code).toBe(2);
     expect(relative.err).toMatch(/"not-a-url" is not an absolute URL/);
+    // manager add too: the CLI has no document a relative URL could be resolved against.
+    const add = await run('manager', 'add', 'not-a-url');
+    expect(add.code).toBe(2);
+    expect(add.err).toMatch(/"not-a-url" is not an absolute URL/);
     const ftp = await run('cancel', 'ftp://host/x.dd');
     expect(ftp.code).toBe(2);
     expect(ftp.err).toMatch(/uses ftp:; only http: and https:/);

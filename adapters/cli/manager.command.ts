@@ -20,7 +20,14 @@ import type {
   HostStateChange,
 } from '../oipf/index.js';
 import { loadInspect } from './inspect-option.js';
-import { CliExit, type CliIo, formatTable, inspectUrlArgument, wholeNumberArgument } from './io.js';
+import {
+  CliExit,
+  type CliIo,
+  formatTable,
+  httpUrlArgument,
+  inspectUrlArgument,
+  wholeNumberArgument,
+} from './io.js';
 import { registerServeDaeCommand } from './serve-dae.command.js';
 
 /**
@@ -129,6 +136,7 @@ export function registerManagerCommand(program: Command, io: CliIo): void {
     .argument(
       '<url>',
       'the content URL (or a CADD URL with --type application/vnd.oipf.ContentAccessDownload+xml)',
+      httpUrlArgument,
     )
     .option('--priority <n>', 'a larger number is a higher priority', wholeNumberArgument(), 0)
     .option('--type <type>', 'content type', 'application/octet-stream')
