@@ -48,22 +48,21 @@ describe('running manager: real transfers', () => {
   /** Records every registry write (the DAE state of each entry it holds) and every sync, in order; `restore` undoes it. */
   function recordRegistry(): { events: string[]; times: number[]; restore(): void } {
     const events: string[] = [];
-    /** When each event happened (performance.now()). */
+    /** When each event happened (performance.now()), by index. */
     const times: number[] = [];
-    const push = events.push.bind(events);
-    events.push = (...items: string[]) => {
-      for (const _ of items) times.push(performance.now());
-      return push(...items);
+    const note = (event: string) => {
+      events.push(event);
+      times.push(performance.now());
     };
     const write = Registry.prototype.write;
     const sync = Registry.prototype.sync;
     Registry.prototype.write = function (this: Registry, changes: RegistryChanges) {
       const states = [...changes.downloads.values()].map((d) => (d === undefined ? -1 : daeStateOf(d)));
-      events.push(`write ${states.join(',')}`);
+      note(`write ${states.join(',')}`);
       return write.call(this, changes);
     };
     Registry.prototype.sync = function (this: Registry) {
-      events.push('sync');
+      note('sync');
       return sync.call(this);
     };
     return {
