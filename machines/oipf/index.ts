@@ -18,7 +18,14 @@ export * from './manager.index.js';
 export * from './manager.listing.js';
 export * from './manager.logic.js';
 export { oipfManagerMachine } from './manager.machine.js';
-export { oipfManagerSetup } from './manager.setup.js';
+export { type ManagerState, managerStart, managerTransition } from './manager.run.js';
+export {
+  MANAGER_GUARDS,
+  MANAGER_STEPS,
+  type ManagerGuardFunction,
+  type ManagerStepFunction,
+  oipfManagerSetup,
+} from './manager.setup.js';
 export {
   rebalance,
   restoredDownload,

@@ -54,11 +54,57 @@ function flush(enqueue: Enqueue, step: ManagerStep): void {
   }
 }
 
-/** Declares an action that runs a pure step for one event type and enqueues its outputs. */
-function stepAction<T extends OipfManagerEvent['type']>(
+/** A pure step of the manager chart: the context and event in, the next context and its outputs out. */
+export type ManagerStepFunction = (context: OipfManagerContext, event: OipfManagerEvent) => ManagerStep;
+
+/** A pure guard of the manager chart. */
+export type ManagerGuardFunction = (context: OipfManagerContext, event: OipfManagerEvent) => boolean;
+
+/** A step for one event type (any other leaves the context as it is and requests nothing). */
+function forEvent<T extends OipfManagerEvent['type']>(
   type: T,
   run: (context: OipfManagerContext, event: Extract<OipfManagerEvent, { type: T }>) => ManagerStep,
-) {
+): ManagerStepFunction {
+  return (context, event) =>
+    event.type === type
+      ? run(context, event as Extract<OipfManagerEvent, { type: T }>)
+      : { context, out: [] };
+}
+
+/**
+ * The pure step behind each step action of the chart, by action name: what the chart's `enqueueActions` blocks run
+ * (below), and what `managerTransition` (manager.run.ts) runs for the same action name without an actor.
+ */
+export const MANAGER_STEPS = Object.freeze({
+  rebalanceSlots: (context) => rebalance({ context, out: [] }),
+  applyRegister: forEvent('APP.REGISTER', stepRegister),
+  applyPause: forEvent('APP.PAUSE', stepPause),
+  applyResume: forEvent('APP.RESUME', stepResume),
+  applyUpdate: forEvent('APP.UPDATE_URL', stepUpdate),
+  applyRemove: forEvent('APP.REMOVE', stepRemove),
+  applyReserve: forEvent('APP.RESERVE', stepReserve),
+  applyReservationChange: forEvent('OITF.RESERVATION_CHANGED', (context, event) =>
+    stepReservation(context, event.orgId, Math.max(0, event.bytes)),
+  ),
+  forwardToDownload: stepAdapterEvent,
+  refuse: (context, event) => ({ context: { ...context, lastResult: refusalOf(context, event) }, out: [] }),
+} satisfies Record<string, ManagerStepFunction>);
+
+/** The chart's guards, by name (the decide* functions the synchronous DAE API uses). */
+export const MANAGER_GUARDS = Object.freeze({
+  isHbbtv: (context) => context.profile === 'hbbtv',
+  registerAccepted: (context, event) =>
+    event.type === 'APP.REGISTER' && decideRegister(context, event) !== undefined,
+  pauseAccepted: (context, event) => event.type === 'APP.PAUSE' && decidePause(context, event),
+  resumeAccepted: (context, event) => event.type === 'APP.RESUME' && decideResume(context, event),
+  updateAccepted: (context, event) => event.type === 'APP.UPDATE_URL' && decideUpdate(context, event),
+  removeAccepted: (context, event) => event.type === 'APP.REMOVE' && decideRemove(context, event),
+  reserveGranted: (context, event) =>
+    event.type === 'APP.RESERVE' && decideReserve(context, event) === RESERVE.RESERVE_OK,
+} satisfies Record<string, ManagerGuardFunction>);
+
+/** An action that runs a pure step and enqueues its outputs. */
+function stepAction(run: ManagerStepFunction) {
   return enqueueActions<
     OipfManagerContext,
     OipfManagerEvent,
@@ -70,10 +116,15 @@ function stepAction<T extends OipfManagerEvent['type']>(
     never,
     OipfManagerEmitted
   >(({ context, event, enqueue }) => {
-    if (event.type === type)
-      flush(enqueue as unknown as Enqueue, run(context, event as Extract<OipfManagerEvent, { type: T }>));
+    flush(enqueue as unknown as Enqueue, run(context, event));
   });
 }
+
+/** A guard of the table, as xstate calls it. */
+const guard =
+  (test: ManagerGuardFunction) =>
+  ({ context, event }: { context: OipfManagerContext; event: OipfManagerEvent }) =>
+    test(context, event);
 
 /** The manager's setup: types, effect actions (the port), step actions and the decide* guards. */
 export const oipfManagerSetup = setup({
@@ -93,32 +144,25 @@ export const oipfManagerSetup = setup({
     verifyContent: (_args, _params: OipfManagerEffects['verifyContent']) => {},
     cancelVerification: (_args, _params: OipfManagerEffects['cancelVerification']) => {},
     fetchDescriptor: (_args, _params: OipfManagerEffects['fetchDescriptor']) => {},
-    rebalanceSlots: enqueueActions(({ context, enqueue }) => {
-      flush(enqueue as unknown as Enqueue, rebalance({ context, out: [] }));
-    }),
-    applyRegister: stepAction('APP.REGISTER', stepRegister),
-    applyPause: stepAction('APP.PAUSE', stepPause),
-    applyResume: stepAction('APP.RESUME', stepResume),
-    applyUpdate: stepAction('APP.UPDATE_URL', stepUpdate),
-    applyRemove: stepAction('APP.REMOVE', stepRemove),
-    applyReserve: stepAction('APP.RESERVE', stepReserve),
-    applyReservationChange: stepAction('OITF.RESERVATION_CHANGED', (context, event) =>
-      stepReservation(context, event.orgId, Math.max(0, event.bytes)),
-    ),
-    forwardToDownload: enqueueActions(({ context, event, enqueue }) => {
-      flush(enqueue as unknown as Enqueue, stepAdapterEvent(context, event));
-    }),
+    rebalanceSlots: stepAction(MANAGER_STEPS.rebalanceSlots),
+    applyRegister: stepAction(MANAGER_STEPS.applyRegister),
+    applyPause: stepAction(MANAGER_STEPS.applyPause),
+    applyResume: stepAction(MANAGER_STEPS.applyResume),
+    applyUpdate: stepAction(MANAGER_STEPS.applyUpdate),
+    applyRemove: stepAction(MANAGER_STEPS.applyRemove),
+    applyReserve: stepAction(MANAGER_STEPS.applyReserve),
+    applyReservationChange: stepAction(MANAGER_STEPS.applyReservationChange),
+    forwardToDownload: stepAction(MANAGER_STEPS.forwardToDownload),
+    // An assign (no effects, no notifications): the refusal's DAE return value only.
     refuse: assign({ lastResult: ({ context, event }) => refusalOf(context, event) }),
   },
   guards: {
-    isHbbtv: ({ context }) => context.profile === 'hbbtv',
-    registerAccepted: ({ context, event }) =>
-      event.type === 'APP.REGISTER' && decideRegister(context, event) !== undefined,
-    pauseAccepted: ({ context, event }) => event.type === 'APP.PAUSE' && decidePause(context, event),
-    resumeAccepted: ({ context, event }) => event.type === 'APP.RESUME' && decideResume(context, event),
-    updateAccepted: ({ context, event }) => event.type === 'APP.UPDATE_URL' && decideUpdate(context, event),
-    removeAccepted: ({ context, event }) => event.type === 'APP.REMOVE' && decideRemove(context, event),
-    reserveGranted: ({ context, event }) =>
-      event.type === 'APP.RESERVE' && decideReserve(context, event) === RESERVE.RESERVE_OK,
+    isHbbtv: guard(MANAGER_GUARDS.isHbbtv),
+    registerAccepted: guard(MANAGER_GUARDS.registerAccepted),
+    pauseAccepted: guard(MANAGER_GUARDS.pauseAccepted),
+    resumeAccepted: guard(MANAGER_GUARDS.resumeAccepted),
+    updateAccepted: guard(MANAGER_GUARDS.updateAccepted),
+    removeAccepted: guard(MANAGER_GUARDS.removeAccepted),
+    reserveGranted: guard(MANAGER_GUARDS.reserveGranted),
   },
 });
