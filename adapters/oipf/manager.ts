@@ -19,7 +19,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { type Actor, createActor, type InspectionEvent } from 'xstate';
+import type { InspectionEvent } from 'xstate';
 import {
   BYTES_PER_MB,
   DAE_STATE,
@@ -36,9 +36,10 @@ import {
   type LastResult,
   type ManageDownloads,
   type ManagedDownload,
+  type ManagerOutput,
   type OipfManagerContext,
+  type OipfManagerEffects,
   type OipfManagerEvent,
-  oipfManagerMachine,
   type Profile,
 } from '../../machines/oipf/index.js';
 import type { DiscInfo } from '../../machines/oipf/manager.logic.js';
@@ -50,6 +51,7 @@ import {
   DaeDownloadTrigger,
   type DaeHost,
 } from './dae-objects.js';
+import { driveManager, type ManagerDriver } from './manager-driver.js';
 import type { DownloadMeta } from './meta.js';
 import { Registry, type UnreadableEntry } from './registry.js';
 import { TransferEngine, type TransferFetchOptions } from './transfers.js';
@@ -223,10 +225,10 @@ async function start(
   const live = new Map<string, { bytes: number; since: number; at: number; from: number }>();
   const idleWaiters = new Set<() => void>();
   const onError = options.onError ?? (() => {});
-  let actor: Actor<typeof oipfManagerMachine> | undefined;
+  let driver: ManagerDriver | undefined;
   let closed = false;
 
-  const context = (): OipfManagerContext => actor!.getSnapshot().context;
+  const context = (): OipfManagerContext => driver!.context;
   // What the registry holds: the index and reservations last written, and the metadata changed since.
   let written: {
     downloads: DownloadIndex;
@@ -288,7 +290,7 @@ async function start(
    * Returns whether there was anything to write.
    */
   const writeDiff = (): boolean => {
-    if (actor === undefined) return false;
+    if (driver === undefined) return false;
     const now = context();
     const downloads = new Map<string, ManagedDownload | undefined>();
     now.downloads.changesSince(written.downloads, (id, entry) => downloads.set(id, entry));
@@ -358,7 +360,7 @@ async function start(
     enabled: options.transfers ?? true,
     verifyGate: options.verifyGate,
     send: (event) => {
-      if (!closed || event.type === 'TRANSFER.PROGRESS') actor?.send(event);
+      if (!closed || event.type === 'TRANSFER.PROGRESS') driver?.send(event);
     },
     checkpointed,
     metaOf: (id) => meta.get(id),
@@ -390,24 +392,50 @@ async function start(
     idleWaiters.clear();
   };
 
-  const machine = oipfManagerMachine.provide({
-    actions: {
-      startTransfer: (_args, params) => engine.startTransfer(params),
-      stopTransfer: (_args, params) => {
-        engine.stopTransfer(params);
-        live.delete(params.downloadId);
-      },
-      deleteData: (_args, params) => engine.deleteData(params),
-      startTimer: (_args, params) => engine.startTimer(params),
-      cancelTimer: (_args, params) => engine.cancelTimer(params),
-      verifyContent: (_args, params) => engine.verifyContent(params),
-      cancelVerification: (_args, params) => engine.cancelVerification(params),
-      fetchDescriptor: (_args, params) => engine.fetchDescriptor(params),
+  // Each effect the chart requests, performed by the transfer engine.
+  const effects: { readonly [K in keyof OipfManagerEffects]: (params: OipfManagerEffects[K]) => void } = {
+    startTransfer: (params) => engine.startTransfer(params),
+    stopTransfer: (params) => {
+      engine.stopTransfer(params);
+      live.delete(params.downloadId);
     },
-  });
-  actor = createActor(machine, {
-    ...(options.inspect ? { inspect: options.inspect } : {}),
-    input: {
+    deleteData: (params) => engine.deleteData(params),
+    startTimer: (params) => engine.startTimer(params),
+    cancelTimer: (params) => engine.cancelTimer(params),
+    verifyContent: (params) => engine.verifyContent(params),
+    cancelVerification: (params) => engine.cancelVerification(params),
+    fetchDescriptor: (params) => engine.fetchDescriptor(params),
+  };
+  const removedListeners = new Set<(id: string) => void>();
+  const perform = (output: ManagerOutput): void => {
+    if (output.kind === 'effect') {
+      (effects[output.effect.type] as (params: unknown) => void)(output.effect.params);
+      return;
+    }
+    const event = output.event;
+    if (event.type === 'STATE_CHANGED') {
+      // Completion (1) and failure (8) are synced right after their commit. A change the scheduler makes by
+      // itself (start, pre-emption, back to queued, a stall) is committed too — a kill -9 keeps it — but synced
+      // with the next sync, at the latest flushEveryMs later: a power cut that loses it leaves the download where
+      // a restart starts or resumes it again anyway. A change inside an application's call is synced with the
+      // call (host.call).
+      persist(!MUST_FLUSH.has(event.state));
+      if (queue.length === 0) queueMicrotask(flushNotifications);
+      queue.push({ id: event.id, state: event.state, reason: event.reason });
+      return;
+    }
+    live.delete(event.id);
+    for (const listener of removedListeners) listener(event.id);
+    // After this step's notifications (queued before it), which may still name the download.
+    queueMicrotask(() => {
+      for (const view of views) view.forget(event.id);
+    });
+  };
+  // What is written, and when: after a DAE state change, an application's call (host.call), a metadata change
+  // and a durable checkpoint of a transfer. A change inside a state (response headers, the verifying step,
+  // progress not yet checkpointed) is not worth a commit of its own: it goes with the next write.
+  driver = driveManager(
+    {
       capacityBytes,
       profile,
       maxActive: options.maxActive ?? 2,
@@ -416,33 +444,10 @@ async function start(
       downloads: stored.downloads,
       reservations: stored.reservations,
     },
-  });
-  actor.on('STATE_CHANGED', (event) => {
-    // Completion (1) and failure (8) are synced right after their commit. A change the scheduler makes by itself
-    // (start, pre-emption, back to queued, a stall) is committed too — a kill -9 keeps it — but synced with the
-    // next sync, at the latest flushEveryMs later: a power cut that loses it leaves the download where a restart
-    // starts or resumes it again anyway. A change inside an application's call is synced with the call (host.call).
-    persist(!MUST_FLUSH.has(event.state));
-    if (queue.length === 0) queueMicrotask(flushNotifications);
-    queue.push({ id: event.id, state: event.state, reason: event.reason });
-  });
-  const removedListeners = new Set<(id: string) => void>();
-  actor.on('REMOVED', (event) => {
-    live.delete(event.id);
-    for (const listener of removedListeners) listener(event.id);
-    // After this step's notifications (queued before it), which may still name the download.
-    queueMicrotask(() => {
-      for (const view of views) view.forget(event.id);
-    });
-  });
-  // What is written, and when: after a DAE state change, an application's call (host.call), a metadata change
-  // and a durable checkpoint of a transfer. A change inside a state (response headers, the verifying step,
-  // progress not yet checkpointed) is not worth a commit of its own: it goes with the next write.
-  actor.subscribe({
-    next: checkIdle,
-    error: onError,
-  });
-  actor.start();
+    { perform, stepped: checkIdle, onError },
+    options.inspect,
+  );
+  driver.start();
   // The restored entries are what the registry holds; the first write has only what the start changed.
   written = { ...written, downloads: DownloadIndex.of(stored.downloads) };
   writeChanges();
@@ -504,7 +509,7 @@ async function start(
     },
     call: <T>(decided: T, event: OipfManagerEvent): T => {
       if (closed) throw new Error('the download manager is closed');
-      actor!.send(event);
+      driver!.send(event);
       persist();
       const lastResult = context().lastResult;
       if (!sameValue(decided, lastResult)) mismatches.push({ event: event.type, decided, lastResult });
@@ -594,7 +599,7 @@ async function start(
       flushWanted = true;
       writeChanges();
       await durable.catch(() => {});
-      actor?.stop();
+      driver?.stop();
       for (const resolve of idleWaiters) resolve();
       idleWaiters.clear();
       registry.close();

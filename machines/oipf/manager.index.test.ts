@@ -86,4 +86,37 @@ describe('manager index: keyed downloads, startable and active ones in priority 
       for (const { index: old, ids } of history) expect(old.list().map((d) => d.id)).toEqual(ids);
     },
   );
+
+  test.prop([fc.array(opArb, { maxLength: 40 })], { seed: 19, numRuns: 300 })(
+    'of(list), built in place, is the index successive with() calls build: order, lookups, slots, usage; and it is frozen like one',
+    (ops) => {
+      const list = ops.flatMap((op) => (op.put ? [entry(op.id, op.state, op.priority, op.org)] : []));
+      let stepped = DownloadIndex.empty();
+      for (const d of list) stepped = stepped.with(d);
+      const built = DownloadIndex.of(list);
+      expect(built.list()).toEqual(stepped.list());
+      for (const d of list) expect(built.get(d.id)).toBe(stepped.get(d.id));
+      expect(built.bestStartable()?.id).toBe(stepped.bestStartable()?.id);
+      expect(built.lowestActive()?.id).toBe(stepped.lowestActive()?.id);
+      expect(built.activeCount).toBe(stepped.activeCount);
+      expect(built.usage).toEqual(stepped.usage);
+      // The next registration gets the next sequence number either way (registered last).
+      const late = entry('z', STATES[0]!, 1, 'o1');
+      expect(
+        built
+          .with(late)
+          .list()
+          .map((d) => d.id),
+      ).toEqual(
+        stepped
+          .with(late)
+          .list()
+          .map((d) => d.id),
+      );
+      // Changing a built index leaves it as it was (its trees are shared, copy on write).
+      const before = built.list();
+      if (list[0] !== undefined) built.without(list[0].id);
+      expect(built.list()).toEqual(before);
+    },
+  );
 });

@@ -145,11 +145,44 @@ export class DownloadIndex {
     );
   }
 
-  /** The index of `downloads`, registered in the order given. */
+  /**
+   * The index of `downloads`, registered in the order given (a later entry with a known id replaces the earlier one,
+   * as `with` does). Built in place, before any snapshot shares it: no path is copied per entry, so a restart with
+   * 10 000 downloads allocates the trees once instead of 10 000 copies of their paths.
+   */
   static of(downloads: Iterable<ManagedDownload>): DownloadIndex {
-    let index = DownloadIndex.empty();
-    for (const d of downloads) index = index.with(d);
-    return index;
+    const seqOf = new BTree<string, number>();
+    const bySeq = new BTree<number, ManagedDownload>();
+    const startable = new BTree<SlotKey, string>(undefined, bySlot);
+    const active = new BTree<SlotKey, string>(undefined, bySlot);
+    let usage: Readonly<Record<string, OrgUsage>> = {};
+    let nextSeq = 0;
+    for (const download of downloads) {
+      DownloadIndex.#check(download);
+      const known = seqOf.get(download.id);
+      const seq = known ?? nextSeq++;
+      const old = known === undefined ? undefined : bySeq.get(known);
+      if (old !== undefined) {
+        usage = addUsage(usage, old, -1);
+        startable.delete({ priority: old.context.priority, seq });
+        active.delete({ priority: old.context.priority, seq });
+      }
+      seqOf.set(download.id, seq);
+      bySeq.set(seq, download);
+      usage = addUsage(usage, download, 1);
+      const key = { priority: download.context.priority, seq };
+      if (isStartable(download)) startable.set(key, download.id);
+      if (isActive(download)) active.set(key, download.id);
+    }
+    return new DownloadIndex(seqOf, bySeq, startable, active, usage, nextSeq);
+  }
+
+  /** Only a live download is indexed: one in no DAE state (removed) is refused, so every entry has a state. */
+  static #check(download: ManagedDownload): void {
+    if (daeStateOf(download) === undefined)
+      throw new Error(
+        `DownloadIndex: download ${download.id} is in no DAE state (${JSON.stringify(download.value)})`,
+      );
   }
 
   /** How many downloads are live. */
@@ -213,10 +246,7 @@ export class DownloadIndex {
    * live download is indexed: one in no DAE state (removed) is refused, so every entry has a state.
    */
   with(download: ManagedDownload): DownloadIndex {
-    if (daeStateOf(download) === undefined)
-      throw new Error(
-        `DownloadIndex: download ${download.id} is in no DAE state (${JSON.stringify(download.value)})`,
-      );
+    DownloadIndex.#check(download);
     const known = this.#seqOf.get(download.id);
     const seq = known ?? this.#nextSeq;
     const old = known === undefined ? undefined : this.#bySeq.get(known);
