@@ -6,6 +6,9 @@
  * state 1, completed — its bytes fsync'd and the registry committed). Prints one JSON line. The temp directory
  * (served files, outputs, the manager's `--dir`) is removed afterwards.
  *
+ * Informative, per run: curl's files fsync'd after it exits, and what the disk gives with nothing else to do (as many
+ * fresh files written from memory, each fdatasync'd, 4 at a time: no network, no statechart).
+ *
  * Sizes: `BENCH_TRANSFER_WORKLOADS` as `count×MiB` pairs, comma-separated (default `4x256,64x1`).
  *
  * @module
@@ -82,6 +85,36 @@ async function curlRun(urls: string[], out: string): Promise<{ ms: number; fsync
   return { ms: curlMs, fsyncMs: ms(s) };
 }
 
+/**
+ * What the disk gives the manager's promise (state 1: the bytes on stable storage) with nothing else to do: the same
+ * count of fresh files of the same size, each written from memory and fdatasync'd once at its end, MAX_ACTIVE at a
+ * time — no HTTP, no statechart. Informative: for small objects it bounds what any durable fetcher reaches here; for
+ * large ones it is no bound (one sync at the end of 256 MiB is slower than the manager's checkpoints along the way).
+ */
+async function writeAndSync(dir: string, w: Workload): Promise<number> {
+  await fs.mkdir(dir, { recursive: true });
+  const block = Buffer.alloc(Math.min(w.sizeBytes, MiB), 0x5a);
+  const t = process.hrtime.bigint();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: MAX_ACTIVE }, async () => {
+      for (let i = next++; i < w.count; i = next++) {
+        const handle = await fs.open(path.join(dir, `${i}.bin`), 'w');
+        try {
+          for (let at = 0; at < w.sizeBytes; at += block.length)
+            await handle.write(block, 0, Math.min(block.length, w.sizeBytes - at));
+          await handle.datasync();
+        } finally {
+          await handle.close();
+        }
+      }
+    }),
+  );
+  const took = ms(t);
+  await fs.rm(dir, { recursive: true, force: true });
+  return took;
+}
+
 /** The manager fetching every URL (registered through the DAE API), until all are completed (state 1). */
 async function managerRun(urls: string[], dir: string, expectBytes: number): Promise<number> {
   const m = await createDownloadManager({ dir, maxActive: MAX_ACTIVE, capacityBytes: 2 ** 50 });
@@ -142,6 +175,7 @@ try {
       const curl: number[] = [];
       const curlFsync: number[] = [];
       const manager: number[] = [];
+      const writeSync: number[] = [];
       // Alternating, curl first: each side meets the disk in the write-back state the other leaves.
       for (let run = 0; run < RUNS; run++) {
         const out = path.join(root, 'curl');
@@ -152,6 +186,7 @@ try {
         const dir = path.join(root, 'manager');
         manager.push(mbps(bytes, await managerRun(urls, dir, bytes)));
         await fs.rm(dir, { recursive: true, force: true });
+        writeSync.push(mbps(bytes, await writeAndSync(path.join(root, 'write-sync'), w)));
       }
       const curlMBps = median(curl);
       const managerMBps = median(manager);
@@ -169,6 +204,9 @@ try {
         curlFsyncMBps: median(curlFsync),
         curlFsyncRunsMBps: curlFsync,
         ratioToCurlFsync: managerMBps / median(curlFsync),
+        writeSyncMBps: median(writeSync),
+        writeSyncRunsMBps: writeSync,
+        writeSyncRatio: median(writeSync) / curlMBps,
       });
     }
   } finally {
