@@ -250,13 +250,16 @@ async function start(
   let unflushed = false;
   /** The sync covering the last write that wanted one (flush() and close() wait for it). */
   let durable: Promise<void> = Promise.resolve();
+  let syncTimer: NodeJS.Timeout | undefined;
   const requestSync = () => {
     flushedAt = Date.now();
     unflushed = false;
+    // This sync covers every write so far: a timer armed for an earlier one would sync again before the interval.
+    clearTimeout(syncTimer);
+    syncTimer = undefined;
     durable = registry.sync();
     durable.catch(onError);
   };
-  let syncTimer: NodeJS.Timeout | undefined;
   const syncIfUnflushed = () => {
     syncTimer = undefined;
     if (unflushed && !closed) requestSync();

@@ -286,6 +286,10 @@ export class Registry {
    * the database before copying; at `synchronous=NORMAL` nothing else waits for the disk.)
    */
   sync(): Promise<void> {
+    return this.#sync();
+  }
+
+  #sync(): Promise<void> {
     if (this.#syncing === undefined) {
       const running = this.#fsyncWal().finally(() => {
         if (this.#syncing === running) this.#syncing = undefined;
@@ -298,7 +302,7 @@ export class Registry {
       .catch(() => {})
       .then(() => {
         this.#syncAgain = undefined;
-        return this.sync();
+        return this.#sync();
       });
     return this.#syncAgain;
   }

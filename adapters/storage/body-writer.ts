@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { type promises as fs, writeSync, writevSync } from 'node:fs';
+import { writeSync, writevSync } from 'node:fs';
 import type { WriteBodyOptions, WriteBodyResult } from './journal.js';
 
 /**
@@ -33,7 +33,8 @@ export const WRITE_BATCH_BYTES = 256 * 1024;
 
 /** What the pipeline writes into: the open data file and the store's checkpoint. */
 export interface AppendTarget {
-  readonly handle: fs.FileHandle;
+  /** The open data file's descriptor. */
+  readonly fd: number;
   /** The offset the body's first byte goes to (the durable offset). */
   readonly start: number;
   /** The offset the journal names now. */
@@ -140,7 +141,7 @@ export async function appendBody(
     const at = issued;
     batch = emptyBatch();
     issued += size;
-    const task: Promise<void> = writeAll(target.handle, parts, size, at)
+    const task: Promise<void> = writeAll(target.fd, parts, size, at)
       .then(() => {
         written = at + size;
         options.onProgress?.(written);
@@ -249,14 +250,9 @@ export async function appendBody(
  * which measured faster on loopback than a thread-pool round trip per batch (`npm run bench`); the fdatasync of a
  * checkpoint still runs on the thread pool, alongside later writes.
  */
-async function writeAll(
-  handle: fs.FileHandle,
-  chunks: Uint8Array[],
-  size: number,
-  position: number,
-): Promise<void> {
-  let done = writevSync(handle.fd, chunks, position);
+async function writeAll(fd: number, chunks: Uint8Array[], size: number, position: number): Promise<void> {
+  let done = writevSync(fd, chunks, position);
   if (done === size) return;
   const rest = Buffer.concat(chunks, size);
-  while (done < size) done += writeSync(handle.fd, rest, done, size - done, position + done);
+  while (done < size) done += writeSync(fd, rest, done, size - done, position + done);
 }

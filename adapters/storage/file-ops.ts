@@ -3,14 +3,15 @@
  *
  * @module
  */
-import { promises as fs } from 'node:fs';
+import { closeSync, promises as fs, ftruncateSync, openSync, renameSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { fsyncFd } from './flush.js';
 import { fsyncDir } from './json-store.js';
 
 /** The size of a file, or `undefined` when it does not exist. */
 export async function sizeOf(file: string): Promise<number | undefined> {
   try {
-    return (await fs.stat(file)).size;
+    return statSync(file).size;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
@@ -20,7 +21,7 @@ export async function sizeOf(file: string): Promise<number | undefined> {
 /** Moves a file, atomically when source and target share a file system, else by copy + fsync + rename. */
 export async function moveFile(from: string, to: string): Promise<void> {
   try {
-    await fs.rename(from, to);
+    renameSync(from, to);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
     const tmp = `${to}.dlstate-move.tmp`;
@@ -34,21 +35,21 @@ export async function moveFile(from: string, to: string): Promise<void> {
 
 /** fsyncs a file (data and metadata). */
 export async function syncFile(file: string): Promise<void> {
-  const handle = await fs.open(file, 'r+');
+  const fd = openSync(file, 'r+');
   try {
-    await handle.sync();
+    await fsyncFd(fd);
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 
 /** Sets a file's length (creating it when missing) and fsyncs it. */
 export async function truncateFile(file: string, length: number): Promise<void> {
-  const handle = await fs.open(file, 'a+');
+  const fd = openSync(file, 'a+');
   try {
-    await handle.truncate(length);
-    await handle.sync();
+    ftruncateSync(fd, length);
+    await fsyncFd(fd);
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }

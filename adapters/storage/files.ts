@@ -5,7 +5,7 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, lstatSync } from 'node:fs';
 import path from 'node:path';
 
 /** Longest sanitised file name in UTF-8 bytes: below the usual 255-byte limit, leaving room for ` (9999)` and suffixes. @default 200 */
@@ -64,7 +64,7 @@ export const MAX_UNIQUE_SUFFIX = 9999;
 
 async function exists(file: string): Promise<boolean> {
   try {
-    await fs.lstat(file);
+    lstatSync(file);
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;

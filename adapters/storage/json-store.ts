@@ -6,22 +6,23 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { closeSync, promises as fs, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import { fsyncFd } from './flush.js';
 import { makeDir } from './make-dir.js';
 
 /** Flushes a directory's entries (a rename or unlink inside it) to disk; a no-op where the OS refuses. */
 export async function fsyncDir(dir: string): Promise<void> {
-  let handle: fs.FileHandle | undefined;
+  let fd: number | undefined;
   try {
-    handle = await fs.open(dir, 'r');
-    await handle.sync();
+    fd = openSync(dir, 'r');
+    await fsyncFd(fd);
   } catch (error) {
     // Some platforms (Windows) and file systems cannot open or fsync a directory; the rename still stands.
     const code = (error as NodeJS.ErrnoException).code;
     if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL' && code !== 'EBADF') throw error;
   } finally {
-    await handle?.close();
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
@@ -29,7 +30,7 @@ export async function fsyncDir(dir: string): Promise<void> {
 export async function readJson<T = unknown>(file: string): Promise<T | undefined> {
   let text: string;
   try {
-    text = await fs.readFile(file, 'utf8');
+    text = readFileSync(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
@@ -66,25 +67,28 @@ export async function writeJsonAtomic(
  */
 export async function writeJsonTemp(file: string, value: unknown): Promise<string> {
   const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}${TMP_SUFFIX}`; // matches TEMP_NAME
-  const handle = await fs.open(tmp, 'w');
+  const fd = openSync(tmp, 'w');
   try {
-    await handle.writeFile(`${JSON.stringify(value, null, 2)}\n`, 'utf8');
-    await handle.sync();
+    const bytes = Buffer.from(`${JSON.stringify(value, null, 2)}\n`, 'utf8');
+    // A regular file takes the whole write; a short one is continued (each round writes at least a byte).
+    for (let at = 0, n = 1; at < bytes.length && n > 0; at += n)
+      n = writeSync(fd, bytes, at, bytes.length - at);
+    await fsyncFd(fd);
   } catch (error) {
-    await handle.close();
-    await fs.rm(tmp, { force: true });
+    closeSync(fd);
+    rmSync(tmp, { force: true });
     throw error;
   }
-  await handle.close();
+  closeSync(fd);
   return tmp;
 }
 
 /** Renames a temporary file over `file` (atomic); the temporary file is removed if the rename fails. */
 export async function renameOver(tmp: string, file: string): Promise<void> {
   try {
-    await fs.rename(tmp, file);
+    renameSync(tmp, file);
   } catch (error) {
-    await fs.rm(tmp, { force: true });
+    rmSync(tmp, { force: true });
     throw error;
   }
 }

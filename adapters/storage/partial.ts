@@ -20,11 +20,12 @@
  *
  * @module
  */
-import { promises as fs, constants as fsConstants } from 'node:fs';
+import { closeSync, constants as fsConstants, ftruncateSync, openSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { appendBody, DEFAULT_FLUSH_EVERY_BYTES } from './body-writer.js';
 import { currentBootId } from './boot.js';
 import { moveFile, sizeOf, syncFile, truncateFile } from './file-ops.js';
+import { fdatasyncFd } from './flush.js';
 import {
   isJournal,
   type Journal,
@@ -42,7 +43,7 @@ import {
   writeJsonAtomic,
   writeJsonTemp,
 } from './json-store.js';
-import { makeDir } from './make-dir.js';
+import { makeDir, makeDirSync } from './make-dir.js';
 
 export { DEFAULT_FLUSH_EVERY_BYTES, DEFAULT_FLUSH_EVERY_MS, WRITE_BATCH_BYTES } from './body-writer.js';
 export type {
@@ -121,7 +122,7 @@ export class PartialStore {
       if (isJournal(raw, key)) journal = raw;
       else {
         recovery.journalInvalid = true;
-        await fs.rm(journalPath, { force: true });
+        rmSync(journalPath, { force: true });
       }
     }
 
@@ -130,7 +131,7 @@ export class PartialStore {
       if (size === undefined && (await sizeOf(journal.committedTo)) !== undefined) {
         // The rename happened; only the journal's removal was lost.
         recovery.committedTo = journal.committedTo;
-        await fs.rm(journalPath, { force: true });
+        rmSync(journalPath, { force: true });
         await fsyncDir(stateDir);
         return new PartialStore(stateDir, key, undefined, recovery, bootId);
       }
@@ -145,7 +146,7 @@ export class PartialStore {
       if (size !== undefined) {
         // Bytes with no journal were never confirmed durable.
         recovery.droppedBytes = size;
-        await fs.rm(dataPath, { force: true });
+        rmSync(dataPath, { force: true });
         await fsyncDir(stateDir);
       }
       return new PartialStore(stateDir, key, undefined, recovery, bootId);
@@ -256,19 +257,19 @@ export class PartialStore {
     if (options.maxOffset !== undefined) checkOffset(options.maxOffset, 'maxOffset');
     this.#enter('writeBody');
     const start = journal.durableOffset;
-    let handle: fs.FileHandle | undefined;
+    let fd: number | undefined;
     try {
       // Read-write, created when missing, never truncated by the open (no O_APPEND: writes are positional).
-      handle = await fs.open(this.dataPath, fsConstants.O_RDWR | fsConstants.O_CREAT);
+      fd = openSync(this.dataPath, fsConstants.O_RDWR | fsConstants.O_CREAT);
       // Whatever a failed earlier write left beyond the durable offset is not ours to keep — and only once it
       // is cut may the journal say that bytes beyond its offset are this boot's appends.
-      await handle.truncate(start);
+      ftruncateSync(fd, start);
       if (this.#bootId !== null && journal.appendBoot !== this.#bootId)
         await this.#saveJournal({ ...journal, appendBoot: this.#bootId });
-      const data = handle;
+      const data = fd;
       return await appendBody(
         {
-          handle: data,
+          fd: data,
           start,
           durableOffset: () => this.durableOffset,
           checkpoint: async (offset) => {
@@ -276,7 +277,7 @@ export class PartialStore {
             // The temporary journal is prepared while the data syncs; it becomes the journal only after. The
             // directory is not fsync'd: a growth checkpoint whose rename a power cut loses leaves the previous,
             // smaller offset, still <= the data on disk (the shrinking operations keep their full flush).
-            const [tmp] = await Promise.all([writeJsonTemp(this.journalPath, next), data.datasync()]);
+            const [tmp] = await Promise.all([writeJsonTemp(this.journalPath, next), fdatasyncFd(data)]);
             await renameOver(tmp, this.journalPath);
             this.#journal = next;
             await options.onDurable?.(offset);
@@ -286,7 +287,7 @@ export class PartialStore {
         options,
       );
     } finally {
-      await handle?.close();
+      if (fd !== undefined) closeSync(fd);
       this.#busy = false;
     }
   }
@@ -314,10 +315,10 @@ export class PartialStore {
   async discard(): Promise<void> {
     this.#enter('discard');
     try {
-      await fs.rm(this.journalPath, { force: true });
+      rmSync(this.journalPath, { force: true });
       await fsyncDir(this.stateDir);
       this.#journal = undefined;
-      await fs.rm(this.dataPath, { force: true });
+      rmSync(this.dataPath, { force: true });
       await fsyncDir(this.stateDir);
     } finally {
       this.#busy = false;
@@ -334,7 +335,7 @@ export class PartialStore {
     this.#enter('commit');
     try {
       const target = path.resolve(finalPath);
-      await makeDir(path.dirname(target));
+      makeDirSync(path.dirname(target));
       if ((await sizeOf(this.dataPath)) === undefined) await truncateFile(this.dataPath, 0);
       if (options.recordTarget ?? true)
         await this.#saveJournal({ ...withoutAppendBoot(journal), committedTo: target });
@@ -342,7 +343,7 @@ export class PartialStore {
       await fsyncDir(path.dirname(target));
       // Not flushed: a journal a power cut brings back names a commit whose rename is durable, which `open`
       // finishes (the same state as a crash right after the rename).
-      await fs.rm(this.journalPath, { force: true });
+      rmSync(this.journalPath, { force: true });
       this.#journal = undefined;
     } finally {
       this.#busy = false;
