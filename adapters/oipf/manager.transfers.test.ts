@@ -603,4 +603,51 @@ describe('running manager: real transfers', () => {
       expect((await contentOf(m, view!.id)).equals(bytes)).toBe(true);
     },
   );
+
+  it(
+    verifies(
+      ['DAE-STATE-1', 'DAE-RESUME-1'],
+      'the registry is the partial file’s journal: a file shorter than the registry’s count (a power cut) resumes from the file; an earlier version’s journal is swept; byte-identical',
+    ),
+    async () => {
+      const { s, dir } = await server({ bytesPerSecond: 300_000 });
+      const bytes = await mediaFile(dir, 'movie.bin', 512 * 1024);
+      const home = await tempDir();
+      let m = await manager({ dir: home });
+      let app = m.application(ALL_APP);
+      const id = app.downloadTrigger.registerDownloadURL(media(s, 'movie.bin'), 'video/mp4', null, 0)!;
+      let d = app.downloadManager.getDownloads!(id)!.item(0)!;
+      await waitFor(() => (d.amountDownloaded ?? 0) > 64 * 1024, 'durable progress');
+      expect(app.downloadManager.pause!(d)).toBe(true);
+      await m.close();
+      const partial = partialPathOf(path.join(home, 'partial'), id);
+      const counted = (await createDownloadManager({ dir: home, transfers: false }).then(async (r) => {
+        const [view] = r.views();
+        await r.close();
+        return view!.amountDownloaded;
+      })) as number;
+      // A power cut that lost the last synced bytes: the file holds less than the registry names.
+      const short = counted - 10_000;
+      await fs.truncate(partial, short);
+      // And a journal an earlier version kept beside the data, with a larger offset: it is not read, only swept.
+      const oldJournal = path.join(home, 'partial', `dl-${id}.journal.json`);
+      await fs.writeFile(oldJournal, JSON.stringify({ version: 1, durableOffset: counted + 50_000 }));
+      m = await manager({ dir: home });
+      app = m.application(ALL_APP);
+      d = app.downloadManager.getDownloads!(id)!.item(0)!;
+      expect(app.downloadManager.resume!(d)).toBe(true);
+      await m.whenIdle();
+      expect(d.state).toBe(1);
+      expect(s.requests.at(-1)?.headers.range).toBe(`bytes=${short}-`);
+      expect((await contentOf(m, id)).equals(bytes)).toBe(true);
+      await waitFor(
+        async () =>
+          !(await fs.stat(oldJournal).then(
+            () => true,
+            () => false,
+          )),
+        'the old journal swept',
+      );
+    },
+  );
 });

@@ -75,12 +75,12 @@ export interface DownloadManagerOptions {
   /** HTTP timeouts; `bodyTimeoutMs` is the stall detector. */
   readonly fetchOptions?: TransferFetchOptions;
   /**
-   * Durable checkpoints by size: written bytes allowed outside a transfer's journal (checkpoints start at half of
+   * Durable checkpoints by size: written bytes allowed beyond the registry's count (checkpoints start at half of
    * it); a power cut re-fetches at most this much. @default 32 MiB (DEFAULT_FLUSH_EVERY_BYTES, as the agent)
    */
   readonly flushEveryBytes?: number;
   /**
-   * Durable checkpoints by time: while bytes arrive, a transfer is checkpointed (data fsync'd, journal and registry
+   * Durable checkpoints by time: while bytes arrive, a transfer is checkpointed (data fdatasync'd, registry
    * updated) at least this often, however slowly they come. @default 1000 (DEFAULT_FLUSH_EVERY_MS)
    */
   readonly flushEveryMs?: number;
@@ -367,6 +367,7 @@ async function start(
     },
     checkpointed,
     metaOf: (id) => meta.get(id),
+    urlOf: (id) => context().downloads.get(id)?.context.url,
     patchMeta,
     onBytes: (id, written) => {
       const now = Date.now();

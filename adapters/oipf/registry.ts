@@ -13,8 +13,8 @@
  * the kernel drops when the process dies, so neither a crash nor a reused PID can leave the directory
  * locked. An append-only journal with compaction was the alternative without a native dependency.
  *
- * The bytes themselves live in `PartialStore` files whose journal is fsync'd before the registry names
- * the offset, so a row's `bytesReceived` never exceeds what is on disk.
+ * The bytes themselves live in partial files (`KeptFile`) whose data is fdatasync'd before the registry names
+ * the offset, so a row's `bytesReceived` never exceeds what is on disk: the registry is their journal.
  *
  * A registry of the previous version (`registry.json`, one JSON document) is imported once, in one
  * transaction, and then renamed `registry.json.imported`.

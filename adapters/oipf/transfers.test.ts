@@ -18,6 +18,7 @@ function engine(sent: OipfManagerEvent[]): TransferEngine {
     send: (event) => sent.push(event),
     checkpointed: async () => {},
     metaOf: () => undefined,
+    urlOf: () => undefined,
     patchMeta: () => {},
     onBytes: () => {},
     onError: (error) => {

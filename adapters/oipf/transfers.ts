@@ -6,13 +6,12 @@
  *
  * - One transfer per download, tagged with a token: `stopTransfer` aborts the request (the socket is
  *   closed — DAE-PAUSE-2) and invalidates the token, so nothing of a stopped transfer reaches the machine.
- * - The resume offset is what is durably on disk (stack.md sharp edge 8): `TRANSFER.PROGRESS` is sent
- *   only after `PartialStore` fsync'd the data and its journal, and the registry is written before the
- *   next bytes are. A fresh download's journal is first written by its first checkpoint, at the latest
- *   when its body ends: a download can rest in verifying (paused, closed) with all its bytes, which a
- *   restart must find. A transfer never resumes beyond the kept bytes; when the machine asks for a range
- *   past the known end (a crash between completion and verification), the last byte is fetched again so
- *   the server can still check If-Match.
+ * - The resume offset is what is durably on disk (stack.md sharp edge 8), and the registry is the partial
+ *   file's only journal (`KeptFile`): `TRANSFER.PROGRESS` is sent only after the data was fdatasync'd, and the
+ *   registry is written before the next bytes are; the completion's count goes with the completion's write, so a
+ *   download can rest in verifying (paused, closed) with all its bytes, which a restart finds in the registry. A
+ *   transfer starts at `min(the machine's count, the file's size)` — a file shortened by a power cut is resumed
+ *   from what it holds, the machine told first — and cuts whatever lies beyond its start.
  * - Storage operations of one download (transfer, delete, verify) run one after another.
  * - A verification is tagged with the machine's generation: `cancelVerification` aborts its checksum read
  *   and it answers nothing; its answers carry the generation so the machine can tell a stale one.
@@ -20,13 +19,14 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, promises as fs } from 'node:fs';
+import { createReadStream, existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { OipfManagerPort } from '../../generated/oipf-manager.port.js';
 import { type CaddItem, parseCadd } from '../../machines/oipf/cadd.js';
 import type { OipfManagerEffects, OipfManagerEvent } from '../../machines/oipf/index.js';
 import { getText, type HttpResponse, isHttpError, openGet } from '../http/index.js';
-import { PartialStore, sanitizeFileName, sweepStaleTemps, uniquePath } from '../storage/index.js';
+import { sanitizeFileName, sweepStaleTemps, uniquePath } from '../storage/index.js';
+import { KeptFile } from '../storage/kept-file.js';
 import { type DownloadMeta, metaOfItem } from './meta.js';
 
 /** HTTP options of the transfers (timeouts; a body timeout is how a stall is detected). */
@@ -41,7 +41,7 @@ export interface TransferFetchOptions {
 
 /** What the engine needs from the manager host. */
 export interface TransferDeps {
-  /** The directory of partial files and their journals. */
+  /** The directory of partial data files (their journal is the registry). */
   readonly partialDir: string;
   /** Where completed content is moved. */
   readonly filesDir: string;
@@ -59,6 +59,8 @@ export interface TransferDeps {
   /** Resolves once the registry holds every state sent so far. */
   checkpointed(): Promise<void>;
   metaOf(id: string): DownloadMeta | undefined;
+  /** The content URL the machine holds for a download (the completed file is named after it). */
+  urlOf(id: string): string | undefined;
   /** Changes a download's metadata; `lazy`: informative only, it may wait for the registry's next sync. */
   patchMeta(id: string, patch: Partial<DownloadMeta>, lazy?: boolean): void;
   /** Bytes written (not yet durable) of a running transfer, for progress displays. */
@@ -127,7 +129,6 @@ export class TransferEngine implements OipfManagerPort {
   readonly #running = new Map<string, Running>();
   readonly #tokens = new Map<string, number>();
   readonly #chains = new Map<string, Promise<void>>();
-  readonly #stores = new Map<string, Promise<PartialStore>>();
   readonly #timers = new Map<string, NodeJS.Timeout>();
   readonly #verifying = new Map<
     string,
@@ -135,8 +136,8 @@ export class TransferEngine implements OipfManagerPort {
   >();
   #nextToken = 1;
   #closing = false;
-  /** The partial directory made and swept of stale temporary files (once per engine). */
-  #dirReady: Promise<void> | undefined;
+  /** The partial directory swept of what earlier versions kept beside the data (once per engine). */
+  #swept = false;
 
   constructor(deps: TransferDeps) {
     this.#deps = deps;
@@ -147,22 +148,17 @@ export class TransferEngine implements OipfManagerPort {
     return `dl-${id.replace(/[^A-Za-z0-9._-]/g, '_')}`;
   }
 
-  #store(id: string): Promise<PartialStore> {
-    let store = this.#stores.get(id);
-    if (store === undefined) {
-      // The directory is listed once (stale temporary journals of a crash swept), not once per store: with
-      // thousands of kept partial files, each open would otherwise read every name in it.
-      // (A failed sweep is tried again for the next store opened.)
-      this.#dirReady ??= sweepStaleTemps(this.#deps.partialDir).catch((error) => {
-        this.#dirReady = undefined;
-        throw error;
-      });
-      store = this.#dirReady.then(() =>
-        PartialStore.open(this.#deps.partialDir, TransferEngine.keyOf(id), { dirReady: true }),
-      );
-      this.#stores.set(id, store);
+  /**
+   * A download's kept bytes: `partial/dl-<id>.part`, its durable length recorded by the registry (TRANSFER.PROGRESS
+   * is sent only after the bytes were fdatasync'd). The first use sweeps the directory once of the journals and
+   * temporary files an earlier version kept beside each data file (the registry never ran ahead of them either).
+   */
+  #kept(id: string): KeptFile {
+    if (!this.#swept) {
+      this.#swept = true;
+      void dropJournals(this.#deps.partialDir).catch((error) => this.#deps.onError(error));
     }
-    return store;
+    return new KeptFile(partialPathOf(this.#deps.partialDir, id));
   }
 
   /** Runs `task` after every earlier storage operation of this download. */
@@ -203,11 +199,9 @@ export class TransferEngine implements OipfManagerPort {
     const id = p.downloadId;
     if (!this.#current(id, token) || controller.signal.aborted) return;
     try {
-      const store = await this.#store(id);
-      // Never resume beyond what is durably kept; past the known end, fetch the last byte again.
-      let from = Math.min(p.fromByte, store.durableOffset);
-      const length = store.journal?.length;
-      if (length !== undefined && length > 0 && from >= length) from = length - 1;
+      const kept = this.#kept(id);
+      // Never resume beyond what is on disk (the registry's count is at most what was fdatasync'd).
+      const from = Math.min(p.fromByte, kept.size());
       const headers: Record<string, string> = {};
       if (from > 0) headers.range = `bytes=${from}-`;
       if (p.ifMatch !== undefined) headers['if-match'] = p.ifMatch;
@@ -244,20 +238,9 @@ export class TransferEngine implements OipfManagerPort {
       // The machine stopped it (stall, failure, restart) or the status carries no content.
       if (!this.#current(id, token) || (res.status !== 200 && res.status !== 206)) return res.abort();
       const start = res.status === 200 ? 0 : from;
-      await store.begin(
-        {
-          objectUri: p.url,
-          ...(etag !== undefined ? { etag } : {}),
-          ...(totalSize !== undefined ? { length: totalSize } : {}),
-        },
-        start,
-        // A fresh download's journal is first written by its first checkpoint (a crash before it re-fetches at
-        // most that interval, which is the manager's bound anyway).
-        { deferJournal: true },
-      );
       if (start < p.fromByte)
         this.#sendIf(id, token, { type: 'TRANSFER.PROGRESS', downloadId: id, bytesDurable: start });
-      const result = await store.writeBody(res.body, {
+      const result = await kept.write(res.body, start, {
         flushEveryBytes: this.#deps.flushEveryBytes,
         flushEveryMs: this.#deps.flushEveryMs,
         onProgress: (written) => this.#deps.onBytes(id, written),
@@ -309,8 +292,7 @@ export class TransferEngine implements OipfManagerPort {
   deleteData(params: OipfManagerEffects['deleteData']): void {
     const id = params.downloadId;
     this.#chain(id, async () => {
-      const store = await this.#store(id);
-      await store.discard();
+      this.#kept(id).discard();
       const file = this.#deps.metaOf(id)?.filePath;
       // Only content this manager put under its files directory is ever deleted (the registry refuses others).
       const inside = file !== undefined && !path.relative(this.#deps.filesDir, file).startsWith('..');
@@ -387,12 +369,12 @@ export class TransferEngine implements OipfManagerPort {
     const gate = this.#deps.verifyGate;
     if (gate !== undefined) await Promise.race([gate(id, signal), untilAborted(signal)]);
     if (signal.aborted) return;
-    const store = await this.#store(id);
+    const kept = this.#kept(id);
     const meta = this.#deps.metaOf(id);
-    // An earlier verification, cancelled after its commit, left the content in place: check that file. With no
-    // kept range and no file on record, a crash came between the move and the registry's commit: find the file.
-    let committed = store.journal === undefined ? (meta?.filePath ?? store.recovery.committedTo) : undefined;
-    if (store.journal === undefined && committed === undefined) {
+    // The kept bytes; else the file an earlier verification, cancelled after its move, left in place; else, with
+    // neither on record, a crash came between the move and the registry's commit: find the moved file.
+    let committed = existsSync(kept.dataPath) ? undefined : meta?.filePath;
+    if (!existsSync(kept.dataPath) && committed === undefined) {
       committed = await this.#movedBefore(id, p.bytes);
       if (signal.aborted) return;
       if (committed === undefined) {
@@ -403,21 +385,20 @@ export class TransferEngine implements OipfManagerPort {
       }
     }
     if (meta?.checksum !== undefined) {
-      const actual = await hashFile(committed ?? store.dataPath, meta.checksum.algorithm, signal);
+      const actual = await hashFile(committed ?? kept.dataPath, meta.checksum.algorithm, signal);
       if (signal.aborted) return;
       if (actual !== meta.checksum.value) return answer('TRANSFER.CHECKSUM_MISMATCH');
     }
     if (signal.aborted) return;
     if (committed === undefined) {
       const urlName = decodeURIComponent(
-        new URL(store.journal?.objectUri ?? 'http://x/content').pathname.split('/').pop() ?? '',
+        new URL(this.#deps.urlOf(id) ?? 'http://x/content').pathname.split('/').pop() ?? '',
       );
       const name = sanitizeFileName(`${id}-${meta?.name ?? (urlName || 'content')}`);
-      // (commit creates the directory when it is missing)
       const target = await uniquePath(this.#deps.filesDir, name);
-      // The registry, not the journal, records completion: after a crash between this rename and the registry's
-      // commit, the next verification finds the moved file by its download-id prefix (#movedBefore).
-      await store.commit(target, { recordTarget: false });
+      // The registry records completion: after a crash between this move and the registry's commit, the next
+      // verification finds the moved file by its download-id prefix (#movedBefore).
+      await kept.commit(target);
       // The file's path and state 1 go to the registry in one transaction (the write after this step).
       this.#deps.patchMeta(id, { filePath: target, completedAt: new Date().toISOString() });
     } else if (meta?.filePath !== committed) {
@@ -512,4 +493,16 @@ export class TransferEngine implements OipfManagerPort {
 /** The path of the partial data file of a download (tests and tools). */
 export function partialPathOf(partialDir: string, id: string): string {
   return path.join(partialDir, `${TransferEngine.keyOf(id)}.part`);
+}
+
+/** What an earlier version kept beside each data file: its journal and temporary journals. */
+const OLD_JOURNAL = /^dl-.+\.journal\.json$/;
+
+/** Deletes the journals (and their temporary files) earlier versions wrote in the partial directory. */
+async function dropJournals(partialDir: string): Promise<void> {
+  await sweepStaleTemps(partialDir);
+  const names = await fs.readdir(partialDir).catch(() => [] as string[]);
+  await Promise.all(
+    names.filter((n) => OLD_JOURNAL.test(n)).map((n) => fs.rm(path.join(partialDir, n), { force: true })),
+  );
 }

@@ -1,0 +1,89 @@
+/**
+ * A partial file whose journal is its owner's: one data file and nothing beside it. `PartialStore` keeps a journal
+ * next to its data (the agent has no other record of what it kept); the download manager has one already — its
+ * registry, which names a download's durable byte count only after this file's bytes were fdatasync'd (the
+ * checkpoint's `onDurable` is where the owner commits it). A second record of the same number would be written,
+ * renamed, fsync'd and deleted per download for nothing: for a 1 MiB object that was most of the file-system calls.
+ *
+ * The kept range after any crash is therefore `min(what the owner's record says, the file's size)`: the record
+ * never runs ahead of fdatasync'd bytes, and bytes written after the last checkpoint are cut by the next write
+ * (it truncates to its start). Writes go through `appendBody`, as `PartialStore.writeBody`'s do.
+ *
+ * @module
+ */
+import { closeSync, constants as fsConstants, ftruncateSync, openSync, rmSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { appendBody } from './body-writer.js';
+import { moveFile } from './file-ops.js';
+import { fdatasyncFd } from './flush.js';
+import type { WriteBodyOptions, WriteBodyResult } from './journal.js';
+import { fsyncDir } from './json-store.js';
+import { makeDirSync } from './make-dir.js';
+
+/** A download's partial data file, its durable offset recorded by its owner. */
+export class KeptFile {
+  constructor(readonly dataPath: string) {}
+
+  /** The file's size in bytes (0 when there is none). */
+  size(): number {
+    try {
+      return statSync(this.dataPath).size;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+      throw error;
+    }
+  }
+
+  /**
+   * Writes `body` from byte `start` (the file is cut there first: what lies beyond is not the owner's to keep),
+   * checkpointing as `PartialStore.writeBody` does — fdatasync, then `onDurable(offset)`, awaited before the bound
+   * lets more bytes be written.
+   */
+  async write(
+    body: AsyncIterable<Uint8Array>,
+    start: number,
+    options: WriteBodyOptions = {},
+  ): Promise<WriteBodyResult> {
+    if (!Number.isSafeInteger(start) || start < 0)
+      throw new RangeError(`start must be a byte offset, got ${start}`);
+    makeDirSync(path.dirname(this.dataPath));
+    // Read-write, created when missing, never truncated by the open (no O_APPEND: writes are positional).
+    const fd = openSync(this.dataPath, fsConstants.O_RDWR | fsConstants.O_CREAT);
+    let durable = start;
+    try {
+      ftruncateSync(fd, start);
+      return await appendBody(
+        {
+          fd,
+          start,
+          durableOffset: () => durable,
+          checkpoint: async (offset) => {
+            await fdatasyncFd(fd);
+            durable = offset;
+            await options.onDurable?.(offset);
+          },
+        },
+        body,
+        options,
+      );
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /**
+   * Moves the kept bytes to `target` (its directory made when missing) and fsyncs that directory: once this
+   * resolves, the file is at `target` after a power cut too.
+   */
+  async commit(target: string): Promise<void> {
+    const dir = path.dirname(target);
+    makeDirSync(dir);
+    await moveFile(this.dataPath, target);
+    await fsyncDir(dir);
+  }
+
+  /** Deletes the kept bytes (none kept: nothing to do). */
+  discard(): void {
+    rmSync(this.dataPath, { force: true });
+  }
+}
