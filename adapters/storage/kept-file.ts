@@ -11,14 +11,14 @@
  *
  * @module
  */
-import { closeSync, constants as fsConstants, ftruncateSync, openSync, rmSync, statSync } from 'node:fs';
+import { closeSync, constants as fsConstants, ftruncateSync, open, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { appendBody } from './body-writer.js';
 import { moveFile } from './file-ops.js';
 import { fdatasyncFd } from './flush.js';
 import type { WriteBodyOptions, WriteBodyResult } from './journal.js';
 import { fsyncDir } from './json-store.js';
-import { makeDirSync } from './make-dir.js';
+import { makeDir } from './make-dir.js';
 
 /** A download's partial data file, its durable offset recorded by its owner. */
 export class KeptFile {
@@ -46,9 +46,7 @@ export class KeptFile {
   ): Promise<WriteBodyResult> {
     if (!Number.isSafeInteger(start) || start < 0)
       throw new RangeError(`start must be a byte offset, got ${start}`);
-    makeDirSync(path.dirname(this.dataPath));
-    // Read-write, created when missing, never truncated by the open (no O_APPEND: writes are positional).
-    const fd = openSync(this.dataPath, fsConstants.O_RDWR | fsConstants.O_CREAT);
+    const fd = await openForWrite(this.dataPath);
     let durable = start;
     try {
       ftruncateSync(fd, start);
@@ -77,13 +75,49 @@ export class KeptFile {
    */
   async commit(target: string): Promise<void> {
     const dir = path.dirname(target);
-    makeDirSync(dir);
-    await moveFile(this.dataPath, target);
+    try {
+      await moveFile(this.dataPath, target);
+    } catch (error) {
+      // The first file into a directory that is not there yet: made once, then moved.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || !missingDir(dir)) throw error;
+      await makeDir(dir);
+      await moveFile(this.dataPath, target);
+    }
     await fsyncDir(dir);
   }
 
   /** Deletes the kept bytes (none kept: nothing to do). */
   discard(): void {
     rmSync(this.dataPath, { force: true });
+  }
+}
+
+/** open(2) on the thread pool: creating a file waits for the file system's own journal, which a concurrent fsync may hold. */
+function openAsync(file: string, flags: number): Promise<number> {
+  return new Promise((resolve, reject) =>
+    open(file, flags, (error, fd) => (error ? reject(error) : resolve(fd))),
+  );
+}
+
+/** The data file opened read-write, created when missing (its directory too), never truncated by the open. */
+async function openForWrite(file: string): Promise<number> {
+  // No O_APPEND: writes are positional.
+  const flags = fsConstants.O_RDWR | fsConstants.O_CREAT;
+  try {
+    return await openAsync(file, flags);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    await makeDir(path.dirname(file));
+    return openAsync(file, flags);
+  }
+}
+
+/** Whether `dir` does not exist (a rename's ENOENT may also mean the source is gone). */
+function missingDir(dir: string): boolean {
+  try {
+    statSync(dir);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT';
   }
 }
