@@ -25,6 +25,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { daeStateOf, type ManagedDownload } from '../../machines/oipf/index.js';
+import { groupCommit } from '../storage/group-commit.js';
 import { readJson, removeStaleTemps } from '../storage/index.js';
 import type { DownloadMeta } from './meta.js';
 
@@ -109,9 +110,6 @@ export class Registry {
   readonly #db: Database.Database;
   readonly #dir: string;
   #statements: ReturnType<Registry['prepare']> | undefined;
-  /** The fdatasync of the WAL running now, and the one queued after it (see `sync`). */
-  #syncing: Promise<void> | undefined;
-  #syncAgain: Promise<void> | undefined;
 
   private constructor(dir: string, db: Database.Database) {
     this.#dir = dir;
@@ -286,26 +284,11 @@ export class Registry {
    * the database before copying; at `synchronous=NORMAL` nothing else waits for the disk.)
    */
   sync(): Promise<void> {
-    return this.#sync();
+    return this.#sharedSync(undefined);
   }
 
-  #sync(): Promise<void> {
-    if (this.#syncing === undefined) {
-      const running = this.#fsyncWal().finally(() => {
-        if (this.#syncing === running) this.#syncing = undefined;
-      });
-      this.#syncing = running;
-      return running;
-    }
-    // The running one may have started before the caller's commit: the next one covers it.
-    this.#syncAgain ??= this.#syncing
-      .catch(() => {})
-      .then(() => {
-        this.#syncAgain = undefined;
-        return this.#sync();
-      });
-    return this.#syncAgain;
-  }
+  /** The WAL's fdatasync, shared by the callers that come while one runs (group commit). */
+  readonly #sharedSync = groupCommit(() => this.#fsyncWal());
 
   async #fsyncWal(): Promise<void> {
     let wal: fs.FileHandle;

@@ -9,10 +9,18 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, promises as fs, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { fsyncFd } from './flush.js';
+import { groupCommit } from './group-commit.js';
 import { makeDir } from './make-dir.js';
 
-/** Flushes a directory's entries (a rename or unlink inside it) to disk; a no-op where the OS refuses. */
-export async function fsyncDir(dir: string): Promise<void> {
+/**
+ * Flushes a directory's entries (a rename or unlink inside it) to disk; a no-op where the OS refuses. Concurrent
+ * callers for one directory share the flushes (group commit): each resolves after an fsync that began after its call.
+ */
+export function fsyncDir(dir: string): Promise<void> {
+  return sharedDirSync(path.resolve(dir));
+}
+
+const sharedDirSync = groupCommit(async (dir: string): Promise<void> => {
   let fd: number | undefined;
   try {
     fd = openSync(dir, 'r');
@@ -24,7 +32,7 @@ export async function fsyncDir(dir: string): Promise<void> {
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
-}
+});
 
 /** Reads and parses a JSON file; resolves `undefined` when it does not exist, throws naming the path when malformed. */
 export async function readJson<T = unknown>(file: string): Promise<T | undefined> {
