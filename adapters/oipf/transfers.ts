@@ -248,10 +248,14 @@ export class TransferEngine implements OipfManagerPort {
         onDurable: async (durable) => {
           // Durable progress is reported even while closing, so a restart continues from it.
           if (!this.#current(id, token)) return;
+          // The last checkpoint of a body of known length is what TRANSFER.COMPLETE reports next (with the same
+          // count, in the same registry write): one machine step, not two. (Its length was checked against the
+          // reservation and free space when the headers came.)
+          if (totalSize !== undefined && durable >= totalSize) return;
           this.#deps.send({ type: 'TRANSFER.PROGRESS', downloadId: id, bytesDurable: durable });
           // Before more bytes are written, the registry must name these (a crash then re-fetches at most one
-          // checkpoint's worth); after the last one nothing follows, so it goes with the completion's write.
-          if (totalSize === undefined || durable < totalSize) await this.#deps.checkpointed();
+          // checkpoint's worth).
+          await this.#deps.checkpointed();
         },
       });
       this.#sendIf(id, token, {
