@@ -1,14 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { InspectionEvent } from 'xstate';
 import type { ManagerOutput, OipfManagerEvent, OipfManagerInput } from '../../machines/oipf/index.js';
+import { APP } from '../../machines/oipf/oipf.test-support.js';
 import { driveManager, type ManagerDriver } from './manager-driver.js';
 
-const APP = {
-  appId: 'app1',
-  origin: 'tv.example',
-  orgId: 'org1',
-  permissions: ['permission_downloadmanager'],
-} as const;
 const register = (downloadId: string, priority = 0): OipfManagerEvent => ({
   type: 'APP.REGISTER',
   downloadId,

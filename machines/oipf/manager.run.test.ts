@@ -12,13 +12,11 @@ import type {
   OipfManagerEvent,
   OipfManagerInput,
 } from './manager.types.js';
+import { APP } from './oipf.test-support.js';
 
-const OWN: DaeCaller = {
-  appId: 'app1',
-  origin: 'tv.example',
-  orgId: 'org1',
-  permissions: ['permission_downloadmanager'],
-};
+/** The calling application of the shared fixtures: own downloads only. */
+const OWN = APP;
+/** A portal of another organisation that manages every download. */
 const PORTAL: DaeCaller = {
   appId: 'portal',
   origin: 'portal.example',
