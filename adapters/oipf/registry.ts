@@ -25,8 +25,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { daeStateOf, type ManagedDownload } from '../../machines/oipf/index.js';
-import { groupCommit } from '../storage/group-commit.js';
-import { readJson, removeStaleTemps } from '../storage/index.js';
+import { groupCommit, readJson, removeStaleTemps } from '../storage/index.js';
 import type { DownloadMeta } from './meta.js';
 
 /** The registry database under the manager directory. */

@@ -25,8 +25,7 @@ import type { OipfManagerPort } from '../../generated/oipf-manager.port.js';
 import { type CaddItem, parseCadd } from '../../machines/oipf/cadd.js';
 import type { OipfManagerEffects, OipfManagerEvent } from '../../machines/oipf/index.js';
 import { getText, type HttpResponse, isHttpError, openGet } from '../http/index.js';
-import { sanitizeFileName, sweepStaleTemps, uniquePath } from '../storage/index.js';
-import { KeptFile } from '../storage/kept-file.js';
+import { KeptFile, sanitizeFileName, sweepStaleTemps, uniquePath } from '../storage/index.js';
 import { type DownloadMeta, metaOfItem } from './meta.js';
 
 /** HTTP options of the transfers (timeouts; a body timeout is how a stall is detected). */
@@ -377,8 +376,9 @@ export class TransferEngine implements OipfManagerPort {
     const meta = this.#deps.metaOf(id);
     // The kept bytes; else the file an earlier verification, cancelled after its move, left in place; else, with
     // neither on record, a crash came between the move and the registry's commit: find the moved file.
-    let committed = existsSync(kept.dataPath) ? undefined : meta?.filePath;
-    if (!existsSync(kept.dataPath) && committed === undefined) {
+    const keptHere = existsSync(kept.dataPath);
+    let committed = keptHere ? undefined : meta?.filePath;
+    if (!keptHere && committed === undefined) {
       committed = await this.#movedBefore(id, p.bytes);
       if (signal.aborted) return;
       if (committed === undefined) {
