@@ -8,7 +8,7 @@ import { verifies } from '../../property-tests/verifies.js';
 import { type DownloadServer, startDownloadServer } from '../server/server.js';
 import { createDownloadManager, type DownloadManagerHost } from './manager.js';
 import { Registry, type RegistryChanges } from './registry.js';
-import { ALL_APP, mediaFile, sleep, tempDir, waitFor } from './test-support.js';
+import { ALL_APP, mediaFile, sleep, tempDir, waitFor, within } from './test-support.js';
 import { partialPathOf } from './transfers.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -552,12 +552,18 @@ describe('running manager: real transfers', () => {
       const app1 = first.application(ALL_APP);
       const a = app1.downloadTrigger.registerDownloadURL(media(s, 'a.bin'), 'video/mp4')!;
       const b = app1.downloadTrigger.registerDownloadURL(media(s, 'b.bin'), 'video/mp4')!;
-      await first.whenIdle();
+      // (Each wait bounded and named: this test once exceeded its 30 s in a full run, and did not say where.)
+      const states = () => ({ views: first.views(), requests: s.requests.length });
+      await within(first.whenIdle(), 'the first manager idle', 20_000, states);
       app1.downloadManager.remove(app1.downloadManager.getDownloads!(b)!.item(0)!);
       const c = app1.downloadTrigger.registerDownloadURL(media(s, 'a.bin'), 'video/mp4')!;
       app1.downloadManager.pause!(app1.downloadManager.getDownloads!(c)!.item(0)!);
-      await first.close();
-      const second = await createDownloadManager({ dir: home, maxActive: 2 });
+      await within(first.close(), 'the first manager closed', 10_000, states);
+      const second = await within(
+        createDownloadManager({ dir: home, maxActive: 2 }),
+        'the second manager open',
+        10_000,
+      );
       cleanups.push(() => second.close());
       expect(second.views().map((v) => [v.id, v.state])).toEqual([
         [a, 1],

@@ -57,6 +57,30 @@ export async function waitFor(
   }
 }
 
+/**
+ * `promise`, or a failure after `timeoutMs` naming `what` and, when given, the state `describe()` reports then — so a
+ * wait that never ends says which one it was and where things stood, instead of the test's own timeout.
+ */
+export async function within<T>(
+  promise: Promise<T>,
+  what: string,
+  timeoutMs: number,
+  describe?: () => unknown,
+): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const state = describe === undefined ? '' : `; then: ${JSON.stringify(describe())}`;
+      reject(new Error(`${what} did not happen within ${timeoutMs} ms${state}`));
+    }, timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Sleeps `ms`. */
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
