@@ -8,14 +8,19 @@ import path from 'node:path';
 import { fsyncFd } from './flush.js';
 import { fsyncDir } from './json-store.js';
 
-/** The size of a file, or `undefined` when it does not exist. */
-export async function sizeOf(file: string): Promise<number | undefined> {
+/** The size of a file (or directory), or `undefined` when it does not exist. */
+export function sizeOfSync(file: string): number | undefined {
   try {
     return statSync(file).size;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
+}
+
+/** The size of a file, or `undefined` when it does not exist. */
+export async function sizeOf(file: string): Promise<number | undefined> {
+  return sizeOfSync(file);
 }
 
 /** Moves a file, atomically when source and target share a file system, else by copy + fsync + rename. */

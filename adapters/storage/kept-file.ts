@@ -11,10 +11,10 @@
  *
  * @module
  */
-import { closeSync, constants as fsConstants, ftruncateSync, open, rmSync, statSync } from 'node:fs';
+import { closeSync, constants as fsConstants, ftruncateSync, open, rmSync } from 'node:fs';
 import path from 'node:path';
 import { appendBody } from './body-writer.js';
-import { moveFile } from './file-ops.js';
+import { moveFile, sizeOfSync } from './file-ops.js';
 import { fdatasyncFd } from './flush.js';
 import type { WriteBodyOptions, WriteBodyResult } from './journal.js';
 import { fsyncDir } from './json-store.js';
@@ -26,12 +26,7 @@ export class KeptFile {
 
   /** The file's size in bytes (0 when there is none). */
   size(): number {
-    try {
-      return statSync(this.dataPath).size;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
-      throw error;
-    }
+    return sizeOfSync(this.dataPath) ?? 0;
   }
 
   /**
@@ -78,8 +73,9 @@ export class KeptFile {
     try {
       await moveFile(this.dataPath, target);
     } catch (error) {
-      // The first file into a directory that is not there yet: made once, then moved.
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || !missingDir(dir)) throw error;
+      // The first file into a directory that is not there yet (a rename's ENOENT may also mean the source is gone):
+      // made once, then moved.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || sizeOfSync(dir) !== undefined) throw error;
       await makeDir(dir);
       await moveFile(this.dataPath, target);
     }
@@ -109,15 +105,5 @@ async function openForWrite(file: string): Promise<number> {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     await makeDir(path.dirname(file));
     return openAsync(file, flags);
-  }
-}
-
-/** Whether `dir` does not exist (a rename's ENOENT may also mean the source is gone). */
-function missingDir(dir: string): boolean {
-  try {
-    statSync(dir);
-    return false;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ENOENT';
   }
 }
