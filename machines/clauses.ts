@@ -338,6 +338,7 @@ const TABLE = {
     statement:
       'The reason is defined only for state 8: 0 storage full, 1 not downloadable (e.g. not purchased), 2 no longer available, 3 bad checksum or length, 4 other; otherwise it is `undefined`.',
     seed: '001_ff052c3abd187bdd.txt',
+    note: "Editor's note (a storage failure while verifying): the seed names no reason for a download whose content the OITF cannot check or keep (an I/O error reading, moving or syncing it). We fail it with reason 4 (other) and discard its bytes, as for a bad checksum, since nothing is known of them; the manager reports the error to its host (`onError`, else a process warning). A full device (ENOSPC, EDQUOT) is reason 0. Before this decision such a download waited in state 2 for ever.",
   },
   'DAE-EVT-1': {
     strength: 'MUST',

@@ -109,6 +109,38 @@ describe('running manager: real transfers', () => {
 
   it(
     verifies(
+      'DAE-STATE-2',
+      'a storage failure keeping the content fails the download with reason 4 (not state 2 for ever) and is reported as a process warning when the host set no onError',
+    ),
+    async () => {
+      const { s, dir } = await server();
+      await mediaFile(dir, 'a.bin', 8 * 1024, 1);
+      const stateDir = await tempDir();
+      // A plain file where the completed content goes: moving it there fails (ENOTDIR), as an I/O error would.
+      await fs.writeFile(path.join(stateDir, 'files'), 'not a directory');
+      const warnings: Error[] = [];
+      const onWarning = (w: Error) => warnings.push(w);
+      process.on('warning', onWarning);
+      try {
+        const m = await manager({ dir: stateDir });
+        const { downloadTrigger } = m.application(ALL_APP);
+        const id = downloadTrigger.registerDownloadURL(media(s, 'a.bin'), 'application/octet-stream');
+        await waitFor(() => m.views().find((v) => v.id === id)?.state === 8, 'failed');
+        expect(m.views().find((v) => v.id === id)?.reason).toBe(4);
+        // Its bytes were discarded, as for a bad checksum.
+        await expect(fs.stat(partialPathOf(path.join(stateDir, 'partial'), id))).rejects.toThrow(/ENOENT/);
+        await waitFor(() => warnings.some((w) => w.name === 'DlstateManagerWarning'), 'the warning');
+        expect(warnings.find((w) => w.name === 'DlstateManagerWarning')?.message).toMatch(
+          /ENOTDIR|EEXIST|not a directory/,
+        );
+      } finally {
+        process.off('warning', onWarning);
+      }
+    },
+  );
+
+  it(
+    verifies(
       ['DAE-PRIO-1', 'DAE-STATE-1'],
       'completions are fsync’d right after their commit; the scheduler’s own moves wait for the next sync',
     ),

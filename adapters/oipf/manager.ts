@@ -88,7 +88,10 @@ export interface DownloadManagerOptions {
   readonly timerScale?: number;
   /** False: do not transfer (CLI bookkeeping commands); registrations, pause, remove… still apply. @default true */
   readonly transfers?: boolean;
-  /** Unexpected adapter errors (I/O failures outside a transfer). @default ignored */
+  /**
+   * Unexpected adapter errors (I/O failures outside a transfer; a verification's storage failure, which also fails
+   * the download with reason 4). @default each becomes a process warning (`process.emitWarning`, printed on stderr)
+   */
   readonly onError?: (error: unknown) => void;
   /**
    * Receives every state change from the start, those of restored downloads included, which happen before
@@ -224,7 +227,8 @@ async function start(
   const views = new Set<DaeDownloadManager>();
   const live = new Map<string, { bytes: number; since: number; at: number; from: number }>();
   const idleWaiters = new Set<() => void>();
-  const onError = options.onError ?? (() => {});
+  // Unexpected adapter errors are never dropped: without a handler they become process warnings (stderr).
+  const onError = options.onError ?? warn;
   let driver: ManagerDriver | undefined;
   let closed = false;
 
@@ -612,6 +616,16 @@ async function start(
 }
 
 /** Whether nothing is left to do: every download completed, paused or failed, no descriptor pending. */
+/** Reports an adapter error nobody handles as a process warning: its message, and its stack as the detail. */
+function warn(error: unknown): void {
+  const message = error instanceof Error ? error.message : String(error);
+  const detail = error instanceof Error ? error.stack : undefined;
+  process.emitWarning(message, {
+    type: 'DlstateManagerWarning',
+    ...(detail !== undefined ? { detail } : {}),
+  });
+}
+
 function isIdle(context: OipfManagerContext): boolean {
   const done: readonly number[] = [
     DAE_STATE.DOWNLOAD_COMPLETED,

@@ -14,7 +14,8 @@
  *   from what it holds, the machine told first — and cuts whatever lies beyond its start.
  * - Storage operations of one download (transfer, delete, verify) run one after another.
  * - A verification is tagged with the machine's generation: `cancelVerification` aborts its checksum read
- *   and it answers nothing; its answers carry the generation so the machine can tell a stale one.
+ *   and it answers nothing; its answers carry the generation so the machine can tell a stale one. One the storage
+ *   failed answers TRANSFER.VERIFY_ERROR (STORAGE.EXHAUSTED when the device is full) and reports the error.
  *
  * @module
  */
@@ -112,6 +113,12 @@ async function hashFile(file: string, algorithm: string, signal: AbortSignal): P
   const hash = createHash(algorithm);
   for await (const chunk of createReadStream(file, { signal })) hash.update(chunk as Buffer);
   return hash.digest('hex');
+}
+
+/** Whether a storage error says the device (or the user's quota) is full. */
+function isStorageFull(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT';
 }
 
 /** Resolves once `signal` is aborted (at once when it already is). */
@@ -264,12 +271,7 @@ export class TransferEngine implements OipfManagerPort {
       });
     } catch (error) {
       if (!this.#current(id, token) || this.#closing) return;
-      if (
-        (error as NodeJS.ErrnoException).code === 'ENOSPC' ||
-        (error as NodeJS.ErrnoException).code === 'EDQUOT'
-      ) {
-        return this.#sendIf(id, token, { type: 'STORAGE.EXHAUSTED', downloadId: id });
-      }
+      if (isStorageFull(error)) return this.#sendIf(id, token, { type: 'STORAGE.EXHAUSTED', downloadId: id });
       const transient = isHttpError(error) && error.kind !== 'scheme' && error.kind !== 'redirects';
       this.#sendIf(id, token, {
         type: 'TRANSFER.FAILED',
@@ -356,7 +358,16 @@ export class TransferEngine implements OipfManagerPort {
       try {
         await this.#verify(params, controller.signal);
       } catch (error) {
-        if (!controller.signal.aborted) throw error;
+        if (controller.signal.aborted || this.#closing) return;
+        // The storage failed: the machine is told (it would otherwise wait in verifying for ever), the host too.
+        this.#deps.onError(error);
+        if (isStorageFull(error)) return this.#deps.send({ type: 'STORAGE.EXHAUSTED', downloadId: id });
+        this.#deps.send({
+          type: 'TRANSFER.VERIFY_ERROR',
+          downloadId: id,
+          verification: params.verification,
+          cause: error instanceof Error ? error.message : String(error),
+        });
       } finally {
         if (this.#verifying.get(id) === entry) this.#verifying.delete(id);
       }

@@ -71,6 +71,34 @@ describe('KeptFile: a partial file whose journal is its owner’s', () => {
     expect(kept.size()).toBe(0);
   });
 
+  it('commits racing into a directory none of them found: every one lands (the directory made by another is no error)', async () => {
+    // The first commits into a missing directory make it on the thread pool while the others' renames run: a rename
+    // that failed before the directory existed must not be taken for a missing source once it exists. (This race
+    // left a download in verifying for ever, once in about 130 runs of 64 downloads.)
+    const dir = await scratch();
+    const files = path.join(dir, 'files');
+    for (let round = 0; round < 20; round += 1) {
+      const roundDir = path.join(files, `round-${round}`);
+      const kept = Array.from(
+        { length: 16 },
+        (_, i) => new KeptFile(path.join(dir, `dl-${round}-${i}.part`)),
+      );
+      for (const [i, k] of kept.entries()) await k.write(pieces(pattern(100 + i), 64), 0);
+      await Promise.all(kept.map((k, i) => k.commit(path.join(roundDir, `${i}.bin`))));
+      for (const [i, k] of kept.entries()) {
+        expect((await fs.readFile(path.join(roundDir, `${i}.bin`))).equals(pattern(100 + i))).toBe(true);
+        expect(k.size()).toBe(0);
+      }
+    }
+  });
+
+  it('a commit whose bytes are gone fails naming the file, into an existing directory or a missing one', async () => {
+    const dir = await scratch();
+    const kept = new KeptFile(path.join(dir, 'dl-5.part'));
+    await expect(kept.commit(path.join(dir, 'files', '5.bin'))).rejects.toThrow(/ENOENT.*dl-5\.part/);
+    await expect(kept.commit(path.join(dir, 'files', '5.bin'))).rejects.toThrow(/ENOENT.*dl-5\.part/);
+  });
+
   it('refuses a start that is not a byte offset, naming it', async () => {
     const kept = new KeptFile(path.join(await scratch(), 'dl-4.part'));
     await expect(kept.write(pieces(pattern(1), 1), -1)).rejects.toThrow(

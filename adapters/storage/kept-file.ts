@@ -73,9 +73,11 @@ export class KeptFile {
     try {
       await moveFile(this.dataPath, target);
     } catch (error) {
-      // The first file into a directory that is not there yet (a rename's ENOENT may also mean the source is gone):
-      // made once, then moved.
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || sizeOfSync(dir) !== undefined) throw error;
+      // The first file into a directory that is not there yet: made (or found made), then moved again; a second
+      // ENOENT means the bytes are gone. Not "ENOENT and the directory exists, so the source is gone": another
+      // commit's mkdir, on the thread pool, can land between this rename and that check (a download then waited in
+      // verifying for ever, once in about 130 runs of 64).
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       await makeDir(dir);
       await moveFile(this.dataPath, target);
     }

@@ -18,8 +18,8 @@ export interface OipfDownloadEffects {
   /** Cancel a named timer (no-op when it already fired). */
   cancelTimer: { readonly name: DownloadTimerName };
   /**
-   * Check the stored content (checksum, length); answer TRANSFER.VERIFIED or TRANSFER.CHECKSUM_MISMATCH carrying
-   * the same `verification` generation.
+   * Check the stored content (checksum, length); answer TRANSFER.VERIFIED, TRANSFER.CHECKSUM_MISMATCH or (the
+   * storage failed) TRANSFER.VERIFY_ERROR carrying the same `verification` generation.
    */
   verifyContent: { readonly bytes: number; readonly verification: number };
   /** Abort verification `verification` (its checksum read stops; it answers nothing); no-op when it already ended. */
@@ -62,6 +62,11 @@ export type OipfDownloadEvent =
   | { readonly type: 'TRANSFER.VERIFIED'; readonly verification: number }
   /** verifyContent (of generation `verification`) found a bad checksum. */
   | { readonly type: 'TRANSFER.CHECKSUM_MISMATCH'; readonly verification: number }
+  /**
+   * verifyContent (of generation `verification`) could not check or keep the content: the storage failed (an I/O
+   * error reading, moving or syncing it), so nothing is known about it.
+   */
+  | { readonly type: 'TRANSFER.VERIFY_ERROR'; readonly verification: number; readonly cause: string }
   /** The transfer failed without a usable response (or the adapter classified one). */
   | {
     readonly type: 'TRANSFER.FAILED';
@@ -143,12 +148,13 @@ export interface OipfDownloadPort {
    * TRANSFER.COMPLETE [completionGives({"outcome":3})] in inProgress.transferring → failed.invalid;
    * TRANSFER.FAILED [failureGives({"outcome":"changed"})] in inProgress.transferring →
    * failed.notAvailable; TRANSFER.CHECKSUM_MISMATCH [currentVerification] in inProgress.verifying →
-   * failed.invalid; APP.REMOVE in inProgress.verifying → removed; APP.REMOVE in paused → removed;
-   * APP.REMOVE in stalled.waiting → removed; TRANSFER.HEADERS [headersGive({"outcome":"restart"})] in
-   * stalled.retrying → inProgress; TRANSFER.HEADERS [headersGive({"outcome":"changed"})] in
-   * stalled.retrying → failed.notAvailable; TRANSFER.FAILED [failureGives({"outcome":"changed"})] in
-   * stalled.retrying → failed.notAvailable; APP.REMOVE in stalled.retrying → removed; APP.REMOVE in
-   * completed → removed; APP.REMOVE in failed → removed.
+   * failed.invalid; TRANSFER.VERIFY_ERROR [currentVerification] in inProgress.verifying → failed.other;
+   * APP.REMOVE in inProgress.verifying → removed; APP.REMOVE in paused → removed; APP.REMOVE in
+   * stalled.waiting → removed; TRANSFER.HEADERS [headersGive({"outcome":"restart"})] in stalled.retrying
+   * → inProgress; TRANSFER.HEADERS [headersGive({"outcome":"changed"})] in stalled.retrying →
+   * failed.notAvailable; TRANSFER.FAILED [failureGives({"outcome":"changed"})] in stalled.retrying →
+   * failed.notAvailable; APP.REMOVE in stalled.retrying → removed; APP.REMOVE in completed → removed;
+   * APP.REMOVE in failed → removed.
    * Clauses: DAE-REMOVE-1, HBB-FDP-1, DAE-STATE-2, DAE-UPDATE-2, DAE-PAUSE-2, DAE-STATE-1.
    * Events handled next (best effort: every event with a transition from the states entered on request):
    * APP.PAUSE, SCHEDULER.PREEMPT, STORAGE.EXHAUSTED, FDP.COMPLETED_WITH_ERRORS, APP.REMOVE,
@@ -180,8 +186,8 @@ export interface OipfDownloadPort {
    */
   cancelTimer(params: OipfDownloadEffects['cancelTimer']): void;
   /**
-   * Check the stored content (checksum, length); answer TRANSFER.VERIFIED or TRANSFER.CHECKSUM_MISMATCH carrying
-   * the same `verification` generation.
+   * Check the stored content (checksum, length); answer TRANSFER.VERIFIED, TRANSFER.CHECKSUM_MISMATCH or (the
+   * storage failed) TRANSFER.VERIFY_ERROR carrying the same `verification` generation.
    *
    * Requested by: SCHEDULER.START [contentComplete] in queued → inProgress.verifying; TRANSFER.COMPLETE
    * [completionGives({"outcome":"verify"})] in inProgress.transferring → inProgress.verifying;
@@ -190,8 +196,8 @@ export interface OipfDownloadPort {
    * inProgress.verifying.
    * Clauses: DAE-RESUME-1, DAE-PAUSE-2, DAE-STATE-1, DAE-PRIO-1.
    * Events handled next (best effort: every event with a transition from the states entered on request):
-   * TRANSFER.VERIFIED, TRANSFER.CHECKSUM_MISMATCH, APP.PAUSE, SCHEDULER.PREEMPT, APP.REMOVE,
-   * APP.UPDATE_URL.
+   * TRANSFER.VERIFIED, TRANSFER.CHECKSUM_MISMATCH, TRANSFER.VERIFY_ERROR, APP.PAUSE, SCHEDULER.PREEMPT,
+   * APP.REMOVE, APP.UPDATE_URL.
    */
   verifyContent(params: OipfDownloadEffects['verifyContent']): void;
   /**

@@ -29,8 +29,8 @@ export interface OipfManagerEffects {
   /** Cancel that download's named timer (no-op when it already fired). */
   cancelTimer: { readonly downloadId: string; readonly name: ManagerTimerName };
   /**
-   * Check the stored content (checksum, length); answer TRANSFER.VERIFIED or TRANSFER.CHECKSUM_MISMATCH with the
-   * same `verification` generation.
+   * Check the stored content (checksum, length); answer TRANSFER.VERIFIED, TRANSFER.CHECKSUM_MISMATCH or (the
+   * storage failed) TRANSFER.VERIFY_ERROR with the same `verification` generation.
    */
   verifyContent: { readonly downloadId: string; readonly bytes: number; readonly verification: number };
   /** Abort that download's verification `verification` (the checksum read stops, nothing is answered). */
@@ -110,6 +110,12 @@ export type OipfManagerEvent =
     readonly verification: number;
   }
   | {
+    readonly type: 'TRANSFER.VERIFY_ERROR';
+    readonly downloadId: string;
+    readonly verification: number;
+    readonly cause: string;
+  }
+  | {
     readonly type: 'TRANSFER.FAILED';
     readonly downloadId: string;
     readonly kind: TransferFailureKind;
@@ -140,10 +146,11 @@ export interface OipfManagerPort {
    * TRANSFER.HEADERS in (machine) via forwardToDownload; TRANSFER.PROGRESS in (machine) via
    * forwardToDownload; TRANSFER.COMPLETE in (machine) via forwardToDownload; TRANSFER.VERIFIED in
    * (machine) via forwardToDownload; TRANSFER.CHECKSUM_MISMATCH in (machine) via forwardToDownload;
-   * TRANSFER.FAILED in (machine) via forwardToDownload; TIMER.FIRED in (machine) via forwardToDownload;
-   * STORAGE.EXHAUSTED in (machine) via forwardToDownload; FDP.COMPLETED_WITH_ERRORS in (machine) via
-   * forwardToDownload; APP.PAUSE [pauseAccepted] in oipf via applyPause; APP.RESUME [resumeAccepted] in
-   * oipf via applyResume; APP.UPDATE_URL [updateAccepted] in oipf via applyUpdate.
+   * TRANSFER.VERIFY_ERROR in (machine) via forwardToDownload; TRANSFER.FAILED in (machine) via
+   * forwardToDownload; TIMER.FIRED in (machine) via forwardToDownload; STORAGE.EXHAUSTED in (machine)
+   * via forwardToDownload; FDP.COMPLETED_WITH_ERRORS in (machine) via forwardToDownload; APP.PAUSE
+   * [pauseAccepted] in oipf via applyPause; APP.RESUME [resumeAccepted] in oipf via applyResume;
+   * APP.UPDATE_URL [updateAccepted] in oipf via applyUpdate.
    * Clauses: DAE-STATE-1, DAE-PRIO-1, DAE-GET-2, DAE-EVT-1, DAE-REMOVE-1, DAE-REMOVE-2, DAE-STATE-2,
    * DAE-RESERVE-5, HBB-FDP-1, DAE-PAUSE-1, DAE-PAUSE-2, DAE-RESUME-1, DAE-UPDATE-1, DAE-UPDATE-2,
    * DAE-UPDATE-3, DAE-UPDATE-4, DAE-UPDATE-5.
@@ -160,10 +167,11 @@ export interface OipfManagerPort {
    * TRANSFER.HEADERS in (machine) via forwardToDownload; TRANSFER.PROGRESS in (machine) via
    * forwardToDownload; TRANSFER.COMPLETE in (machine) via forwardToDownload; TRANSFER.VERIFIED in
    * (machine) via forwardToDownload; TRANSFER.CHECKSUM_MISMATCH in (machine) via forwardToDownload;
-   * TRANSFER.FAILED in (machine) via forwardToDownload; TIMER.FIRED in (machine) via forwardToDownload;
-   * STORAGE.EXHAUSTED in (machine) via forwardToDownload; FDP.COMPLETED_WITH_ERRORS in (machine) via
-   * forwardToDownload; APP.PAUSE [pauseAccepted] in oipf via applyPause; APP.RESUME [resumeAccepted] in
-   * oipf via applyResume; APP.UPDATE_URL [updateAccepted] in oipf via applyUpdate.
+   * TRANSFER.VERIFY_ERROR in (machine) via forwardToDownload; TRANSFER.FAILED in (machine) via
+   * forwardToDownload; TIMER.FIRED in (machine) via forwardToDownload; STORAGE.EXHAUSTED in (machine)
+   * via forwardToDownload; FDP.COMPLETED_WITH_ERRORS in (machine) via forwardToDownload; APP.PAUSE
+   * [pauseAccepted] in oipf via applyPause; APP.RESUME [resumeAccepted] in oipf via applyResume;
+   * APP.UPDATE_URL [updateAccepted] in oipf via applyUpdate.
    * Clauses: DAE-STATE-1, DAE-PRIO-1, DAE-GET-2, DAE-EVT-1, DAE-REMOVE-1, DAE-REMOVE-2, DAE-STATE-2,
    * DAE-RESERVE-5, HBB-FDP-1, DAE-PAUSE-1, DAE-PAUSE-2, DAE-RESUME-1, DAE-UPDATE-1, DAE-UPDATE-2,
    * DAE-UPDATE-3, DAE-UPDATE-4, DAE-UPDATE-5.
@@ -176,8 +184,9 @@ export interface OipfManagerPort {
    *
    * Requested by: APP.REMOVE [removeAccepted] in (machine) via applyRemove; TRANSFER.HEADERS in
    * (machine) via forwardToDownload; TRANSFER.COMPLETE in (machine) via forwardToDownload;
-   * TRANSFER.CHECKSUM_MISMATCH in (machine) via forwardToDownload; TRANSFER.FAILED in (machine) via
-   * forwardToDownload; FDP.COMPLETED_WITH_ERRORS in (machine) via forwardToDownload.
+   * TRANSFER.CHECKSUM_MISMATCH in (machine) via forwardToDownload; TRANSFER.VERIFY_ERROR in (machine)
+   * via forwardToDownload; TRANSFER.FAILED in (machine) via forwardToDownload; FDP.COMPLETED_WITH_ERRORS
+   * in (machine) via forwardToDownload.
    * Clauses: DAE-REMOVE-1, DAE-REMOVE-2, DAE-RESERVE-5, DAE-EVT-1, HBB-FDP-1.
    */
   deleteData(params: OipfManagerEffects['deleteData']): void;
@@ -198,10 +207,11 @@ export interface OipfManagerPort {
    * TRANSFER.HEADERS in (machine) via forwardToDownload; TRANSFER.PROGRESS in (machine) via
    * forwardToDownload; TRANSFER.COMPLETE in (machine) via forwardToDownload; TRANSFER.VERIFIED in
    * (machine) via forwardToDownload; TRANSFER.CHECKSUM_MISMATCH in (machine) via forwardToDownload;
-   * TRANSFER.FAILED in (machine) via forwardToDownload; TIMER.FIRED in (machine) via forwardToDownload;
-   * STORAGE.EXHAUSTED in (machine) via forwardToDownload; FDP.COMPLETED_WITH_ERRORS in (machine) via
-   * forwardToDownload; APP.PAUSE [pauseAccepted] in oipf via applyPause; APP.RESUME [resumeAccepted] in
-   * oipf via applyResume; APP.UPDATE_URL [updateAccepted] in oipf via applyUpdate.
+   * TRANSFER.VERIFY_ERROR in (machine) via forwardToDownload; TRANSFER.FAILED in (machine) via
+   * forwardToDownload; TIMER.FIRED in (machine) via forwardToDownload; STORAGE.EXHAUSTED in (machine)
+   * via forwardToDownload; FDP.COMPLETED_WITH_ERRORS in (machine) via forwardToDownload; APP.PAUSE
+   * [pauseAccepted] in oipf via applyPause; APP.RESUME [resumeAccepted] in oipf via applyResume;
+   * APP.UPDATE_URL [updateAccepted] in oipf via applyUpdate.
    * Clauses: DAE-STATE-1, DAE-PRIO-1, DAE-GET-2, DAE-EVT-1, DAE-REMOVE-1, DAE-REMOVE-2, DAE-STATE-2,
    * DAE-RESERVE-5, HBB-FDP-1, DAE-PAUSE-1, DAE-PAUSE-2, DAE-RESUME-1, DAE-UPDATE-1, DAE-UPDATE-2,
    * DAE-UPDATE-3, DAE-UPDATE-4, DAE-UPDATE-5.
@@ -210,8 +220,8 @@ export interface OipfManagerPort {
    */
   cancelTimer(params: OipfManagerEffects['cancelTimer']): void;
   /**
-   * Check the stored content (checksum, length); answer TRANSFER.VERIFIED or TRANSFER.CHECKSUM_MISMATCH with the
-   * same `verification` generation.
+   * Check the stored content (checksum, length); answer TRANSFER.VERIFIED, TRANSFER.CHECKSUM_MISMATCH or (the
+   * storage failed) TRANSFER.VERIFY_ERROR with the same `verification` generation.
    *
    * Requested by: entry of the machine via rebalanceSlots; APP.REGISTER [registerAccepted] in (machine)
    * via applyRegister; APP.REMOVE [removeAccepted] in (machine) via applyRemove; DESCRIPTOR.PARSED in
@@ -219,10 +229,11 @@ export interface OipfManagerPort {
    * TRANSFER.HEADERS in (machine) via forwardToDownload; TRANSFER.PROGRESS in (machine) via
    * forwardToDownload; TRANSFER.COMPLETE in (machine) via forwardToDownload; TRANSFER.VERIFIED in
    * (machine) via forwardToDownload; TRANSFER.CHECKSUM_MISMATCH in (machine) via forwardToDownload;
-   * TRANSFER.FAILED in (machine) via forwardToDownload; TIMER.FIRED in (machine) via forwardToDownload;
-   * STORAGE.EXHAUSTED in (machine) via forwardToDownload; FDP.COMPLETED_WITH_ERRORS in (machine) via
-   * forwardToDownload; APP.PAUSE [pauseAccepted] in oipf via applyPause; APP.RESUME [resumeAccepted] in
-   * oipf via applyResume; APP.UPDATE_URL [updateAccepted] in oipf via applyUpdate.
+   * TRANSFER.VERIFY_ERROR in (machine) via forwardToDownload; TRANSFER.FAILED in (machine) via
+   * forwardToDownload; TIMER.FIRED in (machine) via forwardToDownload; STORAGE.EXHAUSTED in (machine)
+   * via forwardToDownload; FDP.COMPLETED_WITH_ERRORS in (machine) via forwardToDownload; APP.PAUSE
+   * [pauseAccepted] in oipf via applyPause; APP.RESUME [resumeAccepted] in oipf via applyResume;
+   * APP.UPDATE_URL [updateAccepted] in oipf via applyUpdate.
    * Clauses: DAE-STATE-1, DAE-PRIO-1, DAE-GET-2, DAE-EVT-1, DAE-REMOVE-1, DAE-REMOVE-2, DAE-STATE-2,
    * DAE-RESERVE-5, HBB-FDP-1, DAE-PAUSE-1, DAE-PAUSE-2, DAE-RESUME-1, DAE-UPDATE-1, DAE-UPDATE-2,
    * DAE-UPDATE-3, DAE-UPDATE-4, DAE-UPDATE-5.
@@ -239,10 +250,11 @@ export interface OipfManagerPort {
    * TRANSFER.HEADERS in (machine) via forwardToDownload; TRANSFER.PROGRESS in (machine) via
    * forwardToDownload; TRANSFER.COMPLETE in (machine) via forwardToDownload; TRANSFER.VERIFIED in
    * (machine) via forwardToDownload; TRANSFER.CHECKSUM_MISMATCH in (machine) via forwardToDownload;
-   * TRANSFER.FAILED in (machine) via forwardToDownload; TIMER.FIRED in (machine) via forwardToDownload;
-   * STORAGE.EXHAUSTED in (machine) via forwardToDownload; FDP.COMPLETED_WITH_ERRORS in (machine) via
-   * forwardToDownload; APP.PAUSE [pauseAccepted] in oipf via applyPause; APP.RESUME [resumeAccepted] in
-   * oipf via applyResume; APP.UPDATE_URL [updateAccepted] in oipf via applyUpdate.
+   * TRANSFER.VERIFY_ERROR in (machine) via forwardToDownload; TRANSFER.FAILED in (machine) via
+   * forwardToDownload; TIMER.FIRED in (machine) via forwardToDownload; STORAGE.EXHAUSTED in (machine)
+   * via forwardToDownload; FDP.COMPLETED_WITH_ERRORS in (machine) via forwardToDownload; APP.PAUSE
+   * [pauseAccepted] in oipf via applyPause; APP.RESUME [resumeAccepted] in oipf via applyResume;
+   * APP.UPDATE_URL [updateAccepted] in oipf via applyUpdate.
    * Clauses: DAE-STATE-1, DAE-PRIO-1, DAE-GET-2, DAE-EVT-1, DAE-REMOVE-1, DAE-REMOVE-2, DAE-STATE-2,
    * DAE-RESERVE-5, HBB-FDP-1, DAE-PAUSE-1, DAE-PAUSE-2, DAE-RESUME-1, DAE-UPDATE-1, DAE-UPDATE-2,
    * DAE-UPDATE-3, DAE-UPDATE-4, DAE-UPDATE-5.

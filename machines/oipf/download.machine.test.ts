@@ -278,6 +278,27 @@ describe('oipfDownloadMachine', () => {
   });
 
   it(
+    verifies(
+      'DAE-STATE-2',
+      'a storage failure while verifying fails with reason 4 and discards the bytes; a stale one is ignored',
+    ),
+    () => {
+      const { s, all } = run([
+        ...PATHS.verifying!,
+        { type: 'TRANSFER.VERIFY_ERROR', verification: 1, cause: 'EIO' },
+      ]);
+      expect(reasonOf(s)).toBe(DAE_REASON.OTHER);
+      expect(s.context.bytesReceived).toBe(0);
+      expect(effects(all)).toContainEqual(['deleteData', {}]);
+      const stale = run([
+        ...PATHS.verifying!,
+        { type: 'TRANSFER.VERIFY_ERROR', verification: 0, cause: 'EIO' },
+      ]);
+      expect(stale.s.value).toEqual({ inProgress: 'verifying' });
+    },
+  );
+
+  it(
     verifies('HBB-FDP-1', 'FDP completed with errors: completed (1) only in HbbTV with discard flag 0'),
     () => {
       const fdp = (profile: 'oipf' | 'hbbtv', flag: 0 | 1) =>

@@ -223,6 +223,14 @@ export const oipfDownloadMachine = oipfDownloadSetup.createMachine({
               meta: { clauses: ['DAE-STATE-2', 'DAE-PAUSE-2'] },
               description: 'bad checksum → failed, reason 3; the corrupt bytes are discarded',
             },
+            'TRANSFER.VERIFY_ERROR': {
+              guard: 'currentVerification',
+              target: '#oipfDownload.failed.other',
+              actions: [{ type: 'deleteData', params: {} }, 'forgetBytes'],
+              meta: { clauses: ['DAE-STATE-2'] },
+              description:
+                'the storage failed while verifying or keeping the content → failed, reason 4; its bytes are discarded',
+            },
             'APP.PAUSE': {
               guard: { type: 'pauseAllowed', params: { from: S.DOWNLOAD_IN_PROGRESS } },
               target: '#oipfDownload.paused.byApp',

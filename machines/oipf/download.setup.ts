@@ -101,7 +101,9 @@ export const oipfDownloadSetup = setup({
       (event.type === 'APP.RESUME' || event.type === 'APP.UPDATE_URL') && event.slotAvailable,
     contentComplete: ({ context }) => context.contentComplete,
     currentVerification: ({ context, event }) =>
-      (event.type === 'TRANSFER.VERIFIED' || event.type === 'TRANSFER.CHECKSUM_MISMATCH') &&
+      (event.type === 'TRANSFER.VERIFIED' ||
+        event.type === 'TRANSFER.CHECKSUM_MISMATCH' ||
+        event.type === 'TRANSFER.VERIFY_ERROR') &&
       isCurrentVerification(context, event.verification),
     isRetryTimer: ({ event }) => event.type === 'TIMER.FIRED' && event.name === 'retry',
     retriesLeft: ({ context }) => hasRetriesLeft(context.stallAttempts),

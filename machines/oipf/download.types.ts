@@ -95,6 +95,11 @@ export type OipfDownloadEvent =
   | { readonly type: 'TRANSFER.VERIFIED'; readonly verification: number }
   /** verifyContent (of generation `verification`) found a bad checksum. */
   | { readonly type: 'TRANSFER.CHECKSUM_MISMATCH'; readonly verification: number }
+  /**
+   * verifyContent (of generation `verification`) could not check or keep the content: the storage failed (an I/O
+   * error reading, moving or syncing it), so nothing is known about it.
+   */
+  | { readonly type: 'TRANSFER.VERIFY_ERROR'; readonly verification: number; readonly cause: string }
   /** The transfer failed without a usable response (or the adapter classified one). */
   | {
       readonly type: 'TRANSFER.FAILED';
@@ -122,8 +127,8 @@ export interface OipfDownloadEffects {
   /** Cancel a named timer (no-op when it already fired). */
   cancelTimer: { readonly name: DownloadTimerName };
   /**
-   * Check the stored content (checksum, length); answer TRANSFER.VERIFIED or TRANSFER.CHECKSUM_MISMATCH carrying
-   * the same `verification` generation.
+   * Check the stored content (checksum, length); answer TRANSFER.VERIFIED, TRANSFER.CHECKSUM_MISMATCH or (the
+   * storage failed) TRANSFER.VERIFY_ERROR carrying the same `verification` generation.
    */
   verifyContent: { readonly bytes: number; readonly verification: number };
   /** Abort verification `verification` (its checksum read stops; it answers nothing); no-op when it already ended. */

@@ -46,6 +46,7 @@ export const OIPF_MANAGER_ENQUEUES = Object.freeze({
     'TRANSFER.COMPLETE': forwarded('verifyContent', 'deleteData'),
     'TRANSFER.VERIFIED': forwarded(),
     'TRANSFER.CHECKSUM_MISMATCH': forwarded('deleteData'),
+    'TRANSFER.VERIFY_ERROR': forwarded('deleteData'),
     'TRANSFER.FAILED': forwarded('startTimer', 'deleteData'),
     'TIMER.FIRED': forwarded(),
     'STORAGE.EXHAUSTED': forwarded(),

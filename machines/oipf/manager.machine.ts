@@ -107,6 +107,11 @@ export const oipfManagerMachine = oipfManagerSetup.createMachine({
       meta: FORWARD_META,
       description: 'forwarded',
     },
+    'TRANSFER.VERIFY_ERROR': {
+      actions: ['forwardToDownload'],
+      meta: FORWARD_META,
+      description: 'forwarded',
+    },
     'TRANSFER.FAILED': { actions: ['forwardToDownload'], meta: FORWARD_META, description: 'forwarded' },
     'TIMER.FIRED': { actions: ['forwardToDownload'], meta: FORWARD_META, description: 'forwarded' },
     'STORAGE.EXHAUSTED': {

@@ -85,6 +85,12 @@ const eventArb: fc.Arbitrary<OipfManagerEvent> = fc
       verification: fc.integer({ min: 0, max: 3 }),
     }),
     fc.record({
+      type: fc.constant('TRANSFER.VERIFY_ERROR'),
+      downloadId: id,
+      verification: fc.integer({ min: 0, max: 3 }),
+      cause: fc.constant('EIO'),
+    }),
+    fc.record({
       type: fc.constant('TRANSFER.FAILED'),
       downloadId: id,
       kind: fc.constantFrom('transient', 'permanent'),

@@ -164,6 +164,12 @@ export type OipfManagerEvent =
       readonly verification: number;
     }
   | {
+      readonly type: 'TRANSFER.VERIFY_ERROR';
+      readonly downloadId: string;
+      readonly verification: number;
+      readonly cause: string;
+    }
+  | {
       readonly type: 'TRANSFER.FAILED';
       readonly downloadId: string;
       readonly kind: TransferFailureKind;
@@ -197,8 +203,8 @@ export interface OipfManagerEffects {
   /** Cancel that download's named timer (no-op when it already fired). */
   cancelTimer: { readonly downloadId: string; readonly name: ManagerTimerName };
   /**
-   * Check the stored content (checksum, length); answer TRANSFER.VERIFIED or TRANSFER.CHECKSUM_MISMATCH with the
-   * same `verification` generation.
+   * Check the stored content (checksum, length); answer TRANSFER.VERIFIED, TRANSFER.CHECKSUM_MISMATCH or (the
+   * storage failed) TRANSFER.VERIFY_ERROR with the same `verification` generation.
    */
   verifyContent: { readonly downloadId: string; readonly bytes: number; readonly verification: number };
   /** Abort that download's verification `verification` (the checksum read stops, nothing is answered). */

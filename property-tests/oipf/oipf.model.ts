@@ -91,6 +91,7 @@ export const OIPF_DOWNLOAD_EVENTS: readonly OipfDownloadEvent[] = [
   labelled(`TRANSFER.COMPLETE @${cut}`, { type: 'TRANSFER.COMPLETE', bytesDurable: cut }),
   { type: 'TRANSFER.VERIFIED', verification: 1 },
   { type: 'TRANSFER.CHECKSUM_MISMATCH', verification: 1 },
+  labelled('TRANSFER.VERIFY_ERROR', { type: 'TRANSFER.VERIFY_ERROR', verification: 1, cause: 'EIO' }),
   labelled('TRANSFER.FAILED transient', { type: 'TRANSFER.FAILED', kind: 'transient', cause: 'reset' }),
   labelled('TRANSFER.FAILED permanent', { type: 'TRANSFER.FAILED', kind: 'permanent', cause: 'refused' }),
   ...[403, 404, 412, 416].map((httpStatus) =>
@@ -186,6 +187,12 @@ export const OIPF_MANAGER_EVENTS: readonly OipfManagerEvent[] = [
   labelled(`TRANSFER.COMPLETE d1 @${size}`, { type: 'TRANSFER.COMPLETE', ...d1, bytesDurable: size }),
   labelled('TRANSFER.VERIFIED d1', { type: 'TRANSFER.VERIFIED', ...d1, verification: 1 }),
   labelled('TRANSFER.CHECKSUM_MISMATCH d1', { type: 'TRANSFER.CHECKSUM_MISMATCH', ...d1, verification: 1 }),
+  labelled('TRANSFER.VERIFY_ERROR d1', {
+    type: 'TRANSFER.VERIFY_ERROR',
+    ...d1,
+    verification: 1,
+    cause: 'EIO',
+  }),
   labelled('TRANSFER.FAILED d1 transient', {
     type: 'TRANSFER.FAILED',
     ...d1,

@@ -7,8 +7,9 @@
  * stimulus, that the Download object's state/reason, the DownloadStateChange events, the request on the
  * wire (Range, If-Match) and the files on disk agree with the model.
  *
- * The manager's verification waits at a gate until the path's TRANSFER.VERIFIED / CHECKSUM_MISMATCH step, so
- * calls and pre-emptions while verifying are driven like any other (the real verification is cancelled).
+ * The manager's verification waits at a gate until the path's TRANSFER.VERIFIED / CHECKSUM_MISMATCH /
+ * VERIFY_ERROR step, so calls and pre-emptions while verifying are driven like any other (the real verification
+ * is cancelled). A VERIFY_ERROR is a real storage failure: a plain file in the files directory's place.
  *
  * Paths whose events have no faithful real stimulus are not driven: {@link realDaeExclusion} names why.
  *
@@ -299,6 +300,8 @@ export class RealDaeSystem implements SystemUnderTest {
   readonly log: Observed[] = [];
   readonly seen: SeenChange[] = [];
   readonly expected: SeenChange[] = [];
+  /** What the manager reported through onError (unexpected adapter errors). */
+  readonly errors: unknown[] = [];
   /** Requests of the download under test (its wire), in order. */
   readonly wire: ParkedRequest[] = [];
   #cursor = 0;
@@ -350,6 +353,7 @@ export class RealDaeSystem implements SystemUnderTest {
       fetchOptions: { bodyTimeoutMs: 2_000, headersTimeoutMs: 4_000, connectTimeoutMs: 2_000 },
       inspect: (e) => this.#inspect(e),
       verifyGate: (id, signal) => this.#gate(id, signal),
+      onError: (error) => this.errors.push(error),
     });
     this.#app = this.#m.application(APP);
     this.#app.downloadManager.addEventListener('DownloadStateChange', (ev) => {
@@ -682,6 +686,29 @@ export class RealDaeSystem implements SystemUnderTest {
         this.#releaseVerification();
         this.#trigger = await this.#until(this.#mine(event.type), event.type);
         break;
+      case 'TRANSFER.VERIFY_ERROR': {
+        // A real storage failure: a plain file takes the files directory's path, so keeping the content fails.
+        const files = path.join(this.#dir, 'files');
+        const aside = `${files}.aside`;
+        const moved = await fs.rename(files, aside).then(
+          () => true,
+          () => false,
+        );
+        await fs.writeFile(files, '');
+        const reported = this.errors.length;
+        try {
+          this.#releaseVerification();
+          this.#trigger = await this.#until(this.#mine(event.type), event.type);
+        } finally {
+          await fs.rm(files, { force: true });
+          if (moved) await fs.rename(aside, files);
+        }
+        assert.ok(
+          this.errors.length > reported,
+          'a verification storage failure is reported through onError',
+        );
+        break;
+      }
       case 'TIMER.FIRED':
         this.#trigger = await this.#until(this.#mine(event.type), event.type);
         break;
