@@ -395,6 +395,8 @@ interface TransferRun {
   ratioToCurlFsync: number;
   writeSyncMBps: number;
   writeSyncRatio: number;
+  fetchPathMBps: number;
+  fetchPathRatio: number;
 }
 
 /**
@@ -445,6 +447,13 @@ async function transfersSection(): Promise<void> {
         fmt(r.writeSyncMBps),
         fmt(r.curlMBps),
         fmt(r.writeSyncRatio, 2),
+        'informative',
+      ],
+      [
+        '  fetch path alone: HTTP into a kept file, synced, moved (no chart)',
+        fmt(r.fetchPathMBps),
+        fmt(r.curlMBps),
+        fmt(r.fetchPathRatio, 2),
         'informative',
       ],
     ]),

@@ -6,8 +6,10 @@
  * state 1, completed — its bytes fsync'd and the registry committed). Prints one JSON line. The temp directory
  * (served files, outputs, the manager's `--dir`) is removed afterwards.
  *
- * Informative, per run: curl's files fsync'd after it exits, and what the disk gives with nothing else to do (as many
- * fresh files written from memory, each fdatasync'd, 4 at a time: no network, no statechart).
+ * Informative, per run: curl's files fsync'd after it exits; what the disk gives with nothing else to do (as many
+ * fresh files written from memory, each fdatasync'd, 4 at a time: no network, no statechart); and the manager's own
+ * durable fetch path with nothing else (its HTTP client into a `KeptFile`, fdatasync'd, moved, the directory fsync'd,
+ * 4 at a time: no statechart, no registry) — what the statechart and registry cost is the gap between the two.
  *
  * Sizes: `BENCH_TRANSFER_WORKLOADS` as `count×MiB` pairs, comma-separated (default `4x256,64x1`).
  *
@@ -17,9 +19,11 @@ import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { openGet } from '../http/index.js';
 import { startRealServer } from '../http/real-servers.test-support.js';
 import { createDownloadManager } from '../oipf/manager.js';
 import { syncFile } from '../storage/file-ops.js';
+import { KeptFile } from '../storage/kept-file.js';
 import { BENCH_PORTAL } from './portal.js';
 
 const MiB = 1024 * 1024;
@@ -115,6 +119,33 @@ async function writeAndSync(dir: string, w: Workload): Promise<number> {
   return took;
 }
 
+/**
+ * The manager's durable fetch path alone: each URL fetched by its HTTP client (pool-leased chunks) into a `KeptFile`
+ * (written, fdatasync'd at the end), then moved into a files directory that is fsync'd — what a transfer and its
+ * verification do for state 1 — MAX_ACTIVE at a time, with no statechart and no registry.
+ */
+async function fetchPathRun(urls: string[], dir: string, expectBytes: number): Promise<number> {
+  const t = process.hrtime.bigint();
+  let next = 0;
+  let total = 0;
+  await Promise.all(
+    Array.from({ length: MAX_ACTIVE }, async () => {
+      for (let i = next++; i < urls.length; i = next++) {
+        const res = await openGet(urls[i]!, { leaseChunks: true });
+        if (res.status !== 200) throw new Error(`fetch path: HTTP ${res.status} for ${urls[i]}`);
+        const kept = new KeptFile(path.join(dir, 'partial', `dl-${i}.part`));
+        const written = await kept.write(res.body, 0, { release: (chunk) => res.release(chunk) });
+        total += written.bytesWritten;
+        await kept.commit(path.join(dir, 'files', `${i}.bin`));
+      }
+    }),
+  );
+  const took = ms(t);
+  if (total !== expectBytes) throw new Error(`fetch path: ${total} bytes, expected ${expectBytes}`);
+  await fs.rm(dir, { recursive: true, force: true });
+  return took;
+}
+
 /** The manager fetching every URL (registered through the DAE API), until all are completed (state 1). */
 async function managerRun(urls: string[], dir: string, expectBytes: number): Promise<number> {
   const m = await createDownloadManager({ dir, maxActive: MAX_ACTIVE, capacityBytes: 2 ** 50 });
@@ -176,6 +207,7 @@ try {
       const curlFsync: number[] = [];
       const manager: number[] = [];
       const writeSync: number[] = [];
+      const fetchPath: number[] = [];
       // Alternating, curl first: each side meets the disk in the write-back state the other leaves.
       for (let run = 0; run < RUNS; run++) {
         const out = path.join(root, 'curl');
@@ -187,6 +219,7 @@ try {
         manager.push(mbps(bytes, await managerRun(urls, dir, bytes)));
         await fs.rm(dir, { recursive: true, force: true });
         writeSync.push(mbps(bytes, await writeAndSync(path.join(root, 'write-sync'), w)));
+        fetchPath.push(mbps(bytes, await fetchPathRun(urls, path.join(root, 'fetch-path'), bytes)));
       }
       const curlMBps = median(curl);
       const managerMBps = median(manager);
@@ -207,6 +240,9 @@ try {
         writeSyncMBps: median(writeSync),
         writeSyncRunsMBps: writeSync,
         writeSyncRatio: median(writeSync) / curlMBps,
+        fetchPathMBps: median(fetchPath),
+        fetchPathRunsMBps: fetchPath,
+        fetchPathRatio: median(fetchPath) / curlMBps,
       });
     }
   } finally {

@@ -124,7 +124,7 @@ describe('running manager: real transfers', () => {
       try {
         const m = await manager({ dir: stateDir });
         const { downloadTrigger } = m.application(ALL_APP);
-        const id = downloadTrigger.registerDownloadURL(media(s, 'a.bin'), 'application/octet-stream');
+        const id = downloadTrigger.registerDownloadURL(media(s, 'a.bin'), 'application/octet-stream')!;
         await waitFor(() => m.views().find((v) => v.id === id)?.state === 8, 'failed');
         expect(m.views().find((v) => v.id === id)?.reason).toBe(4);
         // Its bytes were discarded, as for a bad checksum.
