@@ -455,6 +455,9 @@ async function start(
     { perform, stepped: checkIdle, onError },
     options.inspect,
   );
+  // Before any transfer: data files no registry row names are deleted (none can be resumed).
+  if (options.transfers ?? true)
+    engine.sweep(new Set([...stored.downloads.map((d) => d.id), ...stored.unreadable.map((u) => u.id)]));
   driver.start();
   // The restored entries are what the registry holds; the first write has only what the start changed.
   written = { ...written, downloads: DownloadIndex.of(stored.downloads) };

@@ -220,6 +220,40 @@ describe('download-manager registry (SQLite)', () => {
     await third.close();
   });
 
+  it('a data file no registry row names (a removed download’s, its unlink undone by a power cut) is deleted at a transferring start; named ones, unreadable entries’ included, are kept', async () => {
+    const dir = await home();
+    const m = await createDownloadManager({ dir, transfers: false });
+    const trigger = m.application(ALL_APP).downloadTrigger;
+    const manager = m.application(ALL_APP).downloadManager;
+    const kept = trigger.registerDownloadURL('http://x.example/a', 'video/mp4')!;
+    const odd = trigger.registerDownloadURL('http://x.example/b', 'video/mp4')!;
+    // Paused: the restart below starts no transfer that would rewrite their files.
+    for (const id of [kept, odd]) expect(manager.pause?.(manager.downloadFor(id))).toBe(true);
+    await m.close();
+    // The second entry in a state this version cannot run: reported as unreadable, its data left alone.
+    const db = new Database(path.join(dir, REGISTRY_DB));
+    const row = db.prepare('SELECT entry FROM downloads WHERE id = ?').get(odd) as { entry: string };
+    db.prepare('UPDATE downloads SET entry = ? WHERE id = ?').run(
+      JSON.stringify({ ...JSON.parse(row.entry), value: 'teleporting' }),
+      odd,
+    );
+    db.close();
+    const partial = path.join(dir, 'partial');
+    await fs.mkdir(partial, { recursive: true });
+    for (const id of [kept, odd, '999']) await fs.writeFile(partialPathOf(partial, id), `bytes of ${id}`);
+    // A bookkeeping start (no transfers, as the CLI's list) deletes nothing.
+    const listing = await createDownloadManager({ dir, transfers: false });
+    await listing.close();
+    expect((await fs.readdir(partial)).length).toBe(3);
+    const running = await createDownloadManager({ dir });
+    cleanups.push(() => running.close());
+    expect(running.unreadable.map((u) => u.id)).toEqual([odd]);
+    expect((await fs.readdir(partial)).sort()).toEqual(
+      [path.basename(partialPathOf(partial, kept)), path.basename(partialPathOf(partial, odd))].sort(),
+    );
+    expect(await fs.readFile(partialPathOf(partial, kept), 'utf8')).toBe(`bytes of ${kept}`);
+  });
+
   it('a registry naming a file outside the manager directory is refused', async () => {
     const dir = await home();
     const legacy = {

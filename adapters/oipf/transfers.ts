@@ -20,7 +20,7 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, promises as fs } from 'node:fs';
+import { createReadStream, existsSync, promises as fs, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { OipfManagerPort } from '../../generated/oipf-manager.port.js';
 import { type CaddItem, parseCadd } from '../../machines/oipf/cadd.js';
@@ -165,6 +165,32 @@ export class TransferEngine implements OipfManagerPort {
       void dropJournals(this.#deps.partialDir).catch((error) => this.#deps.onError(error));
     }
     return new KeptFile(partialPathOf(this.#deps.partialDir, id));
+  }
+
+  /**
+   * Cleans the partial directory before any transfer starts (the manager calls it once, at start, with transfers
+   * on): a data file no download of the registry names — `keep` holds every id it has, unreadable entries included —
+   * is deleted, and so are the journals earlier versions kept. Such a file is a removed download's whose unlink a
+   * power cut undid (an unlink's directory entry is not fsync'd), or one whose registration a power cut rolled back:
+   * no registry row can resume it. Returns the ids whose files were deleted.
+   */
+  sweep(keep: ReadonlySet<string>): string[] {
+    this.#swept = true;
+    void dropJournals(this.#deps.partialDir).catch((error) => this.#deps.onError(error));
+    const kept = new Set([...keep].map((id) => `${TransferEngine.keyOf(id)}.part`));
+    const dropped: string[] = [];
+    let names: string[] = [];
+    try {
+      names = readdirSync(this.#deps.partialDir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') this.#deps.onError(error);
+    }
+    for (const name of names) {
+      if (!PART_FILE.test(name) || kept.has(name)) continue;
+      rmSync(path.join(this.#deps.partialDir, name), { force: true });
+      dropped.push(name.slice('dl-'.length, -'.part'.length));
+    }
+    return dropped;
   }
 
   /** Runs `task` after every earlier storage operation of this download. */
@@ -509,6 +535,9 @@ export class TransferEngine implements OipfManagerPort {
 export function partialPathOf(partialDir: string, id: string): string {
   return path.join(partialDir, `${TransferEngine.keyOf(id)}.part`);
 }
+
+/** A download's data file in the partial directory (`partialPathOf`). */
+const PART_FILE = /^dl-.+\.part$/;
 
 /** What an earlier version kept beside each data file: its journal and temporary journals. */
 const OLD_JOURNAL = /^dl-.+\.journal\.json$/;
