@@ -618,7 +618,6 @@ async function start(
   };
 }
 
-/** Whether nothing is left to do: every download completed, paused or failed, no descriptor pending. */
 /** Reports an adapter error nobody handles as a process warning: its message, and its stack as the detail. */
 function warn(error: unknown): void {
   const message = error instanceof Error ? error.message : String(error);
@@ -629,6 +628,7 @@ function warn(error: unknown): void {
   });
 }
 
+/** Whether nothing is left to do: every download completed, paused or failed, no descriptor pending. */
 function isIdle(context: OipfManagerContext): boolean {
   const done: readonly number[] = [
     DAE_STATE.DOWNLOAD_COMPLETED,

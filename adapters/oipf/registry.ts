@@ -21,10 +21,11 @@
  *
  * @module
  */
-import { promises as fs } from 'node:fs';
+import { closeSync, promises as fs, fstatSync, openSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { daeStateOf, type ManagedDownload } from '../../machines/oipf/index.js';
+import { fdatasyncFd } from '../storage/flush.js';
 import { groupCommit, readJson, removeStaleTemps } from '../storage/index.js';
 import type { DownloadMeta } from './meta.js';
 
@@ -109,6 +110,13 @@ export class Registry {
   readonly #db: Database.Database;
   readonly #dir: string;
   #statements: ReturnType<Registry['prepare']> | undefined;
+  /** The transaction of {@link write}, made once (better-sqlite3 builds a wrapper per `transaction()` call). */
+  #writeTx: ((changes: RegistryChanges) => void) | undefined;
+  /** The WAL, open for its fdatasyncs while the database is (SQLite reuses the file; a new one is reopened). */
+  #wal: { fd: number; ino: number } | undefined;
+  /** The fdatasync running on it (one at a time: group commit), which a close lets finish before closing it. */
+  #syncing: Promise<void> | undefined;
+  #walSyncs = 0;
 
   private constructor(dir: string, db: Database.Database) {
     this.#dir = dir;
@@ -257,9 +265,14 @@ export class Registry {
    * power cut before then rolls the registry back to an older, whole state.
    */
   write(changes: RegistryChanges): void {
+    this.#writeTx ??= this.#writeTransaction();
+    this.#writeTx(changes);
+  }
+
+  #writeTransaction(): (changes: RegistryChanges) => void {
     this.#statements ??= this.prepare();
     const { upsert, drop, setMeta, dropMeta } = this.#statements;
-    this.#db.transaction(() => {
+    return this.#db.transaction((changes: RegistryChanges) => {
       for (const [id, entry] of changes.downloads) {
         if (entry === undefined) {
           drop.run(id);
@@ -273,7 +286,7 @@ export class Registry {
       if (changes.reservations !== undefined)
         this.#setSetting('reservations', JSON.stringify(changes.reservations));
       if (changes.nextId !== undefined) this.#setSetting('nextId', String(changes.nextId));
-    })();
+    });
   }
 
   /**
@@ -286,23 +299,43 @@ export class Registry {
     return this.#sharedSync(undefined);
   }
 
+  /** How many fdatasyncs of the WAL {@link sync} has run (its callers share them). */
+  get walSyncs(): number {
+    return this.#walSyncs;
+  }
+
   /** The WAL's fdatasync, shared by the callers that come while one runs (group commit). */
   readonly #sharedSync = groupCommit(() => this.#fsyncWal());
 
   async #fsyncWal(): Promise<void> {
-    let wal: fs.FileHandle;
-    try {
-      wal = await fs.open(`${this.file}-wal`, 'r');
-    } catch (error) {
-      // No WAL: every commit is in the database file, which SQLite fsync'd when it checkpointed.
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw error;
+    const file = `${this.file}-wal`;
+    // The descriptor stays open between syncs (an open and a close per sync cost more than the sync's dispatch); it
+    // is checked against the path's inode first, so a WAL SQLite replaced is never the one synced.
+    const ino = statSync(file, { throwIfNoEntry: false })?.ino;
+    if (this.#wal !== undefined && this.#wal.ino !== ino) this.#closeWal();
+    // No WAL: every commit is in the database file, which SQLite fsync'd when it checkpointed.
+    if (ino === undefined) return;
+    if (this.#wal === undefined) {
+      const fd = openSync(file, 'r');
+      this.#wal = { fd, ino: fstatSync(fd).ino };
     }
+    this.#walSyncs += 1;
+    const syncing = fdatasyncFd(this.#wal.fd);
+    this.#syncing = syncing;
     try {
-      await wal.datasync();
+      await syncing;
     } finally {
-      await wal.close();
+      if (this.#syncing === syncing) this.#syncing = undefined;
     }
+  }
+
+  /** Closes the WAL's descriptor, once no fdatasync runs on it (its number must not be reused under one). */
+  #closeWal(): void {
+    const wal = this.#wal;
+    if (wal === undefined) return;
+    this.#wal = undefined;
+    if (this.#syncing === undefined) closeSync(wal.fd);
+    else void this.#syncing.catch(() => {}).finally(() => closeSync(wal.fd));
   }
 
   /** Deletes stored entries by id (an unreadable entry the user removes); returns how many were there. */
@@ -321,6 +354,7 @@ export class Registry {
 
   /** Closes the database (checkpointing the WAL) and releases the lock. */
   close(): void {
+    this.#closeWal();
     if (this.#db.open) this.#db.close();
   }
 }
