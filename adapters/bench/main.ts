@@ -397,6 +397,8 @@ interface TransferRun {
   writeSyncRatio: number;
   fetchPathMBps: number;
   fetchPathRatio: number;
+  warmupRounds: number;
+  managerFirstRoundMBps: number | undefined;
 }
 
 /**
@@ -435,6 +437,13 @@ async function transfersSection(): Promise<void> {
     runs.flatMap((r) => [
       [`${r.workload}, median of ${r.runs}`, fmt(r.managerMBps), fmt(r.curlMBps), fmt(r.ratio, 2), '≥ 0.80'],
       ['  each run', list(r.managerRunsMBps), list(r.curlRunsMBps), '', ''],
+      [
+        `  manager's first round, before ${r.warmupRounds} untimed rounds of warm-up`,
+        r.managerFirstRoundMBps === undefined ? '-' : fmt(r.managerFirstRoundMBps),
+        fmt(r.curlMBps),
+        r.managerFirstRoundMBps === undefined ? '-' : fmt(r.managerFirstRoundMBps / r.curlMBps, 2),
+        'informative',
+      ],
       [
         '  against curl + fsync of its files',
         fmt(r.managerMBps),
