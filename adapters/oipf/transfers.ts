@@ -172,25 +172,21 @@ export class TransferEngine implements OipfManagerPort {
    * on): a data file no download of the registry names — `keep` holds every id it has, unreadable entries included —
    * is deleted, and so are the journals earlier versions kept. Such a file is a removed download's whose unlink a
    * power cut undid (an unlink's directory entry is not fsync'd), or one whose registration a power cut rolled back:
-   * no registry row can resume it. Returns the ids whose files were deleted.
+   * no registry row can resume it.
    */
-  sweep(keep: ReadonlySet<string>): string[] {
+  sweep(keep: ReadonlySet<string>): void {
     this.#swept = true;
     void dropJournals(this.#deps.partialDir).catch((error) => this.#deps.onError(error));
-    const kept = new Set([...keep].map((id) => `${TransferEngine.keyOf(id)}.part`));
-    const dropped: string[] = [];
+    const kept = new Set([...keep].map((id) => path.basename(partialPathOf(this.#deps.partialDir, id))));
     let names: string[] = [];
     try {
       names = readdirSync(this.#deps.partialDir);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') this.#deps.onError(error);
     }
-    for (const name of names) {
-      if (!PART_FILE.test(name) || kept.has(name)) continue;
-      rmSync(path.join(this.#deps.partialDir, name), { force: true });
-      dropped.push(name.slice('dl-'.length, -'.part'.length));
-    }
-    return dropped;
+    for (const name of names)
+      if (PART_FILE.test(name) && !kept.has(name))
+        rmSync(path.join(this.#deps.partialDir, name), { force: true });
   }
 
   /** Runs `task` after every earlier storage operation of this download. */
