@@ -132,8 +132,9 @@ async function writeAndSync(dir: string, w: Workload): Promise<number> {
 
 /**
  * The manager's durable fetch path alone: each URL fetched by its HTTP client (pool-leased chunks) into a `KeptFile`
- * (written, fdatasync'd at the end), then moved into a files directory that is fsync'd — what a transfer and its
- * verification do for state 1 — MAX_ACTIVE at a time, with no statechart and no registry.
+ * (its default checkpoints, as the manager's: fdatasync'd every 32 MiB and at the end), then moved into a files
+ * directory that is fsync'd — what a transfer and its verification do for state 1 — MAX_ACTIVE at a time, with no
+ * statechart and no registry.
  */
 async function fetchPathRun(urls: string[], dir: string, expectBytes: number): Promise<number> {
   const t = process.hrtime.bigint();
