@@ -25,6 +25,7 @@ import type {
 } from '../../machines/dlota/download.types.js';
 import { parseStatusLine } from '../../machines/dlota/status.js';
 import { getText, type HttpResponse, isHttpError, openGet, post } from '../http/client.js';
+import { isStorageFull } from '../storage/file-ops.js';
 import { freeBytes, keyFor, uniquePath } from '../storage/files.js';
 import {
   type InstallEntry,
@@ -63,8 +64,6 @@ interface ActiveTransfer {
   response?: HttpResponse;
   aborted: boolean;
 }
-
-const STORAGE_FULL = new Set(['ENOSPC', 'EDQUOT']);
 
 /** The generated DlotaPort of the running agent: performs each effect and sends the result events back. */
 export class AgentInterpreter implements DlotaPort {
@@ -344,9 +343,8 @@ export class AgentInterpreter implements DlotaPort {
       stopTrailing();
       if (!this.#current(transfer)) return;
       res.abort();
-      const code = (error as NodeJS.ErrnoException).code;
       if (isHttpError(error)) this.#send({ type: 'CONNECTION.LOST', cause: error.message });
-      else if (code !== undefined && STORAGE_FULL.has(code)) this.#send({ type: 'STORAGE.FULL' });
+      else if (isStorageFull(error)) this.#send({ type: 'STORAGE.FULL' });
       else throw error;
     }
   }

@@ -26,6 +26,7 @@ import type { OipfManagerPort } from '../../generated/oipf-manager.port.js';
 import { type CaddItem, parseCadd } from '../../machines/oipf/cadd.js';
 import type { OipfManagerEffects, OipfManagerEvent } from '../../machines/oipf/index.js';
 import { getText, type HttpResponse, isHttpError, openGet } from '../http/index.js';
+import { isStorageFull } from '../storage/file-ops.js';
 import { KeptFile, sanitizeFileName, sweepStaleTemps, uniquePath } from '../storage/index.js';
 import { type DownloadMeta, metaOfItem } from './meta.js';
 
@@ -113,12 +114,6 @@ async function hashFile(file: string, algorithm: string, signal: AbortSignal): P
   const hash = createHash(algorithm);
   for await (const chunk of createReadStream(file, { signal })) hash.update(chunk as Buffer);
   return hash.digest('hex');
-}
-
-/** Whether a storage error says the device (or the user's quota) is full. */
-function isStorageFull(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return code === 'ENOSPC' || code === 'EDQUOT';
 }
 
 /** Resolves once `signal` is aborted (at once when it already is). */

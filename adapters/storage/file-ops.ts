@@ -18,6 +18,12 @@ export function sizeOfSync(file: string): number | undefined {
   }
 }
 
+/** Whether a storage error says the device (or the user's quota) is full: ENOSPC or EDQUOT. */
+export function isStorageFull(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT';
+}
+
 /** The size of a file, or `undefined` when it does not exist. */
 export async function sizeOf(file: string): Promise<number | undefined> {
   return sizeOfSync(file);
