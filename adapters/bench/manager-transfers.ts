@@ -8,7 +8,7 @@
  *
  * Informative, per run: curl's files fsync'd after it exits; what the disk gives with nothing else to do (as many
  * fresh files written from memory, each fdatasync'd, 4 at a time: no network, no statechart); and the manager's own
- * durable fetch path with nothing else (its HTTP client into a `KeptFile`, fdatasync'd, moved, the directory fsync'd,
+ * durable fetch path with nothing else (its HTTP client, connections kept alive, into a `KeptFile`, fdatasync'd, moved, the directory fsync'd,
  * 4 at a time: no statechart, no registry) — what the statechart and registry cost is the gap between the two.
  *
  * Warm-up: a download manager is a long-running process, so the measured runs follow untimed manager rounds of the
@@ -26,7 +26,7 @@ import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { openGet } from '../http/index.js';
+import { ConnectionPool, openGet } from '../http/index.js';
 import { startRealServer } from '../http/real-servers.test-support.js';
 import { createDownloadManager } from '../oipf/manager.js';
 import { syncFile } from '../storage/file-ops.js';
@@ -137,13 +137,15 @@ async function writeAndSync(dir: string, w: Workload): Promise<number> {
  * statechart and no registry.
  */
 async function fetchPathRun(urls: string[], dir: string, expectBytes: number): Promise<number> {
+  // Kept-alive connections, as the manager's transfer engine keeps them.
+  const connections = new ConnectionPool();
   const t = process.hrtime.bigint();
   let next = 0;
   let total = 0;
   await Promise.all(
     Array.from({ length: MAX_ACTIVE }, async () => {
       for (let i = next++; i < urls.length; i = next++) {
-        const res = await openGet(urls[i]!, { leaseChunks: true });
+        const res = await openGet(urls[i]!, { leaseChunks: true, connections });
         if (res.status !== 200) throw new Error(`fetch path: HTTP ${res.status} for ${urls[i]}`);
         const kept = new KeptFile(path.join(dir, 'partial', `dl-${i}.part`));
         const written = await kept.write(res.body, 0, { release: (chunk) => res.release(chunk) });
@@ -153,6 +155,7 @@ async function fetchPathRun(urls: string[], dir: string, expectBytes: number): P
     }),
   );
   const took = ms(t);
+  connections.close();
   if (total !== expectBytes) throw new Error(`fetch path: ${total} bytes, expected ${expectBytes}`);
   await fs.rm(dir, { recursive: true, force: true });
   return took;

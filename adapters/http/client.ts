@@ -3,9 +3,11 @@
  * reads small documents, and reports what came back — status, final URL, headers, raw body bytes. It never
  * decides whether a status or a Content-Range is acceptable: the statecharts do.
  *
- * Every exchange is one HTTP/1.1 request on its own `node:net` / `node:tls` connection, sent with
+ * By default every exchange is one HTTP/1.1 request on its own `node:net` / `node:tls` connection, sent with
  * `Connection: close` and parsed with `http-parser-js`, so aborting a response closes exactly that connection
- * (the server sees the socket close; no more bytes arrive) and no socket outlives its download.
+ * (the server sees the socket close; no more bytes arrive) and no socket outlives its download. With a
+ * {@link ConnectionPool} (`openGet`'s `connections`), a GET read to its end gives its connection back for the
+ * next GET to the same origin (keep-alive, as curl does within one run); an abort still closes it.
  * Bodies are raw bytes: `Accept-Encoding: identity` is always sent and nothing is ever decompressed.
  *
  * Memory: the socket reads into a fixed pool per connection ({@link READ_POOL_BUFFERS} buffers of
@@ -19,6 +21,12 @@
  *
  * @module
  */
+export {
+  ConnectionPool,
+  type ConnectionPoolOptions,
+  DEFAULT_IDLE_TIMEOUT_MS,
+  DEFAULT_MAX_IDLE_PER_ORIGIN,
+} from './connection.js';
 export * from './errors.js';
 export * from './open-get.js';
 export { READ_BUFFER_BYTES, READ_POOL_BUFFERS } from './pool.js';

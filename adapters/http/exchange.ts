@@ -1,6 +1,7 @@
 /**
- * One HTTP/1.1 exchange on its own connection (`node:net`, or `node:tls` for https): it writes the request
- * with `Connection: close`, parses the response with `http-parser-js` made strict ({@link strictResponseParser}:
+ * One HTTP/1.1 exchange on a connection (`node:net`, or `node:tls` for https): its own, with `Connection: close`
+ * written in the request, or — given a {@link ConnectionPool}, for a GET or HEAD — an idle one to the same origin
+ * when there is one, given back once the response was read to its end (see `connection.ts`). It parses the response with `http-parser-js` made strict ({@link strictResponseParser}:
  * hostile framing ends the exchange with a `protocol` error), and hands the body on as views of
  * the connection's {@link ReadPool} — no copy, no per-read allocation — or as owned copies.
  *
@@ -11,13 +12,18 @@
  *
  * @module
  */
-import type net from 'node:net';
 import parserModule from 'http-parser-js';
+import {
+  Connection,
+  type ConnectionPool,
+  type ConnectionUser,
+  connectionKey,
+  DEFAULT_IDLE_TIMEOUT_MS,
+} from './connection.js';
 import { HttpError, type HttpPhase, toHttpError } from './errors.js';
-import { strictResponseParser } from './framing.js';
-import { ReadPool } from './pool.js';
-import { openSocket } from './socket.js';
-import { endpointOf, joinRawHeaders, requestHead } from './wire.js';
+import { atEndOfRead, strictResponseParser } from './framing.js';
+import type { ReadPool } from './pool.js';
+import { type Endpoint, endpointOf, joinRawHeaders, requestHead } from './wire.js';
 
 const { HTTPParser } = parserModule;
 // Header bytes decode as latin1 (as Node's own HTTP parser does); the library's 'ascii' strips the high bit.
@@ -52,7 +58,12 @@ export interface ExchangeOptions {
   readPoolBuffers?: number;
   /** An extra trusted CA certificate (PEM) for https, on top of Node's bundled roots. */
   ca?: string | Buffer;
+  /** Idle connections a GET or HEAD without a body may reuse, and gives its own back to (see `connection.ts`). */
+  connections?: ConnectionPool | undefined;
 }
+
+/** Methods whose request may go on a reused connection (idempotent: sent again when it turned out closed). */
+const POOLED_METHODS = new Set(['GET', 'HEAD']);
 
 /** The final (non-1xx) response's status and headers (lower-case names, repeats joined with `, `). */
 export interface ResponseHead {
@@ -63,18 +74,28 @@ export interface ResponseHead {
 interface HeadInfo {
   statusCode: number;
   headers: string[];
+  shouldKeepAlive: boolean;
+  upgrade: boolean;
 }
 
-/** A request in flight on its own connection, and its response as it arrives. */
-export class Exchange {
+/** A request in flight on a connection, and its response as it arrives. */
+export class Exchange implements ConnectionUser {
   /** Resolves with the final response's head; rejects with an {@link HttpError} (phase connect or headers). */
   readonly head: Promise<ResponseHead>;
   readonly #options: ExchangeOptions;
   readonly #url: string;
-  readonly #pool: ReadPool;
-  readonly #socket: net.Socket;
-  readonly #parser = strictResponseParser();
+  readonly #endpoint: Endpoint;
+  /** The pool this exchange takes its connection from and gives it back to (pooled GET and HEAD only). */
+  readonly #connections: ConnectionPool | undefined;
+  #connection: Connection;
+  #parser = this.#newParser();
   readonly #request: Buffer;
+  /** Bytes read on the current connection: none, and a reused one that closed was closed while idle. */
+  #received = 0;
+  /** The response ended where the server said it keeps the connection, and nothing followed it. */
+  #keep = false;
+  /** The consumer is done with the body (destroy() after the end): the connection may go back. */
+  #finished = false;
   readonly #queue: Buffer[] = [];
   #phase: HttpPhase = 'connect';
   #timer: NodeJS.Timeout | undefined;
@@ -94,32 +115,50 @@ export class Exchange {
     this.#options = options;
     this.#url = options.url;
     const url = new URL(options.url);
-    const head = requestHead(options.method, url, options.headers, options.body?.byteLength);
+    const pooled = options.body === undefined && POOLED_METHODS.has(options.method);
+    this.#connections = pooled ? options.connections : undefined;
+    const keepAlive = this.#connections !== undefined;
+    const head = requestHead(options.method, url, options.headers, options.body?.byteLength, keepAlive);
     this.#request = options.body ? Buffer.concat([head, options.body]) : head;
-    this.#pool = new ReadPool(options.readBufferBytes, options.readPoolBuffers);
+    this.#endpoint = endpointOf(url);
     this.head = new Promise<ResponseHead>((resolve, reject) => {
       this.#settleHead = { resolve, reject };
     });
     // The caller awaits `head`; this only keeps a rejection nobody waits for from being reported as unhandled.
     this.head.catch(() => {});
-    this.#parser[HTTPParser.kOnHeadersComplete] = (info: HeadInfo) => this.#onHead(info);
-    this.#parser[HTTPParser.kOnBody] = (chunk: Buffer, offset: number, length: number) =>
-      this.#onBody(chunk, offset, length);
-    this.#parser[HTTPParser.kOnMessageComplete] = () => this.#onComplete();
+    const reused = this.#connections?.take(this.#key());
+    this.#connection = reused ?? this.#connect();
+    this.#connection.attach(this);
+    // A reused connection is open: the request goes now; a new one waits for its connect (timed).
+    if (reused) this.onConnected();
+  }
 
-    // Reads land in the pool's buffers: no body buffer is allocated per read.
-    const onread: net.OnReadOpts = {
-      buffer: () => this.#pool.take(),
-      callback: (length, buffer) => this.#onRead(length, buffer as Buffer),
-    };
-    const { socket, readyEvent } = openSocket(endpointOf(url), onread, options.ca);
-    this.#socket = socket;
-    this.#socket.once(readyEvent, () => this.#onConnected());
-    this.#socket.on('end', () => this.#onEnd());
-    this.#socket.on('error', (error) => this.#onError(error));
-    this.#socket.on('close', () => this.#onClose());
-    this.#socket.on('timeout', () => this.#onIdle());
-    this.#startTimer(options.connectTimeoutMs, 'connect', 'connection');
+  get #pool(): ReadPool {
+    return this.#connection.pool;
+  }
+
+  get #socket() {
+    return this.#connection.socket;
+  }
+
+  #key(): string {
+    return connectionKey(this.#endpoint, this.#options);
+  }
+
+  /** A new connection, its connect timed. */
+  #connect(): Connection {
+    const connection = new Connection(this.#endpoint, this.#key(), this.#options);
+    this.#startTimer(this.#options.connectTimeoutMs, 'connect', 'connection');
+    return connection;
+  }
+
+  #newParser() {
+    const parser = strictResponseParser();
+    parser[HTTPParser.kOnHeadersComplete] = (info: HeadInfo) => this.#onHead(info);
+    parser[HTTPParser.kOnBody] = (chunk: Buffer, offset: number, length: number) =>
+      this.#onBody(chunk, offset, length);
+    parser[HTTPParser.kOnMessageComplete] = () => this.#onComplete();
+    return parser;
   }
 
   /** Where the exchange is: connecting, waiting for headers, or reading the body. */
@@ -144,12 +183,30 @@ export class Exchange {
 
   /** Gives a leased chunk back to the pool (unknown chunks and second releases are ignored). */
   release(chunk: Uint8Array): void {
-    if (this.#pool.release(chunk)) this.#maybeResume();
+    if (!this.#pool.release(chunk)) return;
+    this.#maybeResume();
+    this.#maybeGiveBack();
   }
 
   /** Bytes handed out or queued as views and not yet released (at most the pool's size). */
   get leasedBytes(): number {
     return this.#pool.leasedBytes;
+  }
+
+  /**
+   * The consumer is done with the body. Before the response's end this is {@link destroy}; after it, chunks not
+   * taken are dropped and the connection is closed, or — kept — given back to the pool once every leased chunk
+   * is released.
+   */
+  finish(): void {
+    if (!this.#complete || this.#failure) {
+      this.destroy();
+      return;
+    }
+    this.#finished = true;
+    for (const view of this.#queue.splice(0)) this.#pool.release(view);
+    if (this.#keep) this.#maybeGiveBack();
+    else this.#close();
   }
 
   /** Closes the connection now; pending and later reads reject with `error` (default: `aborted`). */
@@ -158,7 +215,8 @@ export class Exchange {
     this.#fail(error ?? new HttpError({ kind: 'aborted', url: this.#url, method, phase: this.#phase }));
   }
 
-  #onConnected(): void {
+  /** @internal (ConnectionUser) */
+  onConnected(): void {
     this.#clearTimer();
     if (this.#failure) return;
     this.#phase = 'headers';
@@ -167,8 +225,14 @@ export class Exchange {
     this.#startTimer(this.#options.headersTimeoutMs, 'headers', 'response headers');
   }
 
-  #onRead(length: number, region: Buffer): boolean {
-    if (this.#failure || this.#complete) return false;
+  /** @internal (ConnectionUser) */
+  onRead(length: number, region: Buffer): boolean {
+    if (this.#failure || this.#complete) {
+      // A byte after the message: the connection cannot carry another one.
+      if (this.#keep) this.#close();
+      return false;
+    }
+    this.#received += length;
     this.#windowBytes += length;
     const bytes = this.#pool.filled(region, length);
     const result = this.#parser.execute(bytes, 0, length);
@@ -177,9 +241,14 @@ export class Exchange {
     }
     // The generator Node calls right after this callback must find the next region ready.
     this.#pool.prepare();
-    if (this.#failure || this.#complete) {
+    if (this.#failure || (this.#complete && !this.#keep)) {
       this.#close();
       return false;
+    }
+    if (this.#complete) {
+      this.#maybeGiveBack();
+      // Kept: reading on shows a server's close at once (a free buffer is always prepared).
+      return !this.#pool.exhausted();
     }
     if (this.#pool.exhausted()) {
       // Every buffer holds unreleased bytes: stop reading (TCP backpressure) and do not blame the server.
@@ -200,6 +269,7 @@ export class Exchange {
       return 0;
     }
     this.#final = true;
+    this.#keep = this.#connections !== undefined && info.shouldKeepAlive && !info.upgrade && status !== 101;
     // Framing headers (Content-Length, Transfer-Encoding) were checked line by line by the strict parser.
     const headers = joinRawHeaders(info.headers);
     this.#clearTimer();
@@ -229,15 +299,29 @@ export class Exchange {
       return;
     }
     if (!this.#final || this.#complete || this.#failure) return;
-    // Anything after a complete message is ignored: the connection is closed once this read is parsed.
+    // Anything after a complete message is ignored: the connection is closed once this read is parsed. A message
+    // that ends before the read does is followed by bytes nobody asked for: its connection is not kept either.
     this.#complete = true;
+    if (!atEndOfRead(this.#parser)) this.#keep = false;
+    this.#clearTimer();
+    this.#stopRateWindow();
+    // The body timer stops; a kept connection whose consumer does not finish is closed after the idle timeout.
+    this.#socket.setTimeout(this.#keep ? DEFAULT_IDLE_TIMEOUT_MS : 0);
     const waiter = this.#waiter;
     this.#waiter = undefined;
     waiter?.resolve(null);
   }
 
-  #onEnd(): void {
-    if (this.#complete || this.#failure) return;
+  /** @internal (ConnectionUser) */
+  onEnd(): void {
+    if (this.#complete || this.#failure) {
+      if (this.#keep) this.#close();
+      return;
+    }
+    if (this.#retryable()) {
+      this.#retry();
+      return;
+    }
     // A body without Content-Length or chunking ends with the connection; finish() completes it.
     const result = this.#parser.finish();
     if (this.#complete) {
@@ -253,20 +337,39 @@ export class Exchange {
     );
   }
 
-  #onError(error: Error): void {
-    if (this.#complete || this.#failure) return;
+  /** @internal (ConnectionUser) */
+  onError(error: Error): void {
+    if (this.#complete || this.#failure) {
+      if (this.#keep) this.#close();
+      return;
+    }
+    if (this.#retryable()) {
+      this.#retry();
+      return;
+    }
     const method = this.#options.method;
     this.#fail(toHttpError(error, { url: this.#url, method, phase: this.#phase, aborted: false }));
   }
 
-  #onClose(): void {
-    // The socket reads nothing more: buffers without unreleased views go to the next connections.
-    this.#pool.dispose();
-    if (this.#complete || this.#failure) return;
+  /** @internal (ConnectionUser) */
+  onClose(): void {
+    if (this.#complete || this.#failure) {
+      this.#keep = false;
+      return;
+    }
+    if (this.#retryable()) {
+      this.#retry();
+      return;
+    }
     this.#fail(this.#error('reset', { detail: 'the connection closed' }));
   }
 
-  #onIdle(): void {
+  /** @internal (ConnectionUser) */
+  onIdle(): void {
+    if (this.#complete && this.#keep) {
+      this.#close();
+      return;
+    }
     if (this.#phase !== 'body' || this.#paused || this.#complete || this.#failure) return;
     this.#fail(this.#error('timeout', { detail: `no body bytes for ${this.#options.bodyTimeoutMs} ms` }));
   }
@@ -280,11 +383,46 @@ export class Exchange {
   }
 
   #maybeResume(): void {
-    if (!this.#paused || this.#failure || this.#complete || this.#pool.exhausted()) return;
+    if (!this.#paused || this.#failure || this.#pool.exhausted()) return;
     this.#paused = false;
+    if (this.#complete) {
+      this.#connection.resume();
+      return;
+    }
     if (this.#options.bodyTimeoutMs > 0) this.#socket.setTimeout(this.#options.bodyTimeoutMs);
     this.#startRateWindow();
-    this.#socket.resume();
+    this.#connection.resume();
+  }
+
+  /**
+   * A request on a reused connection that closed before any byte of its answer: the server closed it while idle
+   * (RFC 9112 §9.3.1 lets it), so the request — idempotent, as every pooled one is — is sent once more, on a new
+   * connection.
+   */
+  #retryable(): boolean {
+    return this.#connection.uses > 1 && this.#received === 0 && this.#phase === 'headers';
+  }
+
+  #retry(): void {
+    this.#connection.destroy();
+    this.#parser = this.#newParser();
+    this.#phase = 'connect';
+    this.#clearTimer();
+    this.#connection = this.#connect();
+    this.#connection.attach(this);
+  }
+
+  /** Gives a kept connection back once the consumer is done and holds no chunk of it. */
+  #maybeGiveBack(): void {
+    if (!this.#keep || !this.#finished || this.#failure || this.#pool.leasedBytes > 0) return;
+    const connections = this.#connections;
+    if (connections === undefined || this.#connection.destroyed) return;
+    this.#keep = false;
+    this.#paused = false;
+    this.#socket.setTimeout(0);
+    this.#connection.detach();
+    this.#connection.resume();
+    connections.give(this.#connection);
   }
 
   #startTimer(ms: number, phase: HttpPhase, what: string): void {
@@ -352,9 +490,7 @@ export class Exchange {
     this.#clearTimer();
     this.#stopRateWindow();
     this.#paused = false;
-    if (!this.#socket.destroyed) {
-      this.#socket.setTimeout(0);
-      this.#socket.destroy();
-    }
+    this.#keep = false;
+    this.#connection.destroy();
   }
 }

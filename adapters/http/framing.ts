@@ -102,6 +102,15 @@ interface ParserInternals {
 
 type Parser = InstanceType<typeof HTTPParser>;
 
+/**
+ * Inside a parser callback: whether nothing of the read being parsed lies beyond the parser's position. A
+ * message complete where this is false is followed, in the same read, by bytes the server was not asked for.
+ */
+export function atEndOfRead(parser: Parser): boolean {
+  const p = parser as unknown as { offset: number; end: number };
+  return p.offset >= p.end;
+}
+
 /** A response parser (http-parser-js) whose line-level steps refuse hostile or malformed framing. */
 export function strictResponseParser(): Parser {
   const parser = new HTTPParser(HTTPParser.RESPONSE);

@@ -1,9 +1,11 @@
 /**
  * `openGet`: a GET whose raw body streams to the caller, with redirects followed (bounded), one connection
- * per hop, so aborting closes exactly that connection.
+ * per hop, so aborting closes exactly that connection. Given a {@link ConnectionPool}, a hop may take an idle
+ * connection to its origin, and a body read to its end gives its connection back.
  *
  * @module
  */
+import type { ConnectionPool } from './connection.js';
 import { HttpError } from './errors.js';
 import { Exchange, type ResponseHead } from './exchange.js';
 import {
@@ -57,6 +59,12 @@ export interface OpenGetOptions {
   readPoolBuffers?: number;
   /** An extra trusted CA certificate (PEM) for https, on top of Node's bundled root certificates. */
   ca?: string | Buffer;
+  /**
+   * Keep-alive: idle connections this GET may reuse, and to which a body read to its end (every leased chunk
+   * released) gives its connection back. Without it every request has its own connection, sent with
+   * `Connection: close`. An abort, a failure or a body left unread closes the connection either way.
+   */
+  connections?: ConnectionPool;
 }
 
 /** An open response: facts about it and its body, still streaming. */
@@ -131,6 +139,7 @@ export async function openGet(url: string, options: OpenGetOptions = {}): Promis
         readBufferBytes: options.readBufferBytes,
         readPoolBuffers: options.readPoolBuffers,
         ca: options.ca,
+        connections: options.connections,
       });
       const head: ResponseHead = await exchange.head;
       const location = head.headers.location;
@@ -157,8 +166,9 @@ export async function openGet(url: string, options: OpenGetOptions = {}): Promis
             yield chunk;
           }
         } finally {
-          // Also reached when the consumer breaks out of its loop: the connection goes with the body.
-          open.destroy();
+          // Also reached when the consumer breaks out of its loop: the connection goes with the body, unless
+          // the body was read to its end and the pool keeps it.
+          open.finish();
           options.signal?.removeEventListener('abort', onSignal);
         }
       })();

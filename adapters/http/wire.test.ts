@@ -25,6 +25,11 @@ describe('requestHead', () => {
     );
   });
 
+  it('keep-alive: no connection header at all (HTTP/1.1 persists), and still none from the caller', () => {
+    const head = requestHead('GET', new URL('http://h/'), { connection: 'close' }, undefined, true);
+    expect(head.toString('latin1')).toBe('GET / HTTP/1.1\r\nhost: h\r\n\r\n');
+  });
+
   it('keeps a host header the caller gave instead of adding one', () => {
     const head = requestHead('GET', new URL('http://h/'), { host: 'other' }).toString('latin1');
     expect(head).toBe('GET / HTTP/1.1\r\nhost: other\r\nconnection: close\r\n\r\n');

@@ -42,7 +42,8 @@ const OWN_HEADERS = new Set(['connection', 'content-length', 'transfer-encoding'
 
 /**
  * The request head, in latin1 bytes: `METHOD path HTTP/1.1`, `host` (unless given), the given headers,
- * `connection: close` (one exchange per connection), and `content-length` when there is a body.
+ * `connection: close` (one exchange per connection) unless `keepAlive` (HTTP/1.1 persists by default), and
+ * `content-length` when there is a body.
  * Throws a `TypeError` on a header name or value that cannot be sent as is.
  */
 export function requestHead(
@@ -50,6 +51,7 @@ export function requestHead(
   url: URL,
   headers: Readonly<Record<string, string>>,
   bodyLength?: number,
+  keepAlive = false,
 ): Buffer {
   if (!TOKEN.test(method)) throw new TypeError(`invalid HTTP method ${JSON.stringify(method)}`);
   const lines = [`${method} ${url.pathname || '/'}${url.search} HTTP/1.1`];
@@ -61,7 +63,7 @@ export function requestHead(
     if (OWN_HEADERS.has(name.toLowerCase())) continue;
     lines.push(`${name}: ${value}`);
   }
-  lines.push('connection: close');
+  if (!keepAlive) lines.push('connection: close');
   if (bodyLength !== undefined) lines.push(`content-length: ${bodyLength}`);
   return Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1');
 }

@@ -1,10 +1,12 @@
 import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
+import type { Socket } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { daeStateOf } from '../../machines/oipf/index.js';
 import { verifies } from '../../property-tests/verifies.js';
+import { listen, pattern } from '../http/test-support.js';
 import { type DownloadServer, startDownloadServer } from '../server/server.js';
 import { createDownloadManager, type DownloadManagerHost } from './manager.js';
 import { Registry, type RegistryChanges } from './registry.js';
@@ -45,6 +47,31 @@ async function contentOf(m: DownloadManagerHost, id: string): Promise<Buffer> {
 }
 
 describe('running manager: real transfers', () => {
+  it('downloads from one origin reuse one kept-alive connection; closing the manager closes it', async () => {
+    const bodies = [0, 1, 2, 3].map((i) => pattern(200_000, i));
+    const seen = { connections: 0, closed: 0, requests: 0 };
+    const s = await listen((req, res) => {
+      seen.requests += 1;
+      res.setHeader('content-type', 'application/octet-stream');
+      res.end(bodies[Number(req.url?.slice(1))]);
+    });
+    cleanups.push(() => s.close());
+    s.server.on('connection', (socket: Socket) => {
+      seen.connections += 1;
+      socket.on('close', () => {
+        seen.closed += 1;
+      });
+    });
+    const m = await createDownloadManager({ dir: await tempDir(), maxActive: 1 });
+    const { downloadTrigger } = m.application(ALL_APP);
+    const ids = bodies.map((_, i) => downloadTrigger.registerDownloadURL(`${s.base}/${i}`, 'video/mp4')!);
+    await m.whenIdle();
+    for (const [i, id] of ids.entries()) expect(await contentOf(m, id)).toEqual(bodies[i]);
+    expect(seen).toEqual({ connections: 1, closed: 0, requests: 4 });
+    await m.close();
+    await waitFor(() => seen.closed === 1, 'the kept connection to close with the manager');
+  });
+
   /** Records every registry write (the DAE state of each entry it holds) and every sync, in order; `restore` undoes it. */
   function recordRegistry(): { events: string[]; times: number[]; restore(): void } {
     const events: string[] = [];

@@ -25,7 +25,7 @@ import path from 'node:path';
 import type { OipfManagerPort } from '../../generated/oipf-manager.port.js';
 import { type CaddItem, parseCadd } from '../../machines/oipf/cadd.js';
 import type { OipfManagerEffects, OipfManagerEvent } from '../../machines/oipf/index.js';
-import { getText, type HttpResponse, isHttpError, openGet } from '../http/index.js';
+import { ConnectionPool, getText, type HttpResponse, isHttpError, openGet } from '../http/index.js';
 import { isStorageFull } from '../storage/file-ops.js';
 import { KeptFile, sanitizeFileName, sweepStaleTemps, uniquePath } from '../storage/index.js';
 import { type DownloadMeta, metaOfItem } from './meta.js';
@@ -137,6 +137,8 @@ export class TransferEngine implements OipfManagerPort {
   >();
   #nextToken = 1;
   #closing = false;
+  /** Connections kept open between transfers from one origin (HTTP keep-alive); closed with the engine. */
+  readonly #connections = new ConnectionPool();
   /** The partial directory swept of what earlier versions kept beside the data (once per engine). */
   #swept = false;
 
@@ -234,6 +236,7 @@ export class TransferEngine implements OipfManagerPort {
         signal: controller.signal,
         // Body chunks are leased from the connection's read pool and given back once written.
         leaseChunks: true,
+        connections: this.#connections,
         ...(o.bodyTimeoutMs !== undefined ? { bodyTimeoutMs: o.bodyTimeoutMs } : {}),
         ...(o.headersTimeoutMs !== undefined ? { headersTimeoutMs: o.headersTimeoutMs } : {}),
         ...(o.connectTimeoutMs !== undefined ? { connectTimeoutMs: o.connectTimeoutMs } : {}),
@@ -519,6 +522,7 @@ export class TransferEngine implements OipfManagerPort {
     for (let round = 0; round < 100 && this.#chains.size > 0; round += 1) {
       await Promise.all([...this.#chains.values()]);
     }
+    this.#connections.close();
   }
 }
 

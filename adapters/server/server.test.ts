@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { verifies } from '../../property-tests/verifies.js';
+import { ConnectionPool, openGet } from '../http/index.js';
 import { type DownloadServer, startDownloadServer } from './server.js';
 
 let dir: string;
@@ -28,6 +29,23 @@ async function get(path: string, headers: Record<string, string> = {}) {
 describe('reference Download Server', () => {
   it('listens on loopback only', () => {
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  });
+
+  it('logs each request of a kept-alive connection once its response is sent, the connection still open', async () => {
+    const connections = new ConnectionPool();
+    try {
+      for (let i = 1; i <= 2; i++) {
+        const res = await openGet(`${server.url}/media/picture.gif`, { connections });
+        for await (const _ of res.body);
+        await vi.waitFor(() => expect(server.requests).toHaveLength(i), { timeout: 2000 });
+      }
+      // Both went on one connection, still open.
+      expect(connections.reused).toBe(1);
+      expect(connections.idleCount).toBe(1);
+      expect(server.requests.map((r) => r.bodyBytes)).toEqual([25_432, 25_432]);
+    } finally {
+      connections.close();
+    }
   });
 
   it('serves a DD 2.0 naming size, type, objectID, objectVersion and the three URIs', async () => {

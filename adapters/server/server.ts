@@ -327,6 +327,7 @@ export async function startDownloadServer(options: DownloadServerOptions): Promi
       highWaterMark: 64 * 1024,
     });
     res.on('close', () => stream.destroy());
+    let sent = 0;
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       if (res.destroyed) return;
       let piece = chunk;
@@ -343,7 +344,10 @@ export async function startDownloadServer(options: DownloadServerOptions): Promi
           return;
         }
       }
-      if (faults.bytesPerSecond) await sleep((piece.length / faults.bytesPerSecond) * 1000);
+      sent += piece.length;
+      // The pause after a piece paces the next one: none after the last, so the response ends with its bytes.
+      if (faults.bytesPerSecond && sent <= end - start)
+        await sleep((piece.length / faults.bytesPerSecond) * 1000);
     }
     res.end();
   }
