@@ -261,7 +261,8 @@ async function start(
     // This sync covers every write so far: a timer armed for an earlier one would sync again before the interval.
     clearTimeout(syncTimer);
     syncTimer = undefined;
-    durable = registry.sync();
+    // Data syncs of transfers reported complete first: the registry never makes a count durable before its bytes.
+    durable = engine.dataSynced().then(() => registry.sync());
     durable.catch(onError);
   };
   const syncIfUnflushed = () => {

@@ -9,7 +9,13 @@
  * - The resume offset is what is durably on disk (stack.md sharp edge 8), and the registry is the partial
  *   file's only journal (`KeptFile`): `TRANSFER.PROGRESS` is sent only after the data was fdatasync'd, and the
  *   registry is written before the next bytes are; the completion's count goes with the completion's write, so a
- *   download can rest in verifying (paused, closed) with all its bytes, which a restart finds in the registry. A
+ *   download can rest in verifying (paused, closed) with all its bytes, which a restart finds in the registry.
+ * - A body of known length is complete once its last byte is written: `TRANSFER.COMPLETE` goes then, and the
+ *   transfer's slot to the next download, while the final fdatasync runs. Nothing durable depends on those bytes
+ *   before that fdatasync is done: the verification that moves them waits for it (it runs after this transfer's
+ *   storage work), and every registry sync first waits for the data syncs pending ({@link TransferEngine.dataSynced}),
+ *   so no power cut leaves a registry counting bytes the disk lacks (a kill -9 keeps the page cache anyway). A
+ *   failed final fdatasync fails the verification (TRANSFER.VERIFY_ERROR). A
  *   transfer starts at `min(the machine's count, the file's size)` — a file shortened by a power cut is resumed
  *   from what it holds, the machine told first — and cuts whatever lies beyond its start.
  * - Storage operations of one download (transfer, delete, verify) run one after another.
@@ -141,6 +147,10 @@ export class TransferEngine implements OipfManagerPort {
   readonly #connections = new ConnectionPool();
   /** The partial directory swept of what earlier versions kept beside the data (once per engine). */
   #swept = false;
+  /** Final fdatasyncs of transfers already reported complete, still running. */
+  readonly #pendingSyncs = new Set<Promise<void>>();
+  /** A final fdatasync that failed after its transfer was reported complete: the verification reports it. */
+  readonly #syncFailures = new Map<string, unknown>();
 
   constructor(deps: TransferDeps) {
     this.#deps = deps;
@@ -186,6 +196,15 @@ export class TransferEngine implements OipfManagerPort {
         rmSync(path.join(this.#deps.partialDir, name), { force: true });
   }
 
+  /**
+   * Resolves once every final fdatasync running now (of transfers already reported complete) has ended, whatever
+   * its outcome: a registry sync waits for it, so the registry never makes a count durable before its bytes.
+   */
+  dataSynced(): Promise<void> {
+    if (this.#pendingSyncs.size === 0) return Promise.resolve();
+    return Promise.all(this.#pendingSyncs).then(() => {});
+  }
+
   /** Runs `task` after every earlier storage operation of this download. */
   #chain(id: string, task: () => Promise<void>): void {
     const previous = this.#chains.get(id) ?? Promise.resolve();
@@ -211,6 +230,7 @@ export class TransferEngine implements OipfManagerPort {
     const controller = new AbortController();
     this.#tokens.set(params.downloadId, token);
     this.#running.set(params.downloadId, { token, controller });
+    this.#syncFailures.delete(params.downloadId);
     if (this.#deps.metaOf(params.downloadId)?.firstTransferAt === undefined)
       this.#deps.patchMeta(params.downloadId, { firstTransferAt: new Date().toISOString() }, true);
     this.#chain(params.downloadId, () => this.#transfer(params, token, controller));
@@ -223,10 +243,12 @@ export class TransferEngine implements OipfManagerPort {
   ): Promise<void> {
     const id = p.downloadId;
     if (!this.#current(id, token) || controller.signal.aborted) return;
+    /** Ends the final fdatasync's entry in #pendingSyncs (set once TRANSFER.COMPLETE went ahead of it). */
+    let synced: (() => void) | undefined;
     try {
       const kept = this.#kept(id);
       // Never resume beyond what is on disk (the registry's count is at most what was fdatasync'd).
-      const from = Math.min(p.fromByte, kept.size());
+      const from = p.fromByte === 0 ? 0 : Math.min(p.fromByte, kept.size());
       const headers: Record<string, string> = {};
       if (from > 0) headers.range = `bytes=${from}-`;
       if (p.ifMatch !== undefined) headers['if-match'] = p.ifMatch;
@@ -271,6 +293,17 @@ export class TransferEngine implements OipfManagerPort {
         flushEveryMs: this.#deps.flushEveryMs,
         onProgress: (written) => this.#deps.onBytes(id, written),
         release: (chunk) => res.release(chunk),
+        onWritten: (written) => {
+          if (totalSize === undefined || written !== totalSize || !this.#current(id, token) || this.#closing)
+            return;
+          // Every byte is written: complete now, the final fdatasync still to come (see the module comment).
+          const pending = new Promise<void>((resolve) => {
+            synced = resolve;
+          });
+          this.#pendingSyncs.add(pending);
+          void pending.then(() => this.#pendingSyncs.delete(pending));
+          this.#deps.send({ type: 'TRANSFER.COMPLETE', downloadId: id, bytesDurable: written });
+        },
         onDurable: async (durable) => {
           // Durable progress is reported even while closing, so a restart continues from it.
           if (!this.#current(id, token)) return;
@@ -284,12 +317,15 @@ export class TransferEngine implements OipfManagerPort {
           await this.#deps.checkpointed();
         },
       });
-      this.#sendIf(id, token, {
-        type: 'TRANSFER.COMPLETE',
-        downloadId: id,
-        bytesDurable: result.durableOffset,
-      });
+      if (synced === undefined)
+        this.#sendIf(id, token, {
+          type: 'TRANSFER.COMPLETE',
+          downloadId: id,
+          bytesDurable: result.durableOffset,
+        });
     } catch (error) {
+      // Reported complete already: the final fdatasync failed, and the verification says so.
+      if (synced !== undefined) return void this.#syncFailures.set(id, error);
       if (!this.#current(id, token) || this.#closing) return;
       if (isStorageFull(error)) return this.#sendIf(id, token, { type: 'STORAGE.EXHAUSTED', downloadId: id });
       const transient = isHttpError(error) && error.kind !== 'scheme' && error.kind !== 'redirects';
@@ -300,6 +336,7 @@ export class TransferEngine implements OipfManagerPort {
         cause: error instanceof Error ? error.message : String(error),
       });
     } finally {
+      synced?.();
       if (this.#running.get(id)?.token === token) this.#running.delete(id);
     }
   }
@@ -316,6 +353,7 @@ export class TransferEngine implements OipfManagerPort {
   /** @see OipfManagerEffects.deleteData */
   deleteData(params: OipfManagerEffects['deleteData']): void {
     const id = params.downloadId;
+    this.#syncFailures.delete(id);
     this.#chain(id, async () => {
       this.#kept(id).discard();
       const file = this.#deps.metaOf(id)?.filePath;
@@ -403,6 +441,12 @@ export class TransferEngine implements OipfManagerPort {
     const gate = this.#deps.verifyGate;
     if (gate !== undefined) await Promise.race([gate(id, signal), untilAborted(signal)]);
     if (signal.aborted) return;
+    // The final fdatasync of the transfer failed: the bytes are not known to be on disk.
+    if (this.#syncFailures.has(id)) {
+      const failure = this.#syncFailures.get(id);
+      this.#syncFailures.delete(id);
+      throw failure;
+    }
     const kept = this.#kept(id);
     const meta = this.#deps.metaOf(id);
     // The kept bytes; else the file an earlier verification, cancelled after its move, left in place; else, with

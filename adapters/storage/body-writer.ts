@@ -234,6 +234,7 @@ export async function appendBody(
     for (const chunk of batch.done.splice(0)) release(chunk);
     if (owner !== undefined) release(owner);
   }
+  options.onWritten?.(written);
   if (written !== durable()) await checkpoint();
   rethrow();
   return {

@@ -95,6 +95,11 @@ export interface WriteBodyOptions {
   release?: (chunk: Uint8Array) => void;
   /** Called after each checkpoint with the new durable offset (awaited). */
   onDurable?: (durableOffset: number) => void | Promise<void>;
+  /**
+   * Called once the body has ended and every byte of it is written (in the page cache, not yet durable), with the
+   * written offset, just before the final checkpoint makes them durable; not called when the body or a write fails.
+   */
+  onWritten?: (writtenOffset: number) => void;
   /** Called after each (coalesced) write completes (not yet durable) with the written offset, e.g. for a progress bar. */
   onProgress?: (writtenOffset: number) => void;
   /** Offset the data must not grow past: bytes beyond it are not written, reading stops and `overflow` is set. */
