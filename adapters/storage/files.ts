@@ -63,13 +63,8 @@ export function sanitizeFileName(name: string, fallback = 'download'): string {
 export const MAX_UNIQUE_SUFFIX = 9999;
 
 async function exists(file: string): Promise<boolean> {
-  try {
-    lstatSync(file);
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw error;
-  }
+  // No exception for a missing entry (building one cost more than the lstat); other errors still throw.
+  return lstatSync(file, { throwIfNoEntry: false }) !== undefined;
 }
 
 /**
