@@ -185,7 +185,7 @@ export const oipfDownloadMachine = oipfDownloadSetup.createMachine({
                 target: 'verifying',
                 actions: ['recordBytes', 'beginVerification', verifyContent],
                 meta: { clauses: ['DAE-STATE-1'] },
-                description: 'all bytes are on disk: verify checksum and length before completing',
+                description: 'all bytes are written: verify checksum and length before completing',
               },
               ...FAIL_ON_COMPLETION,
             ],

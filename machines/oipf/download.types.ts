@@ -89,7 +89,11 @@ export type OipfDownloadEvent =
     }
   /** More bytes are durably on disk. */
   | { readonly type: 'TRANSFER.PROGRESS'; readonly bytesDurable: number }
-  /** The body ended; `bytesDurable` bytes are on disk. */
+  /**
+   * The body ended with `bytesDurable` bytes written. The performer may send it before their final fdatasync ends,
+   * but then nothing durable may depend on them first: not the move the verification makes, not a durable record
+   * of the count.
+   */
   | { readonly type: 'TRANSFER.COMPLETE'; readonly bytesDurable: number }
   /** verifyContent (of generation `verification`) found the content valid. */
   | { readonly type: 'TRANSFER.VERIFIED'; readonly verification: number }
