@@ -26,7 +26,7 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, promises as fs, readdirSync, rmSync } from 'node:fs';
+import { createReadStream, promises as fs, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { OipfManagerPort } from '../../generated/oipf-manager.port.js';
 import { type CaddItem, parseCadd } from '../../machines/oipf/cadd.js';
@@ -451,7 +451,12 @@ export class TransferEngine implements OipfManagerPort {
     const meta = this.#deps.metaOf(id);
     // The kept bytes; else the file an earlier verification, cancelled after its move, left in place; else, with
     // neither on record, a crash came between the move and the registry's commit: find the moved file.
-    const keptHere = existsSync(kept.dataPath);
+    // Asked on the thread pool: a lookup in the partial directory waits while a create or rename holds it.
+    const keptHere = await fs.access(kept.dataPath).then(
+      () => true,
+      () => false,
+    );
+    if (signal.aborted) return;
     let committed = keptHere ? undefined : meta?.filePath;
     if (!keptHere && committed === undefined) {
       committed = await this.#movedBefore(id, p.bytes);

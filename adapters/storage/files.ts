@@ -5,7 +5,7 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import { promises as fs, lstatSync } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 
 /** Longest sanitised file name in UTF-8 bytes: below the usual 255-byte limit, leaving room for ` (9999)` and suffixes. @default 200 */
@@ -62,9 +62,15 @@ export function sanitizeFileName(name: string, fallback = 'download'): string {
 /** Highest ` (n)` suffix {@link uniquePath} tries before giving up. @default 9999 */
 export const MAX_UNIQUE_SUFFIX = 9999;
 
+/** Whether `file` exists (a dangling symlink does), asked on the thread pool: a lookup waits while a rename holds the directory. */
 async function exists(file: string): Promise<boolean> {
-  // No exception for a missing entry (building one cost more than the lstat); other errors still throw.
-  return lstatSync(file, { throwIfNoEntry: false }) !== undefined;
+  try {
+    await fs.lstat(file);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
 }
 
 /**
