@@ -8,8 +8,9 @@
  * leased chunk released, and nothing wrong seen — the server asked to keep it, no byte came after the message.
  * Anything else (an abort, a failure, a body left unread, a redirect hop) closes it, as without a pool.
  *
- * An idle connection is read, so a server's close is seen at once, and does not keep the process alive
- * (unref'd). A request that finds its reused connection closed before any byte of the answer is sent once
+ * An idle connection is read, so a server's close is seen at once, does not keep the process alive (unref'd),
+ * and keeps the read buffers its pool allocated (at most `readPoolBuffers` × `readBufferBytes`, 1 MiB by default)
+ * until it is taken again or closed (after `idleTimeoutMs`). A request that finds its reused connection closed before any byte of the answer is sent once
  * more on a new connection: the server may close an idle connection at any moment (§9.3.1), and only
  * idempotent requests are ever pooled.
  *
