@@ -147,29 +147,40 @@ async function writeAndSync(dir: string, w: Workload): Promise<number> {
 }
 
 /**
- * The manager's durable fetch path alone: each URL fetched by its HTTP client (pool-leased chunks) into a `KeptFile`
- * (its default checkpoints, as the manager's: fdatasync'd every 32 MiB and at the end), then moved into a files
- * directory that is fsync'd — what a transfer and its verification do for state 1 — MAX_ACTIVE at a time, with no
- * statechart and no registry.
+ * The manager's durable fetch path alone: each URL fetched by its HTTP client (pool-leased chunks, connections kept
+ * alive) into a `KeptFile` (its default checkpoints, as the manager's: fdatasync'd every 32 MiB and at the end), then
+ * moved into a files directory that is fsync'd — what a transfer and its verification do for state 1 — MAX_ACTIVE
+ * transfers at a time, the next starting once a body is written (its final fdatasync and move go on, as the
+ * manager's do), with no statechart and no registry.
  */
 async function fetchPathRun(urls: string[], dir: string, expectBytes: number): Promise<number> {
-  // Kept-alive connections, as the manager's transfer engine keeps them.
   const connections = new ConnectionPool();
   const t = process.hrtime.bigint();
   let next = 0;
   let total = 0;
+  const finishing: Promise<void>[] = [];
   await Promise.all(
     Array.from({ length: MAX_ACTIVE }, async () => {
       for (let i = next++; i < urls.length; i = next++) {
         const res = await openGet(urls[i]!, { leaseChunks: true, connections });
         if (res.status !== 200) throw new Error(`fetch path: HTTP ${res.status} for ${urls[i]}`);
         const kept = new KeptFile(path.join(dir, 'partial', `dl-${i}.part`));
-        const written = await kept.write(res.body, 0, { release: (chunk) => res.release(chunk) });
-        total += written.bytesWritten;
-        await kept.commit(path.join(dir, 'files', `${i}.bin`));
+        let bodyWritten: () => void = () => {};
+        const written = new Promise<void>((resolve) => {
+          bodyWritten = resolve;
+        });
+        const finished = kept
+          .write(res.body, 0, { release: (chunk) => res.release(chunk), onWritten: () => bodyWritten() })
+          .then((result) => {
+            total += result.bytesWritten;
+            return kept.commit(path.join(dir, 'files', `${i}.bin`));
+          });
+        finishing.push(finished);
+        await Promise.race([written, finished]);
       }
     }),
   );
+  await Promise.all(finishing);
   const took = ms(t);
   connections.close();
   if (total !== expectBytes) throw new Error(`fetch path: ${total} bytes, expected ${expectBytes}`);
