@@ -9,7 +9,7 @@
 
 import { existsSync } from 'node:fs';
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { Application, Logger, type LogLevel, TSConfigReader, type TypeDocOptions } from 'typedoc';
 import { describeMachine } from '../../machines/describe.js';
 import { MACHINES } from '../../machines/registry.js';
@@ -43,9 +43,9 @@ export const DOC_ENTRY_POINTS: readonly string[] = Object.freeze([
 export interface SiteOptions {
   /** The repository root. */
   readonly root: string;
-  /** Output folder of the HTML site. @default 'docs/site' */
+  /** Output folder of the HTML site, absolute or relative to `root`. @default 'docs/site' */
   readonly out?: string;
-  /** Folder the generated Markdown goes to (wiped first). @default 'docs/site-src' */
+  /** Folder the generated Markdown goes to (wiped first), absolute or relative to `root`. @default 'docs/site-src' */
   readonly src?: string;
   /** Called with each progress line; typedoc's own messages come through {@link BuiltSite.messages}. */
   readonly log?: (line: string) => void;
@@ -254,8 +254,9 @@ async function specPagesOf(out: string): Promise<Map<string, string>> {
 /** Builds the whole site: pages, then typedoc. Throws when typedoc reports an error. */
 export async function buildSite(options: SiteOptions): Promise<BuiltSite> {
   const root = options.root;
-  const out = join(root, options.out ?? join('docs', 'site'));
-  const src = join(root, options.src ?? join('docs', 'site-src'));
+  // resolve, not join: an absolute folder (a test's temporary one) is used as given, not re-rooted under `root`.
+  const out = resolve(root, options.out ?? join('docs', 'site'));
+  const src = resolve(root, options.src ?? join('docs', 'site-src'));
   const log = options.log ?? (() => {});
   const { files, coverage } = await writePages(root, src);
   log(

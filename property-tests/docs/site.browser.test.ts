@@ -62,6 +62,11 @@ describe.skipIf(!hasChromium)('built docs in Chromium', () => {
     if (work) await rm(work, { recursive: true, force: true });
   });
 
+  it('builds into the folders it is given (a temporary one, not a copy of its path under the repository)', () => {
+    expect(site.out).toBe(join(work, 'site'));
+    expect(existsSync(join(work, 'src', 'index.md'))).toBe(true);
+  });
+
   it('typedoc reports no warning about the generated pages', () => {
     const titles = ['Spec:', 'Clause matrix', 'Editorial notes', 'Getting started', 'site-src'];
     const ours = site.messages.filter((m) => titles.some((t) => m.text.includes(t)));
