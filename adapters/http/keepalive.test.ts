@@ -8,8 +8,10 @@ import { hasRealServer, startRealServer } from './real-servers.test-support.js';
 import {
   collect,
   type Loopback,
+  listenHttps,
   listenRaw,
   loopbackServers,
+  loopbackTls,
   pattern,
   tempDir,
   waitFor,
@@ -187,6 +189,22 @@ describe('keep-alive: a ConnectionPool carries GETs read to their end', () => {
     await collect((await openGet(s.base, { connections })).body);
     await waitFor(() => seen.closed === 1, 5000, 'the idle connection to be closed');
     expect(connections.idleCount).toBe(0);
+  });
+
+  it('https: a kept TLS connection carries the next GET; trust (`ca`) is part of what may share one', async () => {
+    let handshakes = 0;
+    const s = servers.track(await listenHttps((_req, res) => res.end(pattern(50_000))));
+    s.server.on('secureConnection', () => {
+      handshakes += 1;
+    });
+    const { cert } = loopbackTls();
+    const connections = pool();
+    for (let i = 0; i < 3; i++)
+      expect((await collect((await openGet(s.base, { connections, ca: cert })).body)).length).toBe(50_000);
+    expect(handshakes).toBe(1);
+    // Another trust setting never takes that connection (here: the default roots, which refuse the certificate).
+    await expect(openGet(s.base, { connections })).rejects.toMatchObject({ kind: 'connect' });
+    expect(connections.idleCount).toBe(1);
   });
 
   it('options are checked', () => {
