@@ -314,14 +314,7 @@ export class Exchange implements ConnectionUser {
 
   /** @internal (ConnectionUser) */
   onEnd(): void {
-    if (this.#complete || this.#failure) {
-      if (this.#keep) this.#close();
-      return;
-    }
-    if (this.#retryable()) {
-      this.#retry();
-      return;
-    }
+    if (this.#endHandled()) return;
     // A body without Content-Length or chunking ends with the connection; finish() completes it.
     const result = this.#parser.finish();
     if (this.#complete) {
@@ -339,28 +332,14 @@ export class Exchange implements ConnectionUser {
 
   /** @internal (ConnectionUser) */
   onError(error: Error): void {
-    if (this.#complete || this.#failure) {
-      if (this.#keep) this.#close();
-      return;
-    }
-    if (this.#retryable()) {
-      this.#retry();
-      return;
-    }
+    if (this.#endHandled()) return;
     const method = this.#options.method;
     this.#fail(toHttpError(error, { url: this.#url, method, phase: this.#phase, aborted: false }));
   }
 
   /** @internal (ConnectionUser) */
   onClose(): void {
-    if (this.#complete || this.#failure) {
-      this.#keep = false;
-      return;
-    }
-    if (this.#retryable()) {
-      this.#retry();
-      return;
-    }
+    if (this.#endHandled()) return;
     this.#fail(this.#error('reset', { detail: 'the connection closed' }));
   }
 
@@ -392,6 +371,23 @@ export class Exchange implements ConnectionUser {
     if (this.#options.bodyTimeoutMs > 0) this.#socket.setTimeout(this.#options.bodyTimeoutMs);
     this.#startRateWindow();
     this.#connection.resume();
+  }
+
+  /**
+   * The connection ended, failed or closed. After the response, or after a failure, that is no error of this
+   * exchange (a kept connection is closed, not given back); on a reused connection before any byte of the answer,
+   * the request is sent again ({@link #retryable}). Returns whether it was handled here.
+   */
+  #endHandled(): boolean {
+    if (this.#complete || this.#failure) {
+      if (this.#keep) this.#close();
+      return true;
+    }
+    if (this.#retryable()) {
+      this.#retry();
+      return true;
+    }
+    return false;
   }
 
   /**
