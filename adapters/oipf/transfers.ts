@@ -442,11 +442,8 @@ export class TransferEngine implements OipfManagerPort {
     if (gate !== undefined) await Promise.race([gate(id, signal), untilAborted(signal)]);
     if (signal.aborted) return;
     // The final fdatasync of the transfer failed: the bytes are not known to be on disk.
-    if (this.#syncFailures.has(id)) {
-      const failure = this.#syncFailures.get(id);
-      this.#syncFailures.delete(id);
-      throw failure;
-    }
+    const failure = this.#syncFailures.get(id);
+    if (this.#syncFailures.delete(id)) throw failure;
     const kept = this.#kept(id);
     const meta = this.#deps.metaOf(id);
     // The kept bytes; else the file an earlier verification, cancelled after its move, left in place; else, with
