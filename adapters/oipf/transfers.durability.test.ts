@@ -6,6 +6,7 @@
 import { promises as fs, readlinkSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { verifies } from '../../property-tests/verifies.js';
 import { listen, pendingAfter } from '../http/test-support.js';
 import { createDownloadManager } from './manager.js';
 import { ALL_APP, pattern, tempDir, waitFor } from './test-support.js';
@@ -60,53 +61,65 @@ async function origin(bodies: Buffer[]) {
 }
 
 describe.skipIf(process.platform !== 'linux')('the final fdatasync of a complete transfer', () => {
-  it('runs after the slot went to the next download; every registry sync and the move wait for it', async () => {
-    const bodies = [pattern(300_000, 1), pattern(300_000, 2)];
-    const { base, requests } = await origin(bodies);
-    const dir = await tempDir();
-    const m = await createDownloadManager({ dir, maxActive: 1, flushEveryMs: 50 });
-    cleanups.push(() => m.close());
-    const { downloadTrigger, downloadManager } = m.application(ALL_APP);
-    await m.flush();
-    gate.hold = true;
-    const a = downloadTrigger.registerDownloadURL(`${base}/0`, 'video/mp4')!;
-    const b = downloadTrigger.registerDownloadURL(`${base}/1`, 'video/mp4')!;
-    // A's bytes are all written, its fdatasync held: its slot went to B, whose request reached the server.
-    await waitFor(() => gate.heldSyncs >= 1 && requests.length === 2, 'B to start while A is made durable');
-    const viewA = downloadManager.getDownloads!(a)!.item(0)!;
-    expect(viewA.state).toBe(2);
-    expect(m.metaOf(a)?.filePath).toBeUndefined();
-    // Nothing durable may count A's bytes yet: no registry sync runs, a flush waits (well past flushEveryMs).
-    expect(await pendingAfter(m.flush(), 300)).toBe(true);
-    expect(gate.walSyncsWhileHeld).toBe(0);
-    const flushed = m.flush();
-    gate.hold = false;
-    for (const release of gate.released.splice(0)) release();
-    await flushed;
-    await m.whenIdle();
-    for (const [i, id] of [a, b].entries()) {
-      expect(downloadManager.getDownloads!(id)!.item(0)!.state).toBe(1);
-      expect(await fs.readFile(m.metaOf(id)!.filePath!)).toEqual(bodies[i]);
-    }
-  });
+  it(
+    verifies(
+      ['DAE-STATE-1'],
+      'runs after the slot went to the next download; every registry sync and the move wait for it',
+    ),
+    async () => {
+      const bodies = [pattern(300_000, 1), pattern(300_000, 2)];
+      const { base, requests } = await origin(bodies);
+      const dir = await tempDir();
+      const m = await createDownloadManager({ dir, maxActive: 1, flushEveryMs: 50 });
+      cleanups.push(() => m.close());
+      const { downloadTrigger, downloadManager } = m.application(ALL_APP);
+      await m.flush();
+      gate.hold = true;
+      const a = downloadTrigger.registerDownloadURL(`${base}/0`, 'video/mp4')!;
+      const b = downloadTrigger.registerDownloadURL(`${base}/1`, 'video/mp4')!;
+      // A's bytes are all written, its fdatasync held: its slot went to B, whose request reached the server.
+      await waitFor(() => gate.heldSyncs >= 1 && requests.length === 2, 'B to start while A is made durable');
+      const viewA = downloadManager.getDownloads!(a)!.item(0)!;
+      expect(viewA.state).toBe(2);
+      expect(m.metaOf(a)?.filePath).toBeUndefined();
+      // Nothing durable may count A's bytes yet: no registry sync runs, a flush waits (well past flushEveryMs).
+      expect(await pendingAfter(m.flush(), 300)).toBe(true);
+      expect(gate.walSyncsWhileHeld).toBe(0);
+      const flushed = m.flush();
+      gate.hold = false;
+      for (const release of gate.released.splice(0)) release();
+      await flushed;
+      await m.whenIdle();
+      for (const [i, id] of [a, b].entries()) {
+        expect(downloadManager.getDownloads!(id)!.item(0)!.state).toBe(1);
+        expect(await fs.readFile(m.metaOf(id)!.filePath!)).toEqual(bodies[i]);
+      }
+    },
+  );
 
-  it('a final fdatasync that fails fails the download (reason 4): its bytes are not known to be on disk', async () => {
-    const body = pattern(200_000, 3);
-    const { base } = await origin([body]);
-    const errors: unknown[] = [];
-    const m = await createDownloadManager({
-      dir: await tempDir(),
-      maxActive: 1,
-      onError: (error) => errors.push(error),
-    });
-    cleanups.push(() => m.close());
-    const { downloadTrigger, downloadManager } = m.application(ALL_APP);
-    gate.fail = true;
-    const id = downloadTrigger.registerDownloadURL(`${base}/0`, 'video/mp4')!;
-    const view = downloadManager.getDownloads!(id)!.item(0)!;
-    await waitFor(() => view.state === 8, 'the download to fail');
-    expect(view.reason).toBe(4);
-    expect(m.metaOf(id)?.filePath).toBeUndefined();
-    expect(errors.map((e) => (e as NodeJS.ErrnoException).code)).toContain('EIO');
-  });
+  it(
+    verifies(
+      ['DAE-STATE-2'],
+      'a final fdatasync that fails fails the download (reason 4): its bytes are not known to be on disk',
+    ),
+    async () => {
+      const body = pattern(200_000, 3);
+      const { base } = await origin([body]);
+      const errors: unknown[] = [];
+      const m = await createDownloadManager({
+        dir: await tempDir(),
+        maxActive: 1,
+        onError: (error) => errors.push(error),
+      });
+      cleanups.push(() => m.close());
+      const { downloadTrigger, downloadManager } = m.application(ALL_APP);
+      gate.fail = true;
+      const id = downloadTrigger.registerDownloadURL(`${base}/0`, 'video/mp4')!;
+      const view = downloadManager.getDownloads!(id)!.item(0)!;
+      await waitFor(() => view.state === 8, 'the download to fail');
+      expect(view.reason).toBe(4);
+      expect(m.metaOf(id)?.filePath).toBeUndefined();
+      expect(errors.map((e) => (e as NodeJS.ErrnoException).code)).toContain('EIO');
+    },
+  );
 });
