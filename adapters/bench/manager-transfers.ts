@@ -8,8 +8,9 @@
  *
  * Informative, per run: curl's files fsync'd after it exits; what the disk gives with nothing else to do (as many
  * fresh files written from memory, each fdatasync'd, 4 at a time: no network, no statechart); and the manager's own
- * durable fetch path with nothing else (its HTTP client, connections kept alive, into a `KeptFile`, fdatasync'd, moved, the directory fsync'd,
- * 4 at a time: no statechart, no registry) — what the statechart and registry cost is the gap between the two.
+ * durable fetch path with nothing else (its HTTP client, connections kept alive, into a `KeptFile`, fdatasync'd,
+ * moved, the directory fsync'd, 4 at a time: no statechart, no registry) — what the statechart and registry cost is
+ * the gap between the two.
  *
  * Warm-up: a download manager is a long-running process, so the measured runs follow untimed manager rounds of the
  * same workload in this process, until V8 has optimised the code they run (about 2 000 objects: `BENCH_WARMUP_OBJECTS`,

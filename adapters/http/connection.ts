@@ -10,9 +10,9 @@
  *
  * An idle connection is read, so a server's close is seen at once, does not keep the process alive (unref'd),
  * and keeps the read buffers its pool allocated (at most `readPoolBuffers` × `readBufferBytes`, 1 MiB by default)
- * until it is taken again or closed (after `idleTimeoutMs`). A request that finds its reused connection closed before any byte of the answer is sent once
- * more on a new connection: the server may close an idle connection at any moment (§9.3.1), and only
- * idempotent requests are ever pooled.
+ * until it is taken again or closed (after `idleTimeoutMs`). A request that finds its reused connection closed
+ * before any byte of the answer is sent once more on a new connection: the server may close an idle connection at
+ * any moment (§9.3.1), and only idempotent requests are ever pooled.
  *
  * @module
  */
@@ -63,7 +63,6 @@ export class Connection {
   readonly pool: ReadPool;
   /** Exchanges given to this connection so far (the first makes it 1). */
   uses = 0;
-  #connected = false;
   #user: ConnectionUser | undefined;
   /** Called once the connection is closed while idle (the pool drops it). */
   onGone: (() => void) | undefined;
@@ -83,10 +82,7 @@ export class Connection {
     };
     const { socket, readyEvent } = openSocket(endpoint, onread, options.ca);
     this.socket = socket;
-    socket.once(readyEvent, () => {
-      this.#connected = true;
-      this.#user?.onConnected();
-    });
+    socket.once(readyEvent, () => this.#user?.onConnected());
     socket.on('end', () => (this.#user ? this.#user.onEnd() : this.destroy()));
     socket.on('error', (error) => (this.#user ? this.#user.onError(error) : this.destroy()));
     socket.on('timeout', () => this.#user?.onIdle());
@@ -97,11 +93,6 @@ export class Connection {
       if (user) user.onClose();
       else this.onGone?.();
     });
-  }
-
-  /** Whether the socket is connected (a pooled one always is). */
-  get connected(): boolean {
-    return this.#connected;
   }
 
   /** Whether the socket is closed or closing. */

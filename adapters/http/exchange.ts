@@ -85,6 +85,8 @@ export class Exchange implements ConnectionUser {
   readonly #options: ExchangeOptions;
   readonly #url: string;
   readonly #endpoint: Endpoint;
+  /** Which idle connections this exchange may take (endpoint, trust, read pool shape). */
+  readonly #key: string;
   /** The pool this exchange takes its connection from and gives it back to (pooled GET and HEAD only). */
   readonly #connections: ConnectionPool | undefined;
   #connection: Connection;
@@ -121,12 +123,13 @@ export class Exchange implements ConnectionUser {
     const head = requestHead(options.method, url, options.headers, options.body?.byteLength, keepAlive);
     this.#request = options.body ? Buffer.concat([head, options.body]) : head;
     this.#endpoint = endpointOf(url);
+    this.#key = connectionKey(this.#endpoint, options);
     this.head = new Promise<ResponseHead>((resolve, reject) => {
       this.#settleHead = { resolve, reject };
     });
     // The caller awaits `head`; this only keeps a rejection nobody waits for from being reported as unhandled.
     this.head.catch(() => {});
-    const reused = this.#connections?.take(this.#key());
+    const reused = this.#connections?.take(this.#key);
     this.#connection = reused ?? this.#connect();
     this.#connection.attach(this);
     // A reused connection is open: the request goes now; a new one waits for its connect (timed).
@@ -141,13 +144,9 @@ export class Exchange implements ConnectionUser {
     return this.#connection.socket;
   }
 
-  #key(): string {
-    return connectionKey(this.#endpoint, this.#options);
-  }
-
   /** A new connection, its connect timed. */
   #connect(): Connection {
-    const connection = new Connection(this.#endpoint, this.#key(), this.#options);
+    const connection = new Connection(this.#endpoint, this.#key, this.#options);
     this.#startTimer(this.#options.connectTimeoutMs, 'connect', 'connection');
     return connection;
   }
