@@ -149,7 +149,7 @@ async function writeAndSync(dir: string, w: Workload): Promise<number> {
 
 /**
  * The manager's durable fetch path alone: each URL fetched by its HTTP client (pool-leased chunks, connections kept
- * alive) into a `KeptFile` (its default checkpoints, as the manager's: fdatasync'd every 32 MiB and at the end), then
+ * alive) into a `KeptFile` opened while the request is out (its default checkpoints, as the manager's: fdatasync'd every 32 MiB and at the end), then
  * moved into a files directory that is fsync'd — what a transfer and its verification do for state 1 — MAX_ACTIVE
  * transfers at a time, the next starting once a body is written (its final fdatasync and move go on, as the
  * manager's do), with no statechart and no registry.
@@ -163,14 +163,18 @@ async function fetchPathRun(urls: string[], dir: string, expectBytes: number): P
   await Promise.all(
     Array.from({ length: MAX_ACTIVE }, async () => {
       for (let i = next++; i < urls.length; i = next++) {
+        const kept = new KeptFile(path.join(dir, 'partial', `dl-${i}.part`));
+        // Opened while the request is out, as the manager's transfers do.
+        const opening = kept.open();
+        opening.catch(() => {});
         const res = await openGet(urls[i]!, { leaseChunks: true, connections });
         if (res.status !== 200) throw new Error(`fetch path: HTTP ${res.status} for ${urls[i]}`);
-        const kept = new KeptFile(path.join(dir, 'partial', `dl-${i}.part`));
+        const writer = await opening;
         let bodyWritten: () => void = () => {};
         const written = new Promise<void>((resolve) => {
           bodyWritten = resolve;
         });
-        const finished = kept
+        const finished = writer
           .write(res.body, 0, { release: (chunk) => res.release(chunk), onWritten: () => bodyWritten() })
           .then((result) => {
             total += result.bytesWritten;

@@ -1,14 +1,27 @@
+import { promises as fs, readdirSync, readlinkSync } from 'node:fs';
+import type http from 'node:http';
+import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { OipfManagerEvent } from '../../machines/oipf/index.js';
-import { MAX_TIMER_MS, TransferEngine } from './transfers.js';
+import { listen } from '../http/test-support.js';
+import { pattern, tempDir, waitFor } from './test-support.js';
+import { MAX_TIMER_MS, partialPathOf, TransferEngine } from './transfers.js';
 
-afterEach(() => {
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
   vi.useRealTimers();
+  for (const c of cleanups.splice(0).reverse()) await c().catch(() => {});
 });
 
-function engine(sent: OipfManagerEvent[]): TransferEngine {
+function engine(
+  sent: OipfManagerEvent[],
+  partialDir = '/nonexistent/partial',
+  onError = (error: unknown): void => {
+    throw error;
+  },
+): TransferEngine {
   return new TransferEngine({
-    partialDir: '/nonexistent/partial',
+    partialDir,
     filesDir: '/nonexistent/files',
     fetchOptions: {},
     flushEveryBytes: 1024,
@@ -21,9 +34,7 @@ function engine(sent: OipfManagerEvent[]): TransferEngine {
     urlOf: () => undefined,
     patchMeta: () => {},
     onBytes: () => {},
-    onError: (error) => {
-      throw error;
-    },
+    onError,
   });
 }
 
@@ -56,3 +67,93 @@ describe('transfer engine timers', () => {
     expect(sent).toEqual([]);
   });
 });
+
+/** Descriptors of this process open on `file` (Linux: /proc/self/fd). */
+function openOn(file: string): number {
+  let n = 0;
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      if (readlinkSync(`/proc/self/fd/${fd}`) === file) n += 1;
+    } catch {
+      // Closed while listed.
+    }
+  }
+  return n;
+}
+
+/** A server that holds each request until the test answers it. */
+async function holdingServer() {
+  const held: http.ServerResponse[] = [];
+  const closed: boolean[] = [];
+  const s = await listen((req, res) => {
+    const i = held.length;
+    closed.push(false);
+    req.socket.once('close', () => {
+      closed[i] = true;
+    });
+    held.push(res);
+  });
+  cleanups.push(() => s.close());
+  return { base: s.base, held, closed };
+}
+
+describe.skipIf(process.platform !== 'linux')(
+  'transfer engine: the data file is opened while the request is out',
+  () => {
+    it('creates and opens the partial file before the response comes; writes the body into it; closes it', async () => {
+      const { base, held } = await holdingServer();
+      const partialDir = path.join(await tempDir(), 'partial');
+      const sent: OipfManagerEvent[] = [];
+      const e = engine(sent, partialDir);
+      cleanups.push(() => e.close());
+      const file = partialPathOf(partialDir, '1');
+      e.startTransfer({ downloadId: '1', url: `${base}/a`, fromByte: 0, ifMatch: undefined });
+      await waitFor(() => held.length === 1, 'the request');
+      // No response yet, and the file is there, open: a create waiting for the journal overlaps the request.
+      await waitFor(() => openOn(file) === 1, 'the data file open while the request is out');
+      expect(sent).toEqual([]);
+      const body = pattern(50_000, 3);
+      held[0]!.writeHead(200, { 'content-length': String(body.length) }).end(body);
+      await waitFor(() => sent.some((ev) => ev.type === 'TRANSFER.COMPLETE'), 'TRANSFER.COMPLETE');
+      expect(sent[0]).toMatchObject({ type: 'TRANSFER.HEADERS', status: 200 });
+      expect(sent.at(-1)).toEqual({ type: 'TRANSFER.COMPLETE', downloadId: '1', bytesDurable: body.length });
+      await waitFor(() => openOn(file) === 0, 'the data file closed');
+      expect((await fs.readFile(file)).equals(body)).toBe(true);
+    });
+
+    it('a response without content closes the file opened for it (no descriptor leaks)', async () => {
+      const { base, held } = await holdingServer();
+      const partialDir = path.join(await tempDir(), 'partial');
+      const sent: OipfManagerEvent[] = [];
+      const e = engine(sent, partialDir);
+      cleanups.push(() => e.close());
+      const file = partialPathOf(partialDir, '2');
+      e.startTransfer({ downloadId: '2', url: `${base}/gone`, fromByte: 0, ifMatch: undefined });
+      await waitFor(() => held.length === 1 && openOn(file) === 1, 'the request, the data file open');
+      held[0]!.writeHead(404, { 'content-length': '9' }).end('not found');
+      await waitFor(() => sent.length === 1, 'TRANSFER.HEADERS');
+      expect(sent[0]).toMatchObject({ type: 'TRANSFER.HEADERS', status: 404 });
+      await waitFor(() => openOn(file) === 0, 'the unused data file closed');
+      expect((await fs.stat(file)).size, 'created empty').toBe(0);
+    });
+
+    it('a data file that cannot be opened fails the transfer and aborts its response', async () => {
+      const { base, held, closed } = await holdingServer();
+      // The partial "directory" is a file: the open fails with ENOTDIR (not a missing directory it could make).
+      const partialDir = path.join(await tempDir(), 'partial');
+      await fs.writeFile(partialDir, 'not a directory');
+      const sent: OipfManagerEvent[] = [];
+      // The partial directory's sweep reports the same directory as unusable.
+      const reported: unknown[] = [];
+      const e = engine(sent, partialDir, (error) => reported.push(error));
+      cleanups.push(() => e.close());
+      e.startTransfer({ downloadId: '3', url: `${base}/a`, fromByte: 0, ifMatch: undefined });
+      await waitFor(() => held.length === 1, 'the request');
+      held[0]!.writeHead(200, { 'content-length': '1000000' }).write(pattern(1000, 1));
+      await waitFor(() => sent.some((ev) => ev.type === 'TRANSFER.FAILED'), 'TRANSFER.FAILED');
+      expect(sent.at(-1)).toMatchObject({ type: 'TRANSFER.FAILED', downloadId: '3', kind: 'permanent' });
+      expect((sent.at(-1) as { cause: string }).cause).toMatch(/ENOTDIR/);
+      await waitFor(() => closed[0] === true, 'the response’s connection closed');
+    });
+  },
+);

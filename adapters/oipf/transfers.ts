@@ -18,6 +18,9 @@
  *   failed final fdatasync fails the verification (TRANSFER.VERIFY_ERROR). A
  *   transfer starts at `min(the machine's count, the file's size)` — a file shortened by a power cut is resumed
  *   from what it holds, the machine told first — and cuts whatever lies beyond its start.
+ * - The data file is opened (created, for a new download) while the request is out, not after the response's
+ *   headers: a create waits for the file system's journal, which other downloads' fsyncs hold, for a millisecond or
+ *   more (measured: 1.5 ms p50 on ext4 with four transfers of 1 MiB) — time the slot otherwise spent idle.
  * - Storage operations of one download (transfer, delete, verify) run one after another.
  * - A verification is tagged with the machine's generation: `cancelVerification` aborts its checksum read
  *   and it answers nothing; its answers carry the generation so the machine can tell a stale one. One the storage
@@ -33,7 +36,13 @@ import { type CaddItem, parseCadd } from '../../machines/oipf/cadd.js';
 import type { OipfManagerEffects, OipfManagerEvent } from '../../machines/oipf/index.js';
 import { ConnectionPool, getText, type HttpResponse, isHttpError, openGet } from '../http/index.js';
 import { isStorageFull } from '../storage/file-ops.js';
-import { KeptFile, sanitizeFileName, sweepStaleTemps, uniquePath } from '../storage/index.js';
+import {
+  KeptFile,
+  type KeptWriter,
+  sanitizeFileName,
+  sweepStaleTemps,
+  uniquePath,
+} from '../storage/index.js';
 import { type DownloadMeta, metaOfItem } from './meta.js';
 
 /** HTTP options of the transfers (timeouts; a body timeout is how a stall is detected). */
@@ -245,10 +254,16 @@ export class TransferEngine implements OipfManagerPort {
     if (!this.#current(id, token) || controller.signal.aborted) return;
     /** Ends the final fdatasync's entry in #pendingSyncs (set once TRANSFER.COMPLETE went ahead of it). */
     let synced: (() => void) | undefined;
+    let opening: Promise<KeptWriter> | undefined;
     try {
       const kept = this.#kept(id);
       // Never resume beyond what is on disk (the registry's count is at most what was fdatasync'd).
       const from = p.fromByte === 0 ? 0 : Math.min(p.fromByte, kept.size());
+      // The data file is opened (created, for a new download) while the request is out: a create can wait a
+      // millisecond or more for the file system's journal, which other downloads' fsyncs hold. A response without
+      // content leaves the file created (empty); an unused writer is closed below.
+      opening = kept.open();
+      opening.catch(() => {});
       const headers: Record<string, string> = {};
       if (from > 0) headers.range = `bytes=${from}-`;
       if (p.ifMatch !== undefined) headers['if-match'] = p.ifMatch;
@@ -288,7 +303,14 @@ export class TransferEngine implements OipfManagerPort {
       const start = res.status === 200 ? 0 : from;
       if (start < p.fromByte)
         this.#sendIf(id, token, { type: 'TRANSFER.PROGRESS', downloadId: id, bytesDurable: start });
-      const result = await kept.write(res.body, start, {
+      let writer: KeptWriter;
+      try {
+        writer = await opening;
+      } catch (error) {
+        res.abort();
+        throw error;
+      }
+      const result = await writer.write(res.body, start, {
         flushEveryBytes: this.#deps.flushEveryBytes,
         flushEveryMs: this.#deps.flushEveryMs,
         onProgress: (written) => this.#deps.onBytes(id, written),
@@ -336,6 +358,11 @@ export class TransferEngine implements OipfManagerPort {
         cause: error instanceof Error ? error.message : String(error),
       });
     } finally {
+      // Closes a writer the transfer did not use (written, it is closed already).
+      void opening?.then(
+        (writer) => writer.close(),
+        () => {},
+      );
       synced?.();
       if (this.#running.get(id)?.token === token) this.#running.delete(id);
     }

@@ -39,29 +39,17 @@ export class KeptFile {
     start: number,
     options: WriteBodyOptions = {},
   ): Promise<WriteBodyResult> {
-    if (!Number.isSafeInteger(start) || start < 0)
-      throw new RangeError(`start must be a byte offset, got ${start}`);
-    const fd = await openForWrite(this.dataPath);
-    let durable = start;
-    try {
-      ftruncateSync(fd, start);
-      return await appendBody(
-        {
-          fd,
-          start,
-          durableOffset: () => durable,
-          checkpoint: async (offset) => {
-            await fdatasyncFd(fd);
-            durable = offset;
-            await options.onDurable?.(offset);
-          },
-        },
-        body,
-        options,
-      );
-    } finally {
-      closeSync(fd);
-    }
+    checkStart(start);
+    return (await this.open()).write(body, start, options);
+  }
+
+  /**
+   * Opens the data file for one write (created when missing, its directory too, never truncated by the open), so the
+   * open can run while the body is still on its way: creating a file waits for the file system's journal, which a
+   * concurrent fsync may hold for a millisecond or more. The writer must be written or closed.
+   */
+  async open(): Promise<KeptWriter> {
+    return new KeptWriter(await openForWrite(this.dataPath));
   }
 
   /**
@@ -88,6 +76,59 @@ export class KeptFile {
   discard(): void {
     rmSync(this.dataPath, { force: true });
   }
+}
+
+/** The data file of a {@link KeptFile}, open for one write; closed by it, or by {@link close} when not written. */
+export class KeptWriter {
+  #fd: number | undefined;
+
+  constructor(fd: number) {
+    this.#fd = fd;
+  }
+
+  /** {@link KeptFile.write} into this open file; the file is closed when it ends. */
+  async write(
+    body: AsyncIterable<Uint8Array>,
+    start: number,
+    options: WriteBodyOptions = {},
+  ): Promise<WriteBodyResult> {
+    const fd = this.#fd;
+    if (fd === undefined) throw new Error('KeptWriter: written after it was closed');
+    try {
+      checkStart(start);
+      let durable = start;
+      ftruncateSync(fd, start);
+      return await appendBody(
+        {
+          fd,
+          start,
+          durableOffset: () => durable,
+          checkpoint: async (offset) => {
+            await fdatasyncFd(fd);
+            durable = offset;
+            await options.onDurable?.(offset);
+          },
+        },
+        body,
+        options,
+      );
+    } finally {
+      this.close();
+    }
+  }
+
+  /** Closes the file (once; later calls do nothing). */
+  close(): void {
+    if (this.#fd === undefined) return;
+    const fd = this.#fd;
+    this.#fd = undefined;
+    closeSync(fd);
+  }
+}
+
+function checkStart(start: number): void {
+  if (!Number.isSafeInteger(start) || start < 0)
+    throw new RangeError(`start must be a byte offset, got ${start}`);
 }
 
 /** open(2) on the thread pool: creating a file waits for the file system's own journal, which a concurrent fsync may hold. */
