@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { closeSync, constants as fsConstants, ftruncateSync, open, rmSync } from 'node:fs';
+import { closeSync, constants as fsConstants, fstatSync, ftruncateSync, open, rmSync } from 'node:fs';
 import path from 'node:path';
 import { appendBody } from './body-writer.js';
 import { moveFile, sizeOfSync } from './file-ops.js';
@@ -97,7 +97,9 @@ export class KeptWriter {
     try {
       checkStart(start);
       let durable = start;
-      ftruncateSync(fd, start);
+      // Cut only what lies beyond `start`: a truncate to the size a file already has is not free — ext4 then flushes
+      // the file when it is closed (auto_da_alloc), 40 µs of the event loop per new 1 MiB file here.
+      if (fstatSync(fd).size > start) ftruncateSync(fd, start);
       return await appendBody(
         {
           fd,
