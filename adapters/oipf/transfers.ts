@@ -12,8 +12,8 @@
  *   download can rest in verifying (paused, closed) with all its bytes, which a restart finds in the registry.
  * - A body of known length is complete once its last byte is written: `TRANSFER.COMPLETE` goes then, and the
  *   transfer's slot to the next download, while the final fdatasync runs. Nothing durable depends on those bytes
- *   before that fdatasync is done: the verification that moves them waits for it (it runs after this transfer's
- *   storage work), and every registry sync first waits for the data syncs pending ({@link TransferEngine.dataSynced}),
+ *   before that fdatasync is done: the verification looks up the name to move them to meanwhile, but moves them only
+ *   once it is done, and every registry sync first waits for the data syncs pending ({@link TransferEngine.dataSynced}),
  *   so no power cut leaves a registry counting bytes the disk lacks (a kill -9 keeps the page cache anyway). A
  *   failed final fdatasync fails the verification (TRANSFER.VERIFY_ERROR). A
  *   transfer starts at `min(the machine's count, the file's size)` — a file shortened by a power cut is resumed
@@ -43,6 +43,7 @@ import {
   sweepStaleTemps,
   uniquePath,
 } from '../storage/index.js';
+import type { WriteBodyResult } from '../storage/journal.js';
 import { type DownloadMeta, metaOfItem } from './meta.js';
 
 /** HTTP options of the transfers (timeouts; a body timeout is how a stall is detected). */
@@ -160,6 +161,10 @@ export class TransferEngine implements OipfManagerPort {
   readonly #pendingSyncs = new Set<Promise<void>>();
   /** A final fdatasync that failed after its transfer was reported complete: the verification reports it. */
   readonly #syncFailures = new Map<string, unknown>();
+  /** Per download, its final fdatasync still running (the verification's move waits for it). */
+  readonly #finalSyncs = new Map<string, Promise<void>>();
+  /** Downloads whose partial file a transfer of this engine wrote to its end (and nothing removed or moved since). */
+  readonly #keptComplete = new Set<string>();
 
   constructor(deps: TransferDeps) {
     this.#deps = deps;
@@ -240,6 +245,7 @@ export class TransferEngine implements OipfManagerPort {
     this.#tokens.set(params.downloadId, token);
     this.#running.set(params.downloadId, { token, controller });
     this.#syncFailures.delete(params.downloadId);
+    this.#keptComplete.delete(params.downloadId);
     if (this.#deps.metaOf(params.downloadId)?.firstTransferAt === undefined)
       this.#deps.patchMeta(params.downloadId, { firstTransferAt: new Date().toISOString() }, true);
     this.#chain(params.downloadId, () => this.#transfer(params, token, controller));
@@ -252,9 +258,9 @@ export class TransferEngine implements OipfManagerPort {
   ): Promise<void> {
     const id = p.downloadId;
     if (!this.#current(id, token) || controller.signal.aborted) return;
-    /** Ends the final fdatasync's entry in #pendingSyncs (set once TRANSFER.COMPLETE went ahead of it). */
-    let synced: (() => void) | undefined;
     let opening: Promise<KeptWriter> | undefined;
+    /** The write into the opened file, which closes it when it ends (its final fdatasync done). */
+    let writing: Promise<WriteBodyResult> | undefined;
     try {
       const kept = this.#kept(id);
       // Never resume beyond what is on disk (the registry's count is at most what was fdatasync'd).
@@ -310,7 +316,13 @@ export class TransferEngine implements OipfManagerPort {
         res.abort();
         throw error;
       }
-      const result = await writer.write(res.body, start, {
+      // Resolves once every byte of a body of known length is written and TRANSFER.COMPLETE went (its final
+      // fdatasync still to come).
+      let lastByteWritten: () => void = () => {};
+      const complete = new Promise<undefined>((resolve) => {
+        lastByteWritten = () => resolve(undefined);
+      });
+      writing = writer.write(res.body, start, {
         flushEveryBytes: this.#deps.flushEveryBytes,
         flushEveryMs: this.#deps.flushEveryMs,
         onProgress: (written) => this.#deps.onBytes(id, written),
@@ -319,12 +331,8 @@ export class TransferEngine implements OipfManagerPort {
           if (totalSize === undefined || written !== totalSize || !this.#current(id, token) || this.#closing)
             return;
           // Every byte is written: complete now, the final fdatasync still to come (see the module comment).
-          const pending = new Promise<void>((resolve) => {
-            synced = resolve;
-          });
-          this.#pendingSyncs.add(pending);
-          void pending.then(() => this.#pendingSyncs.delete(pending));
           this.#deps.send({ type: 'TRANSFER.COMPLETE', downloadId: id, bytesDurable: written });
+          lastByteWritten();
         },
         onDurable: async (durable) => {
           // Durable progress is reported even while closing, so a restart continues from it.
@@ -339,15 +347,15 @@ export class TransferEngine implements OipfManagerPort {
           await this.#deps.checkpointed();
         },
       });
-      if (synced === undefined)
-        this.#sendIf(id, token, {
-          type: 'TRANSFER.COMPLETE',
-          downloadId: id,
-          bytesDurable: result.durableOffset,
-        });
+      const result = await Promise.race([writing, complete]);
+      this.#keptComplete.add(id);
+      if (result === undefined) return this.#finishDetached(id, writing);
+      this.#sendIf(id, token, {
+        type: 'TRANSFER.COMPLETE',
+        downloadId: id,
+        bytesDurable: result.durableOffset,
+      });
     } catch (error) {
-      // Reported complete already: the final fdatasync failed, and the verification says so.
-      if (synced !== undefined) return void this.#syncFailures.set(id, error);
       if (!this.#current(id, token) || this.#closing) return;
       if (isStorageFull(error)) return this.#sendIf(id, token, { type: 'STORAGE.EXHAUSTED', downloadId: id });
       const transient = isHttpError(error) && error.kind !== 'scheme' && error.kind !== 'redirects';
@@ -358,14 +366,32 @@ export class TransferEngine implements OipfManagerPort {
         cause: error instanceof Error ? error.message : String(error),
       });
     } finally {
-      // Closes a writer the transfer did not use (written, it is closed already).
-      void opening?.then(
-        (writer) => writer.close(),
-        () => {},
-      );
-      synced?.();
+      // Closes a writer the transfer did not use (one written closes itself, after its final fdatasync).
+      if (writing === undefined)
+        void opening?.then(
+          (writer) => writer.close(),
+          () => {},
+        );
       if (this.#running.get(id)?.token === token) this.#running.delete(id);
     }
+  }
+
+  /**
+   * The rest of a transfer reported complete when its last byte was written: its final fdatasync (and the file's
+   * close). This download's next storage operations need not wait for it — only the verification's move does
+   * (`#verify`) — and every registry sync waits for it ({@link dataSynced}). A failure is the verification's to report.
+   */
+  #finishDetached(id: string, writing: Promise<unknown>): void {
+    const synced: Promise<void> = writing.then(
+      () => {},
+      (error) => void this.#syncFailures.set(id, error),
+    );
+    this.#pendingSyncs.add(synced);
+    this.#finalSyncs.set(id, synced);
+    void synced.then(() => {
+      this.#pendingSyncs.delete(synced);
+      if (this.#finalSyncs.get(id) === synced) this.#finalSyncs.delete(id);
+    });
   }
 
   /** @see OipfManagerEffects.stopTransfer */
@@ -381,6 +407,7 @@ export class TransferEngine implements OipfManagerPort {
   deleteData(params: OipfManagerEffects['deleteData']): void {
     const id = params.downloadId;
     this.#syncFailures.delete(id);
+    this.#keptComplete.delete(id);
     this.#chain(id, async () => {
       this.#kept(id).discard();
       const file = this.#deps.metaOf(id)?.filePath;
@@ -468,18 +495,20 @@ export class TransferEngine implements OipfManagerPort {
     const gate = this.#deps.verifyGate;
     if (gate !== undefined) await Promise.race([gate(id, signal), untilAborted(signal)]);
     if (signal.aborted) return;
-    // The final fdatasync of the transfer failed: the bytes are not known to be on disk.
-    const failure = this.#syncFailures.get(id);
-    if (this.#syncFailures.delete(id)) throw failure;
+    // This process's transfer wrote the bytes: its final fdatasync may still run (the move waits for it below).
+    const finalSync = this.#finalSyncs.get(id);
     const kept = this.#kept(id);
     const meta = this.#deps.metaOf(id);
     // The kept bytes; else the file an earlier verification, cancelled after its move, left in place; else, with
     // neither on record, a crash came between the move and the registry's commit: find the moved file.
-    // Asked on the thread pool: a lookup in the partial directory waits while a create or rename holds it.
-    const keptHere = await fs.access(kept.dataPath).then(
-      () => true,
-      () => false,
-    );
+    // Known without a lookup when this engine wrote them; else asked on the thread pool (a lookup in the partial
+    // directory waits while a create or rename holds it).
+    const keptHere =
+      this.#keptComplete.has(id) ||
+      (await fs.access(kept.dataPath).then(
+        () => true,
+        () => false,
+      ));
     if (signal.aborted) return;
     let committed = keptHere ? undefined : meta?.filePath;
     if (!keptHere && committed === undefined) {
@@ -498,14 +527,24 @@ export class TransferEngine implements OipfManagerPort {
       if (actual !== meta.checksum.value) return answer('TRANSFER.CHECKSUM_MISMATCH');
     }
     if (signal.aborted) return;
+    let target: string | undefined;
     if (committed === undefined) {
       const urlName = decodeURIComponent(
         new URL(this.#deps.urlOf(id) ?? 'http://x/content').pathname.split('/').pop() ?? '',
       );
       const name = sanitizeFileName(`${id}-${meta?.name ?? (urlName || 'content')}`);
-      const target = await uniquePath(this.#deps.filesDir, name);
+      // Looked up while the final fdatasync runs: the name depends on nothing it writes.
+      target = await uniquePath(this.#deps.filesDir, name);
+    }
+    if (finalSync !== undefined) await finalSync;
+    if (signal.aborted) return;
+    // The final fdatasync of the transfer failed: the bytes are not known to be on disk.
+    const failure = this.#syncFailures.get(id);
+    if (this.#syncFailures.delete(id)) throw failure;
+    if (target !== undefined) {
       // The registry records completion: after a crash between this move and the registry's commit, the next
       // verification finds the moved file by its download-id prefix (#movedBefore).
+      this.#keptComplete.delete(id);
       await kept.commit(target);
       // The file's path and state 1 go to the registry in one transaction (the write after this step).
       this.#deps.patchMeta(id, { filePath: target, completedAt: new Date().toISOString() });
