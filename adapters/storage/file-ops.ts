@@ -28,7 +28,7 @@ export async function sizeOf(file: string): Promise<number | undefined> {
 /** Moves a file, atomically when source and target share a file system, else by copy + fsync + rename. */
 export async function moveFile(from: string, to: string): Promise<void> {
   try {
-    // On the thread pool: a rename can wait for the file system's journal, which concurrent fsyncs hold.
+    // On the thread pool: a rename can wait for directory blocks (or a journal) that concurrent fsyncs are writing.
     await fs.rename(from, to);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;

@@ -45,8 +45,9 @@ export class KeptFile {
 
   /**
    * Opens the data file for one write (created when missing, its directory too, never truncated by the open), so the
-   * open can run while the body is still on its way: creating a file waits for the file system's journal, which a
-   * concurrent fsync may hold for a millisecond or more. The writer must be written or closed.
+   * open can run while the body is still on its way: creating a file can wait a millisecond or more for metadata a
+   * concurrent fsync is writing out (the directory's or inode table's blocks, or the journal). The writer must be
+   * written or closed.
    */
   async open(): Promise<KeptWriter> {
     return new KeptWriter(await openForWrite(this.dataPath));
@@ -133,7 +134,7 @@ function checkStart(start: number): void {
     throw new RangeError(`start must be a byte offset, got ${start}`);
 }
 
-/** open(2) on the thread pool: creating a file waits for the file system's own journal, which a concurrent fsync may hold. */
+/** open(2) on the thread pool: creating a file can wait for metadata blocks (or a journal) a concurrent fsync is writing. */
 function openAsync(file: string, flags: number): Promise<number> {
   return new Promise((resolve, reject) =>
     open(file, flags, (error, fd) => (error ? reject(error) : resolve(fd))),
