@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { promises as fs } from 'node:fs';
+import { promises as fs, readdirSync, readlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll } from 'vitest';
@@ -79,6 +79,19 @@ export async function within<T>(
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Descriptors of this process open on `file` (Linux: /proc/self/fd). */
+export function openOn(file: string): number {
+  let n = 0;
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      if (readlinkSync(`/proc/self/fd/${fd}`) === file) n += 1;
+    } catch {
+      // Closed while listed.
+    }
+  }
+  return n;
 }
 
 /** Sleeps `ms`. */

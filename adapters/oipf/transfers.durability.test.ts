@@ -5,11 +5,14 @@
  */
 import { promises as fs, readlinkSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { OipfManagerEvent } from '../../machines/oipf/index.js';
 import { verifies } from '../../property-tests/verifies.js';
 import { listen, pendingAfter } from '../http/test-support.js';
 import { createDownloadManager } from './manager.js';
-import { ALL_APP, pattern, tempDir, waitFor } from './test-support.js';
+import { ALL_APP, openOn, pattern, tempDir, waitFor } from './test-support.js';
+import { partialPathOf, TransferEngine } from './transfers.js';
 
 const gate = vi.hoisted(() => ({
   /** Hold every `.part` fdatasync until released. */
@@ -122,4 +125,43 @@ describe.skipIf(process.platform !== 'linux')('the final fdatasync of a complete
       expect(errors.map((e) => (e as NodeJS.ErrnoException).code)).toContain('EIO');
     },
   );
+  it('the engine’s close() waits for a final fdatasync still running; the file is closed after it', async () => {
+    const body = pattern(150_000, 4);
+    const { base } = await origin([body]);
+    const partialDir = path.join(await tempDir(), 'partial');
+    const sent: OipfManagerEvent[] = [];
+    const engine = new TransferEngine({
+      partialDir,
+      filesDir: path.join(partialDir, '..', 'files'),
+      fetchOptions: {},
+      flushEveryBytes: 32 * 1024 * 1024,
+      flushEveryMs: 1000,
+      timerScale: 1,
+      enabled: true,
+      send: (event) => sent.push(event),
+      checkpointed: async () => {},
+      metaOf: () => undefined,
+      urlOf: () => undefined,
+      patchMeta: () => {},
+      onBytes: () => {},
+      onError: (error) => {
+        throw error;
+      },
+    });
+    gate.hold = true;
+    engine.startTransfer({ downloadId: '1', url: `${base}/0`, fromByte: 0, ifMatch: undefined });
+    await waitFor(
+      () => gate.heldSyncs >= 1 && sent.some((e) => e.type === 'TRANSFER.COMPLETE'),
+      'complete, its final fdatasync held',
+    );
+    const part = partialPathOf(partialDir, '1');
+    const closing = engine.close();
+    expect(await pendingAfter(closing, 300), 'close() while the fdatasync is held').toBe(true);
+    expect(openOn(part), 'the file stays open while its fdatasync runs').toBe(1);
+    gate.hold = false;
+    for (const release of gate.released.splice(0)) release();
+    await closing;
+    expect(openOn(part), 'closed once close() resolved').toBe(0);
+    expect((await fs.readFile(part)).equals(body)).toBe(true);
+  });
 });

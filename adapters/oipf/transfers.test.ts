@@ -1,10 +1,10 @@
-import { promises as fs, readdirSync, readlinkSync } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import type http from 'node:http';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { OipfManagerEvent } from '../../machines/oipf/index.js';
 import { listen } from '../http/test-support.js';
-import { pattern, tempDir, waitFor } from './test-support.js';
+import { openOn, pattern, tempDir, waitFor } from './test-support.js';
 import { MAX_TIMER_MS, partialPathOf, TransferEngine } from './transfers.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -67,19 +67,6 @@ describe('transfer engine timers', () => {
     expect(sent).toEqual([]);
   });
 });
-
-/** Descriptors of this process open on `file` (Linux: /proc/self/fd). */
-function openOn(file: string): number {
-  let n = 0;
-  for (const fd of readdirSync('/proc/self/fd')) {
-    try {
-      if (readlinkSync(`/proc/self/fd/${fd}`) === file) n += 1;
-    } catch {
-      // Closed while listed.
-    }
-  }
-  return n;
-}
 
 /** A server that holds each request until the test answers it. */
 async function holdingServer() {

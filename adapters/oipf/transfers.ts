@@ -624,7 +624,10 @@ export class TransferEngine implements OipfManagerPort {
     return this.#running.has(id);
   }
 
-  /** Stops every transfer and timer; resolves once every storage operation finished (durable progress reported). */
+  /**
+   * Stops every transfer and timer; resolves once every storage operation finished (durable progress reported) and
+   * every final fdatasync ended.
+   */
   async close(): Promise<void> {
     this.#closing = true;
     for (const timer of this.#timers.values()) clearTimeout(timer);
@@ -635,6 +638,8 @@ export class TransferEngine implements OipfManagerPort {
     for (let round = 0; round < 100 && this.#chains.size > 0; round += 1) {
       await Promise.all([...this.#chains.values()]);
     }
+    // The final fdatasyncs of transfers reported complete (their files are closed once each ends).
+    await this.dataSynced();
     this.#connections.close();
   }
 }
