@@ -8,7 +8,9 @@ import { promises as fs, readdirSync, readlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll } from 'vitest';
+import type { OipfManagerEvent } from '../../machines/oipf/index.js';
 import type { ApplicationInfo } from './dae-objects.js';
+import { TransferEngine } from './transfers.js';
 
 /** Every directory {@link tempDir} made in this test file; removed after the file's last test. */
 const made: string[] = [];
@@ -92,6 +94,41 @@ export function openOn(file: string): number {
     }
   }
   return n;
+}
+
+/**
+ * A transfer engine with no manager around it: events go to `sent`, no metadata, checkpoints need no registry; an
+ * adapter error throws unless `onError` is given.
+ */
+export function bareEngine(
+  sent: OipfManagerEvent[],
+  options: {
+    partialDir?: string;
+    filesDir?: string;
+    flushEveryBytes?: number;
+    onError?: (error: unknown) => void;
+  } = {},
+): TransferEngine {
+  return new TransferEngine({
+    partialDir: options.partialDir ?? '/nonexistent/partial',
+    filesDir: options.filesDir ?? '/nonexistent/files',
+    fetchOptions: {},
+    flushEveryBytes: options.flushEveryBytes ?? 1024,
+    flushEveryMs: 1000,
+    timerScale: 1,
+    enabled: true,
+    send: (event) => sent.push(event),
+    checkpointed: async () => {},
+    metaOf: () => undefined,
+    urlOf: () => undefined,
+    patchMeta: () => {},
+    onBytes: () => {},
+    onError:
+      options.onError ??
+      ((error) => {
+        throw error;
+      }),
+  });
 }
 
 /** Sleeps `ms`. */

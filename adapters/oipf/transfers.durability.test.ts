@@ -11,8 +11,8 @@ import type { OipfManagerEvent } from '../../machines/oipf/index.js';
 import { verifies } from '../../property-tests/verifies.js';
 import { listen, pendingAfter } from '../http/test-support.js';
 import { createDownloadManager } from './manager.js';
-import { ALL_APP, openOn, pattern, tempDir, waitFor } from './test-support.js';
-import { partialPathOf, TransferEngine } from './transfers.js';
+import { ALL_APP, bareEngine, openOn, pattern, tempDir, waitFor } from './test-support.js';
+import { partialPathOf } from './transfers.js';
 
 const gate = vi.hoisted(() => ({
   /** Hold every `.part` fdatasync until released. */
@@ -130,23 +130,10 @@ describe.skipIf(process.platform !== 'linux')('the final fdatasync of a complete
     const { base } = await origin([body]);
     const partialDir = path.join(await tempDir(), 'partial');
     const sent: OipfManagerEvent[] = [];
-    const engine = new TransferEngine({
+    const engine = bareEngine(sent, {
       partialDir,
       filesDir: path.join(partialDir, '..', 'files'),
-      fetchOptions: {},
       flushEveryBytes: 32 * 1024 * 1024,
-      flushEveryMs: 1000,
-      timerScale: 1,
-      enabled: true,
-      send: (event) => sent.push(event),
-      checkpointed: async () => {},
-      metaOf: () => undefined,
-      urlOf: () => undefined,
-      patchMeta: () => {},
-      onBytes: () => {},
-      onError: (error) => {
-        throw error;
-      },
     });
     gate.hold = true;
     engine.startTransfer({ downloadId: '1', url: `${base}/0`, fromByte: 0, ifMatch: undefined });

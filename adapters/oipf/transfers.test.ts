@@ -4,8 +4,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { OipfManagerEvent } from '../../machines/oipf/index.js';
 import { listen } from '../http/test-support.js';
-import { openOn, pattern, tempDir, waitFor } from './test-support.js';
-import { MAX_TIMER_MS, partialPathOf, TransferEngine } from './transfers.js';
+import { bareEngine, openOn, pattern, tempDir, waitFor } from './test-support.js';
+import { MAX_TIMER_MS, partialPathOf } from './transfers.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -13,38 +13,13 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c().catch(() => {});
 });
 
-function engine(
-  sent: OipfManagerEvent[],
-  partialDir = '/nonexistent/partial',
-  onError = (error: unknown): void => {
-    throw error;
-  },
-): TransferEngine {
-  return new TransferEngine({
-    partialDir,
-    filesDir: '/nonexistent/files',
-    fetchOptions: {},
-    flushEveryBytes: 1024,
-    flushEveryMs: 1000,
-    timerScale: 1,
-    enabled: true,
-    send: (event) => sent.push(event),
-    checkpointed: async () => {},
-    metaOf: () => undefined,
-    urlOf: () => undefined,
-    patchMeta: () => {},
-    onBytes: () => {},
-    onError,
-  });
-}
-
 const DAY = 24 * 60 * 60 * 1000;
 
 describe('transfer engine timers', () => {
   it('a downloadStart 40 days ahead fires after 40 days, not at once (setTimeout caps at 24.8 days: the wait is chained)', async () => {
     vi.useFakeTimers();
     const sent: OipfManagerEvent[] = [];
-    const e = engine(sent);
+    const e = bareEngine(sent);
     e.startTimer({ downloadId: '1', name: 'start', ms: 40 * DAY });
     await vi.advanceTimersByTimeAsync(1000);
     expect(sent).toEqual([]);
@@ -59,7 +34,7 @@ describe('transfer engine timers', () => {
   it('cancelling a chained timer in its second link stops it', async () => {
     vi.useFakeTimers();
     const sent: OipfManagerEvent[] = [];
-    const e = engine(sent);
+    const e = bareEngine(sent);
     e.startTimer({ downloadId: '1', name: 'start', ms: 30 * DAY });
     await vi.advanceTimersByTimeAsync(MAX_TIMER_MS + 1000);
     e.cancelTimer({ downloadId: '1', name: 'start' });
@@ -84,19 +59,34 @@ async function holdingServer() {
   return { base: s.base, held, closed };
 }
 
+/**
+ * Starts a transfer of download `id` from a server that holds its request, into a fresh partial directory
+ * (`prepare` may put something in its way first); resolves once the request reached the server.
+ */
+async function transferTo(id: string, prepare?: (partialDir: string) => Promise<void>) {
+  const { base, held, closed } = await holdingServer();
+  const partialDir = path.join(await tempDir(), 'partial');
+  await prepare?.(partialDir);
+  const sent: OipfManagerEvent[] = [];
+  // With `prepare`, the partial directory's own sweep may report it as unusable too: recorded, not thrown.
+  const reported: unknown[] = [];
+  const e = bareEngine(sent, {
+    partialDir,
+    ...(prepare ? { onError: (error) => reported.push(error) } : {}),
+  });
+  cleanups.push(() => e.close());
+  e.startTransfer({ downloadId: id, url: `${base}/${id}`, fromByte: 0, ifMatch: undefined });
+  await waitFor(() => held.length === 1, 'the request');
+  return { held, closed, sent, file: partialPathOf(partialDir, id) };
+}
+
 describe.skipIf(process.platform !== 'linux')(
   'transfer engine: the data file is opened while the request is out',
   () => {
     it('creates and opens the partial file before the response comes; writes the body into it; closes it', async () => {
-      const { base, held } = await holdingServer();
-      const partialDir = path.join(await tempDir(), 'partial');
-      const sent: OipfManagerEvent[] = [];
-      const e = engine(sent, partialDir);
-      cleanups.push(() => e.close());
-      const file = partialPathOf(partialDir, '1');
-      e.startTransfer({ downloadId: '1', url: `${base}/a`, fromByte: 0, ifMatch: undefined });
-      await waitFor(() => held.length === 1, 'the request');
-      // No response yet, and the file is there, open: a create waiting for the journal overlaps the request.
+      const { held, sent, file } = await transferTo('1');
+      // No response yet, and the file is there, open: a create waiting for metadata other fsyncs write overlaps
+      // the request.
       await waitFor(() => openOn(file) === 1, 'the data file open while the request is out');
       expect(sent).toEqual([]);
       const body = pattern(50_000, 3);
@@ -109,14 +99,8 @@ describe.skipIf(process.platform !== 'linux')(
     });
 
     it('a response without content closes the file opened for it (no descriptor leaks)', async () => {
-      const { base, held } = await holdingServer();
-      const partialDir = path.join(await tempDir(), 'partial');
-      const sent: OipfManagerEvent[] = [];
-      const e = engine(sent, partialDir);
-      cleanups.push(() => e.close());
-      const file = partialPathOf(partialDir, '2');
-      e.startTransfer({ downloadId: '2', url: `${base}/gone`, fromByte: 0, ifMatch: undefined });
-      await waitFor(() => held.length === 1 && openOn(file) === 1, 'the request, the data file open');
+      const { held, sent, file } = await transferTo('2');
+      await waitFor(() => openOn(file) === 1, 'the data file open');
       held[0]!.writeHead(404, { 'content-length': '9' }).end('not found');
       await waitFor(() => sent.length === 1, 'TRANSFER.HEADERS');
       expect(sent[0]).toMatchObject({ type: 'TRANSFER.HEADERS', status: 404 });
@@ -125,17 +109,10 @@ describe.skipIf(process.platform !== 'linux')(
     });
 
     it('a data file that cannot be opened fails the transfer and aborts its response', async () => {
-      const { base, held, closed } = await holdingServer();
       // The partial "directory" is a file: the open fails with ENOTDIR (not a missing directory it could make).
-      const partialDir = path.join(await tempDir(), 'partial');
-      await fs.writeFile(partialDir, 'not a directory');
-      const sent: OipfManagerEvent[] = [];
-      // The partial directory's sweep reports the same directory as unusable.
-      const reported: unknown[] = [];
-      const e = engine(sent, partialDir, (error) => reported.push(error));
-      cleanups.push(() => e.close());
-      e.startTransfer({ downloadId: '3', url: `${base}/a`, fromByte: 0, ifMatch: undefined });
-      await waitFor(() => held.length === 1, 'the request');
+      const { held, closed, sent } = await transferTo('3', (partialDir) =>
+        fs.writeFile(partialDir, 'not a directory'),
+      );
       held[0]!.writeHead(200, { 'content-length': '1000000' }).write(pattern(1000, 1));
       await waitFor(() => sent.some((ev) => ev.type === 'TRANSFER.FAILED'), 'TRANSFER.FAILED');
       expect(sent.at(-1)).toMatchObject({ type: 'TRANSFER.FAILED', downloadId: '3', kind: 'permanent' });
