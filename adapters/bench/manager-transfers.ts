@@ -149,10 +149,10 @@ async function writeAndSync(dir: string, w: Workload): Promise<number> {
 
 /**
  * The manager's durable fetch path alone: each URL fetched by its HTTP client (pool-leased chunks, connections kept
- * alive) into a `KeptFile` opened while the request is out (its default checkpoints, as the manager's: fdatasync'd every 32 MiB and at the end), then
- * moved into a files directory that is fsync'd — what a transfer and its verification do for state 1 — MAX_ACTIVE
- * transfers at a time, the next starting once a body is written (its final fdatasync and move go on, as the
- * manager's do), with no statechart and no registry.
+ * alive) into a `KeptFile` opened while the request is out (its default checkpoints, as the manager's: fdatasync'd
+ * every 32 MiB and at the end), then moved into a files directory that is fsync'd — what a transfer and its
+ * verification do for state 1 — MAX_ACTIVE transfers at a time, the next starting once a body is written (its final
+ * fdatasync and move go on, as the manager's do), with no statechart and no registry.
  */
 async function fetchPathRun(urls: string[], dir: string, expectBytes: number): Promise<number> {
   const connections = new ConnectionPool();
