@@ -22,7 +22,8 @@
  *   headers: a create changes metadata that other downloads' fsyncs may be writing out at that moment (on ext4 their
  *   directory and inode-table blocks, or the journal) and waits for them — 1.5 ms p50 measured with four transfers of
  *   1 MiB — time the slot otherwise spent idle.
- * - Storage operations of one download (transfer, delete, verify) run one after another.
+ * - Storage operations of one download (transfer, delete, verify) run one after another; a transfer's step ends at
+ *   its last byte, its final fdatasync going on beside the next ones (above).
  * - A verification is tagged with the machine's generation: `cancelVerification` aborts its checksum read
  *   and it answers nothing; its answers carry the generation so the machine can tell a stale one. One the storage
  *   failed answers TRANSFER.VERIFY_ERROR (STORAGE.EXHAUSTED when the device is full) and reports the error.
