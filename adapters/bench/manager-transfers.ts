@@ -1,9 +1,10 @@
 /**
  * The download manager's transfers against a real nginx, beside `curl --parallel` in the same process run: nginx
  * (Debian's, on 127.0.0.1, port chosen by the OS) serves generated files; per workload (4 × 256 MiB, 64 × 1 MiB
- * by default), `BENCH_RUNS` alternating runs of curl (`--parallel --parallel-max 4`, files to disk) then the
- * manager (transfers on, maxActive 4, every URL registered through the DAE API, timed until every download is in
- * state 1, completed — its bytes fsync'd and the registry committed). Prints one JSON line. The temp directory
+ * by default), alternating runs (`BENCH_RUNS`, else 3 to 9 by size: see `runsFor`) of curl (`--parallel
+ * --parallel-max 4`, files to disk) then the manager (transfers on, maxActive 4, every URL registered through the
+ * DAE API, timed until every download is in state 1, completed — its bytes fsync'd and the registry committed).
+ * Prints one JSON line. The temp directory
  * (served files, outputs, the manager's `--dir`) is removed afterwards.
  *
  * Informative, per run: curl's files fsync'd after it exits; what the disk gives with nothing else to do (as many
@@ -40,7 +41,19 @@ import { KeptFile } from '../storage/kept-file.js';
 import { BENCH_PORTAL } from './portal.js';
 
 const MiB = 1024 * 1024;
-const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
+/** What each side transfers in a workload's measured runs, about (see {@link runsFor}). */
+const MEASURED_BYTES = 512 * MiB;
+/**
+ * Alternating runs per workload: `BENCH_RUNS` when set; else enough for about {@link MEASURED_BYTES} per side, odd
+ * (a median is one run), from 3 to 9. A run of 64 × 1 MiB lasts about a tenth of a second, and curl's runs of it in
+ * one bench ranged from 485 to 893 MiB/s: one slow run of three moved the median by a tenth; a median of nine holds
+ * with four slow ones. A large workload keeps 3 (each run lasts seconds).
+ */
+function runsFor(bytes: number): number {
+  if (process.env.BENCH_RUNS !== undefined) return Math.max(1, Number(process.env.BENCH_RUNS));
+  const wanted = Math.ceil(MEASURED_BYTES / bytes);
+  return Math.min(9, Math.max(3, wanted % 2 === 0 ? wanted + 1 : wanted));
+}
 /** Objects the manager fetches untimed per workload before the measured runs (see the module comment). */
 const WARMUP_OBJECTS = Math.max(0, Number(process.env.BENCH_WARMUP_OBJECTS ?? 2048));
 /** The warm-up's bound in bytes per workload. */
@@ -251,6 +264,7 @@ try {
     for (const w of plan) {
       const urls = Array.from({ length: w.count }, (_, i) => `${nginx.base}/${label(w)}-${i}.bin`);
       const bytes = w.count * w.sizeBytes;
+      const runs = runsFor(bytes);
       const curl: number[] = [];
       const curlFsync: number[] = [];
       const manager: number[] = [];
@@ -269,7 +283,7 @@ try {
         firstRoundMBps ??= mbps(bytes, took);
         await fs.rm(dir, { recursive: true, force: true });
       }
-      for (let run = 0; run < RUNS; run++) {
+      for (let run = 0; run < runs; run++) {
         const out = path.join(root, 'curl');
         const c = await curlRun(runner, urls, out);
         curl.push(mbps(bytes, c.ms));
@@ -288,7 +302,7 @@ try {
         count: w.count,
         sizeBytes: w.sizeBytes,
         maxActive: MAX_ACTIVE,
-        runs: RUNS,
+        runs,
         warmupRounds,
         managerFirstRoundMBps: firstRoundMBps,
         managerMBps,
