@@ -178,7 +178,7 @@ async function fetchPathRun(urls: string[], dir: string, expectBytes: number): P
       for (let i = next++; i < urls.length; i = next++) {
         const kept = new KeptFile(path.join(dir, 'partial', `dl-${i}.part`));
         // Opened while the request is out, as the manager's transfers do.
-        const opening = kept.open();
+        const opening = kept.open({ empty: true });
         opening.catch(() => {});
         const res = await openGet(urls[i]!, { leaseChunks: true, connections });
         if (res.status !== 200) throw new Error(`fetch path: HTTP ${res.status} for ${urls[i]}`);

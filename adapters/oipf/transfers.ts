@@ -269,8 +269,9 @@ export class TransferEngine implements OipfManagerPort {
       const from = p.fromByte === 0 ? 0 : Math.min(p.fromByte, kept.size());
       // The data file is opened (created, for a new download) while the request is out: a create can wait a
       // millisecond or more for metadata other downloads' fsyncs are writing (see the module comment). A response
-      // without content leaves the file created (empty); an unused writer is closed below.
-      opening = kept.open();
+      // without content leaves the file created (empty); an unused writer is closed below. From byte 0 nothing is
+      // kept (the registry counts no byte), so the open empties the file.
+      opening = kept.open({ empty: from === 0 });
       opening.catch(() => {});
       const headers: Record<string, string> = {};
       if (from > 0) headers.range = `bytes=${from}-`;

@@ -62,6 +62,16 @@ describe('uniquePath', () => {
     await fs.writeFile(path.join(dir, 'a_b (1).gif'), 'x');
     expect(await uniquePath(dir, 'a/b.gif')).toBe(path.join(dir, 'a_b (2).gif'));
   });
+
+  it('counts a dangling symlink as taken; a lookup that fails otherwise than ENOENT rejects, naming the path', async () => {
+    const { dir, remove } = await tempDir();
+    cleanups.push(remove);
+    await fs.symlink(path.join(dir, 'nowhere'), path.join(dir, 'c.bin'));
+    expect(await uniquePath(dir, 'c.bin')).toBe(path.join(dir, 'c (1).bin'));
+    // A "directory" that is a file: the lookup answers ENOTDIR, which is no free name.
+    await fs.writeFile(path.join(dir, 'plain'), 'x');
+    await expect(uniquePath(path.join(dir, 'plain'), 'd.bin')).rejects.toThrow(/ENOTDIR.*plain/);
+  });
 });
 
 describe('freeBytes', () => {

@@ -56,6 +56,24 @@ describe('KeptFile: a partial file whose journal is its owner’s', () => {
     expect((await fs.readFile(kept.dataPath)).equals(data)).toBe(true);
   });
 
+  it('an open that empties the file (a write from 0 keeping nothing) leaves no byte of a longer file behind', async () => {
+    const dir = await scratch();
+    const kept = new KeptFile(path.join(dir, 'dl-3.part'));
+    const data = pattern(5_000);
+    // A longer file from an earlier transfer whose bytes the owner never recorded.
+    await fs.writeFile(kept.dataPath, Buffer.alloc(12_000, 0xee));
+    const writer = await kept.open({ empty: true });
+    expect(statSync(kept.dataPath).size).toBe(0);
+    const result = await writer.write(pieces(data, 1_000), 0);
+    expect(result.bytesWritten).toBe(5_000);
+    expect((await fs.readFile(kept.dataPath)).equals(data)).toBe(true);
+    // Without `empty` the open keeps the bytes (the write cuts them at its start, not the open).
+    await fs.writeFile(kept.dataPath, Buffer.alloc(12_000, 0xee));
+    const keeping = await kept.open();
+    expect(statSync(kept.dataPath).size).toBe(12_000);
+    keeping.close();
+  });
+
   it('commit moves the bytes into a directory it makes; discard removes them; a second discard is a no-op', async () => {
     const dir = await scratch();
     const kept = new KeptFile(path.join(dir, 'dl-3.part'));

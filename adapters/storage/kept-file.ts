@@ -44,13 +44,17 @@ export class KeptFile {
   }
 
   /**
-   * Opens the data file for one write (created when missing, its directory too, never truncated by the open), so the
-   * open can run while the body is still on its way: creating a file can wait a millisecond or more for metadata a
-   * concurrent fsync is writing out (the directory's or inode table's blocks, or the journal). The writer must be
-   * written or closed.
+   * Opens the data file for one write (created when missing, its directory too), so the open can run while the body
+   * is still on its way: creating a file can wait a millisecond or more for metadata a concurrent fsync is writing
+   * out (the directory's or inode table's blocks, or the journal). The writer must be written or closed.
+   *
+   * The open keeps what the file holds (the write cuts it at its start), unless `empty`: for a write from byte 0
+   * that keeps nothing, the open empties the file (O_TRUNC, which leaves a file it creates alone), and the write
+   * then needs no look at its size.
    */
-  async open(): Promise<KeptWriter> {
-    return new KeptWriter(await openForWrite(this.dataPath));
+  async open(options: { readonly empty?: boolean } = {}): Promise<KeptWriter> {
+    const empty = options.empty === true;
+    return new KeptWriter(await openForWrite(this.dataPath, empty), empty ? 0 : undefined);
   }
 
   /**
@@ -82,9 +86,12 @@ export class KeptFile {
 /** The data file of a {@link KeptFile}, open for one write; closed by it, or by {@link close} when not written. */
 export class KeptWriter {
   #fd: number | undefined;
+  /** The file's size when known without asking (0: opened emptied). */
+  readonly #size: number | undefined;
 
-  constructor(fd: number) {
+  constructor(fd: number, size?: number) {
     this.#fd = fd;
+    this.#size = size;
   }
 
   /** {@link KeptFile.write} into this open file; the file is closed when it ends. */
@@ -100,7 +107,7 @@ export class KeptWriter {
       let durable = start;
       // Cut only what lies beyond `start`: a truncate to the size a file already has is not free — ext4 then flushes
       // the file when it is closed (auto_da_alloc), 40 µs of the event loop per new 1 MiB file here.
-      if (fstatSync(fd).size > start) ftruncateSync(fd, start);
+      if ((this.#size ?? fstatSync(fd).size) > start) ftruncateSync(fd, start);
       return await appendBody(
         {
           fd,
@@ -141,10 +148,10 @@ function openAsync(file: string, flags: number): Promise<number> {
   );
 }
 
-/** The data file opened read-write, created when missing (its directory too), never truncated by the open. */
-async function openForWrite(file: string): Promise<number> {
+/** The data file opened read-write, created when missing (its directory too), emptied by the open only if `empty`. */
+async function openForWrite(file: string, empty: boolean): Promise<number> {
   // No O_APPEND: writes are positional.
-  const flags = fsConstants.O_RDWR | fsConstants.O_CREAT;
+  const flags = fsConstants.O_RDWR | fsConstants.O_CREAT | (empty ? fsConstants.O_TRUNC : 0);
   try {
     return await openAsync(file, flags);
   } catch (error) {

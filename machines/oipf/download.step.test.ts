@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { initialTransition, transition } from 'xstate';
 import { verifies } from '../../property-tests/verifies.js';
 import { oipfDownloadMachine } from './download.machine.js';
-import { downloadStep, initialDownloadStep } from './download.step.js';
+import { downloadStep, initialDownloadStep, resolveDownload } from './download.step.js';
 import type { OipfDownloadEvent, OipfDownloadInput } from './download.types.js';
 import { type Action, INPUT, PATHS } from './oipf.test-support.js';
 
@@ -62,6 +62,35 @@ describe('download.step: the download machine stepped without a per-call actor',
         }
       }
       expect(compared).toBe(Object.keys(PATHS).length * EVENTS.length);
+    },
+  );
+
+  it(
+    verifies(
+      'DAE-STATE-1',
+      'a download kept as value and context resolves, memo or not, to what xstate resolveState gives',
+    ),
+    () => {
+      // Every (value, context) pair the test paths pass through, stepped as the manager steps (plain data between
+      // steps); looked up again only after all of them, so a context shared by two states is asked with both.
+      const seen: Pick<ReturnType<typeof resolveDownload>, 'value' | 'context'>[] = [];
+      for (const path of Object.values(PATHS)) {
+        let [snapshot] = initialDownloadStep(INPUT);
+        seen.push({ value: snapshot.value, context: snapshot.context });
+        for (const event of path) {
+          [snapshot] = downloadStep(resolveDownload(snapshot.value, snapshot.context), event);
+          seen.push({ value: snapshot.value, context: snapshot.context });
+        }
+      }
+      let sharedContexts = 0;
+      for (const [i, pair] of seen.entries()) {
+        if (seen.some((other, j) => j !== i && other.context === pair.context && other.value !== pair.value))
+          sharedContexts += 1;
+        const mine = resolveDownload(pair.value, pair.context);
+        expect(decided(mine, [])).toEqual(decided(oipfDownloadMachine.resolveState(pair), []));
+      }
+      // The paths include steps that change the state and not the context (the memo must tell them apart).
+      expect(sharedContexts).toBeGreaterThan(0);
     },
   );
 

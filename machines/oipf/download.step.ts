@@ -44,11 +44,32 @@ function scopeCollecting(into: unknown[]): AnyActorScope {
   };
 }
 
+/**
+ * Snapshots {@link initialDownloadStep} and {@link downloadStep} returned, by their context object: the manager keeps
+ * a download as plain data (its state value and context, persisted as is), and rebuilding the snapshot from them —
+ * xstate's `resolveState`, which finds the state nodes and recomputes the value — was a fifth of a step. A memo, not
+ * state: an entry is used only for the very value and context objects it was made with (snapshots are never
+ * mutated, and the machine has no history states, so value and context are the whole snapshot), so the result is
+ * what `resolveState` returns; a WeakMap, so an entry goes with its context.
+ */
+const RESOLVED = new WeakMap<object, DownloadSnapshot>();
+
 /** The download machine's initial snapshot for `input` and the actions its entry requests (like `initialTransition`). */
 export function initialDownloadStep(input: OipfDownloadInput): [DownloadSnapshot, DownloadActions] {
   const actions: DownloadActions = [];
   const snapshot = oipfDownloadMachine.getInitialSnapshot(scopeCollecting(actions), input);
+  RESOLVED.set(snapshot.context, snapshot);
   return [snapshot, actions];
+}
+
+/** The snapshot of a download kept as its state value and context (what `resolveState` returns for them). */
+export function resolveDownload(
+  value: DownloadSnapshot['value'],
+  context: DownloadSnapshot['context'],
+): DownloadSnapshot {
+  const known = RESOLVED.get(context);
+  if (known !== undefined && known.value === value) return known;
+  return oipfDownloadMachine.resolveState({ value, context });
 }
 
 /** The download machine's next snapshot for `event` and the actions it requests (like `transition`). */
@@ -58,5 +79,6 @@ export function downloadStep(
 ): [DownloadSnapshot, DownloadActions] {
   const actions: DownloadActions = [];
   const next = oipfDownloadMachine.transition(snapshot, event, scopeCollecting(actions));
+  RESOLVED.set(next.context, next);
   return [next, actions];
 }

@@ -14,8 +14,7 @@
  */
 import { CADD_CONTENT_TYPE, DAE_STATE, RESERVE } from './constants.js';
 import { daeStateOf } from './download.logic.js';
-import { oipfDownloadMachine } from './download.machine.js';
-import { downloadStep, initialDownloadStep } from './download.step.js';
+import { downloadStep, initialDownloadStep, resolveDownload } from './download.step.js';
 import type { DownloadStateValue, OipfDownloadEffects, OipfDownloadEvent } from './download.types.js';
 import { type DownloadIndex, isInProgressOrStalled, isVerifying } from './manager.index.js';
 import { findDownload } from './manager.logic.js';
@@ -69,10 +68,7 @@ function withDownloads(step: ManagerStep, downloads: DownloadIndex, out: readonl
 export function stepDownload(step: ManagerStep, downloadId: string, event: OipfDownloadEvent): ManagerStep {
   const download = findDownload(step.context, downloadId);
   if (download === undefined) return step;
-  const snapshot = oipfDownloadMachine.resolveState({
-    value: download.value as Parameters<typeof oipfDownloadMachine.resolveState>[0]['value'],
-    context: download.context,
-  });
+  const snapshot = resolveDownload(download.value as Parameters<typeof resolveDownload>[0], download.context);
   const [next, actions] = downloadStep(snapshot, event);
   const downloads =
     next.status === 'done'
