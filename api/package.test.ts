@@ -33,8 +33,10 @@ const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as {
 // Measured 442 744 B packed, 1 764 857 B unpacked, 318 files with the conformance kit, the browser bundle
 // (dist/dae-web/dae.js, 128 kB) and the SQLite registry; the budget leaves ~10 % for growth, not a doubling.
 // 2026-12-04: 486 849 B packed, 1 932 359 B unpacked, 338 files, once the README's bench narrative moved to
-// docs/pages/performance.md (not packed; it had grown the tarball past the budget).
-const BUDGET = { packedBytes: 490_000, unpackedBytes: 1_950_000, files: 350 } as const;
+// docs/pages/performance.md (not packed; it had grown the tarball past the budget). Later that day 491 203 B packed,
+// 1 947 768 B unpacked, 340 files with the compiled step table (machines/stepper: runtime code, not bloat): the
+// budget moved to 500 000 / 1 990 000, about 2 % above it.
+const BUDGET = { packedBytes: 500_000, unpackedBytes: 1_990_000, files: 350 } as const;
 
 interface PackResult {
   readonly filename: string;

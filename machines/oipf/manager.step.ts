@@ -6,15 +6,15 @@
  * Why plain data rather than spawned actors: the manager's whole state is then one immutable value
  * (each entry persisted as is, restored as input), `transition(oipfManagerMachine, …)` stays pure and
  * returns every child effect as one of the manager's own actions, and tests need no actor system. A
- * download is stepped with the machine's pure transition (download.step.ts: xstate's `transition`
- * without its per-call actor).
+ * download is stepped with the machine compiled into its step table (download.step.ts, ../stepper.ts:
+ * what xstate's `transition` decides, checked against it).
  * A step touches only the entries it names through the index (manager.index.ts): O(log n) each.
  *
  * @module
  */
 import { CADD_CONTENT_TYPE, DAE_STATE, RESERVE } from './constants.js';
 import { daeStateOf } from './download.logic.js';
-import { downloadStep, initialDownloadStep, resolveDownload } from './download.step.js';
+import { downloadStep, initialDownloadStep } from './download.step.js';
 import type { DownloadStateValue, OipfDownloadEffects, OipfDownloadEvent } from './download.types.js';
 import { type DownloadIndex, isInProgressOrStalled, isVerifying } from './manager.index.js';
 import { findDownload } from './manager.logic.js';
@@ -64,12 +64,11 @@ function withDownloads(step: ManagerStep, downloads: DownloadIndex, out: readonl
   return { context: { ...step.context, downloads }, out: [...step.out, ...out] };
 }
 
-/** Steps one download with the download machine's pure `transition`; a removed one is dropped. */
+/** Steps one download with the download machine's pure step (download.step.ts); a removed one is dropped. */
 export function stepDownload(step: ManagerStep, downloadId: string, event: OipfDownloadEvent): ManagerStep {
   const download = findDownload(step.context, downloadId);
   if (download === undefined) return step;
-  const snapshot = resolveDownload(download.value as Parameters<typeof resolveDownload>[0], download.context);
-  const [next, actions] = downloadStep(snapshot, event);
+  const [next, actions] = downloadStep(download, event);
   const downloads =
     next.status === 'done'
       ? step.context.downloads.without(downloadId)
