@@ -162,7 +162,7 @@ async function writeAndSync(dir: string, w: Workload): Promise<number> {
 
 /**
  * The manager's durable fetch path alone: each URL fetched by its HTTP client (pool-leased chunks, connections kept
- * alive) into a `KeptFile` opened while the request is out (its default checkpoints, as the manager's: fdatasync'd
+ * alive) into a `KeptFile` opened once the request is out (its default checkpoints, as the manager's: fdatasync'd
  * every 32 MiB and at the end), then moved into a files directory that is fsync'd — what a transfer and its
  * verification do for state 1 — MAX_ACTIVE transfers at a time, the next starting once a body is written (its final
  * fdatasync and move go on, as the manager's do), with no statechart and no registry.
@@ -177,10 +177,11 @@ async function fetchPathRun(urls: string[], dir: string, expectBytes: number): P
     Array.from({ length: MAX_ACTIVE }, async () => {
       for (let i = next++; i < urls.length; i = next++) {
         const kept = new KeptFile(path.join(dir, 'partial', `dl-${i}.part`));
-        // Opened while the request is out, as the manager's transfers do.
+        // Opened once the request is out, as the manager's transfers do.
+        const responding = openGet(urls[i]!, { leaseChunks: true, connections });
         const opening = kept.open({ empty: true });
         opening.catch(() => {});
-        const res = await openGet(urls[i]!, { leaseChunks: true, connections });
+        const res = await responding;
         if (res.status !== 200) throw new Error(`fetch path: HTTP ${res.status} for ${urls[i]}`);
         const writer = await opening;
         let bodyWritten: () => void = () => {};

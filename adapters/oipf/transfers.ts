@@ -21,7 +21,8 @@
  * - The data file is opened (created, for a new download) while the request is out, not after the response's
  *   headers: a create changes metadata that other downloads' fsyncs may be writing out at that moment (on ext4 their
  *   directory and inode-table blocks, or the journal) and waits for them — 1.5 ms p50 measured with four transfers of
- *   1 MiB — time the slot otherwise spent idle.
+ *   1 MiB — time the slot otherwise spent idle. The request is written first: the open's thread-pool round trip
+ *   (a woken pool thread can take the event loop's core for it) does not hold the request back.
  * - Storage operations of one download (transfer, delete, verify) run one after another; a transfer's step ends at
  *   its last byte, its final fdatasync going on beside the next ones (above).
  * - A verification is tagged with the machine's generation: `cancelVerification` aborts its checksum read
@@ -267,17 +268,11 @@ export class TransferEngine implements OipfManagerPort {
       const kept = this.#kept(id);
       // Never resume beyond what is on disk (the registry's count is at most what was fdatasync'd).
       const from = p.fromByte === 0 ? 0 : Math.min(p.fromByte, kept.size());
-      // The data file is opened (created, for a new download) while the request is out: a create can wait a
-      // millisecond or more for metadata other downloads' fsyncs are writing (see the module comment). A response
-      // without content leaves the file created (empty); an unused writer is closed below. From byte 0 nothing is
-      // kept (the registry counts no byte), so the open empties the file.
-      opening = kept.open({ empty: from === 0 });
-      opening.catch(() => {});
       const headers: Record<string, string> = {};
       if (from > 0) headers.range = `bytes=${from}-`;
       if (p.ifMatch !== undefined) headers['if-match'] = p.ifMatch;
       const o = this.#deps.fetchOptions;
-      const res = await openGet(p.url, {
+      const responding = openGet(p.url, {
         headers,
         signal: controller.signal,
         // Body chunks are leased from the connection's read pool and given back once written.
@@ -287,6 +282,14 @@ export class TransferEngine implements OipfManagerPort {
         ...(o.headersTimeoutMs !== undefined ? { headersTimeoutMs: o.headersTimeoutMs } : {}),
         ...(o.connectTimeoutMs !== undefined ? { connectTimeoutMs: o.connectTimeoutMs } : {}),
       });
+      // The data file is opened (created, for a new download) while the request is out — after it is written, so
+      // the open's thread-pool round trip does not hold the request back: a create can wait a millisecond or more
+      // for metadata other downloads' fsyncs are writing (see the module comment). A response without content
+      // leaves the file created (empty); an unused writer is closed below. From byte 0 nothing is kept (the
+      // registry counts no byte), so the open empties the file.
+      opening = kept.open({ empty: from === 0 });
+      opening.catch(() => {});
+      const res = await responding;
       if (!this.#current(id, token)) return res.abort();
       const problem = unusable(res, from);
       if (problem !== undefined) {
