@@ -1,8 +1,8 @@
 /**
  * A statechart's pure step, compiled once from the machine: `compileStepper(machine)` walks its state nodes and, for
  * every atomic state and event type, lists the candidate transitions in xstate's order (the state's own, then its
- * ancestors'), each with the actions its step runs already laid out — the exited states' exit actions, the
- * transition's, the entered states' entry actions — and the state value it leads to. A step is then a table lookup,
+ * ancestors'), each with the actions its step runs already laid out — the transition's, then the entered states'
+ * entry actions (exit actions are refused, below) — and the state value it leads to. A step is then a table lookup,
  * the guards in order, and the actions resolved over the context: what xstate's `transition` decides, without
  * computing the exit and entry sets, the state nodes and the value again at every event. The download manager steps
  * one download per event (about five per object); xstate's `transition` was a tenth of its event loop's time per
@@ -50,7 +50,7 @@ type Action = unknown;
 
 interface Candidate {
   readonly guard: Guard | undefined;
-  /** Exit actions, the transition's actions, entry actions: in the order xstate runs them. */
+  /** The transition's actions, then the entered states' entry actions: in the order xstate runs them. */
   readonly actions: readonly Action[];
   /** The state entered (its atomic state); undefined for a transition without a target. */
   readonly next: AtomicState | undefined;

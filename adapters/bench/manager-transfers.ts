@@ -4,8 +4,7 @@
  * by default), alternating runs (`BENCH_RUNS`, else 3 to 9 by size: see `runsFor`) of curl (`--parallel
  * --parallel-max 4`, files to disk) then the manager (transfers on, maxActive 4, every URL registered through the
  * DAE API, timed until every download is in state 1, completed — its bytes fsync'd and the registry committed).
- * Prints one JSON line. The temp directory
- * (served files, outputs, the manager's `--dir`) is removed afterwards.
+ * Prints one JSON line. The temp directory (served files, outputs, the manager's `--dir`) is removed afterwards.
  *
  * Informative, per run: curl's files fsync'd after it exits; what the disk gives with nothing else to do (as many
  * fresh files written from memory, each fdatasync'd, 4 at a time: no network, no statechart); and the manager's own
