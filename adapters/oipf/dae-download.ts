@@ -307,10 +307,16 @@ export class DownloadCollection {
     return DownloadCollection.#indexed(this, { length: copy.length, at: (i) => copy[i]! });
   }
 
-  /** @internal The collection of `ids` in this order, each resolved to its Download object when first read. */
-  static ofIds(ids: readonly string[], objectFor: (id: string) => DaeDownload): DownloadCollection {
+  /**
+   * @internal The collection of `ids` in this order (an array, or a listing's immutable sequence), each resolved to
+   * its Download object when first read.
+   */
+  static ofIds(
+    ids: { readonly length: number; at(index: number): string | undefined },
+    objectFor: (id: string) => DaeDownload,
+  ): DownloadCollection {
     const collection = Object.create(DownloadCollection.prototype) as DownloadCollection;
-    return DownloadCollection.#indexed(collection, { length: ids.length, at: (i) => objectFor(ids[i]!) });
+    return DownloadCollection.#indexed(collection, { length: ids.length, at: (i) => objectFor(ids.at(i)!) });
   }
 
   static #indexed(collection: DownloadCollection, items: CollectionItems): DownloadCollection {

@@ -108,7 +108,7 @@ class DownloadCache {
     return object;
   }
   /** A collection of these ids (a frozen array, shared, never copied): each object made when first read. */
-  collection(ids: readonly string[]): DownloadCollection {
+  collection(ids: { readonly length: number; at(index: number): string | undefined }): DownloadCollection {
     return DownloadCollection.ofIds(ids, (id) => this.get(id));
   }
   /** Drops a removed download's object: its id is never listed or notified again (held copies stay all-undefined). */
@@ -363,7 +363,7 @@ export class DaeDownloadManager extends EventTarget {
    * The collection of a list call: which downloads it holds is fixed at the call (a snapshot; their
    * properties stay live). The answer is kept per query, and finding out whether it still holds costs
    * what changed in the index since the last call (manager.listing.ts), not a pass over every download;
-   * the collection shares the answer's frozen ids, so making it copies nothing.
+   * the collection shares the answer's immutable ids, so making it copies nothing.
    */
   #list(key: string, query: ListQuery): DownloadCollection {
     const kept = this.#lists.get(key);

@@ -210,6 +210,19 @@ export class DownloadIndex {
     return ids;
   }
 
+  /** The ids and registration sequence numbers of the downloads `test` admits, in registration order. */
+  admittedWhere(test: (download: ManagedDownload) => boolean): { ids: string[]; seqs: number[] } {
+    const ids: string[] = [];
+    const seqs: number[] = [];
+    this.#bySeq.forEachPair((seq, download) => {
+      if (test(download)) {
+        ids.push(download.id);
+        seqs.push(seq);
+      }
+    });
+    return { ids, seqs };
+  }
+
   [Symbol.iterator](): IterableIterator<ManagedDownload> {
     return this.values();
   }
@@ -302,6 +315,29 @@ export class DownloadIndex {
       (_seq, gone) => (onChange(gone.id, undefined) === true ? stop : undefined),
       (_seq, added) => (onChange(added.id, added) === true ? stop : undefined),
       (_seq, before, after) => (before !== after && onChange(after.id, after) === true ? stop : undefined),
+    );
+  }
+
+  /**
+   * Like {@link changesSince}, by registration sequence number: `onChange(seq, before, after)` for every entry that
+   * differs (`before` undefined: added; `after` undefined: removed). A download removed and registered again under
+   * its id has a new number: two calls. `onChange` returning true stops the walk.
+   */
+  entriesChangedSince(
+    earlier: DownloadIndex,
+    onChange: (
+      seq: number,
+      before: ManagedDownload | undefined,
+      after: ManagedDownload | undefined,
+    ) => unknown,
+  ): void {
+    const stop = { break: true };
+    diffAgainst(
+      earlier.#bySeq,
+      this.#bySeq,
+      (seq, gone) => (onChange(seq, gone, undefined) === true ? stop : undefined),
+      (seq, added) => (onChange(seq, undefined, added) === true ? stop : undefined),
+      (seq, before, after) => (before !== after && onChange(seq, before, after) === true ? stop : undefined),
     );
   }
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { fcParams } from '../../property-tests/fc.js';
 import { verifies } from '../../property-tests/verifies.js';
 import { CADD_CONTENT_TYPE } from './constants.js';
-import { type DownloadListing, listDownloads } from './manager.listing.js';
+import { type DownloadListing, IdSequence, listDownloads } from './manager.listing.js';
 import {
   appOf,
   downloadViews,
@@ -71,15 +71,30 @@ const CASES: readonly Case[] = [
 /** Follows a manager through events, keeping every case's listing from one step to the next. */
 class Lists {
   readonly kept = new Map<string, DownloadListing>();
-  constructor(readonly m: Driver) {}
-  /** Sends the event, refreshes each kept listing and checks it against a fresh one and the reference. */
-  step(event: OipfManagerEvent | undefined): void {
+  /** `chunkSize`: the sequences' chunk size (small ones make every change split, empty or edit chunks). */
+  constructor(
+    readonly m: Driver,
+    readonly chunkSize?: number,
+  ) {}
+  /**
+   * Sends the event, refreshes each kept listing and checks it against a fresh one and the reference; with
+   * `refresh` false only sends it (an application that lists again only after several changes).
+   */
+  step(event: OipfManagerEvent | undefined, refresh = true): void {
     if (event !== undefined) this.m.send(event);
+    if (!refresh) return;
     const ctx = this.m.s.context;
     for (const c of CASES) {
-      const refreshed = listDownloads(ctx.downloads, c.query(ctx), this.kept.get(c.name));
-      expect(refreshed.ids, `${c.name} after ${event?.type ?? 'start'}`).toEqual(c.reference(ctx));
-      expect(Object.isFrozen(refreshed.ids)).toBe(true);
+      const kept = this.kept.get(c.name);
+      const before = kept?.ids.toArray();
+      const refreshed = listDownloads(ctx.downloads, c.query(ctx), kept, this.chunkSize);
+      const expected = c.reference(ctx);
+      expect(refreshed.ids.toArray(), `${c.name} after ${event?.type ?? 'start'}`).toEqual(expected);
+      expect(refreshed.ids.length).toBe(expected.length);
+      for (const [i, id] of expected.entries()) expect(refreshed.ids.at(i)).toBe(id);
+      expect(refreshed.ids.at(expected.length)).toBeUndefined();
+      // The earlier answer is a snapshot: deriving the next one left it as it was.
+      if (kept !== undefined) expect(kept.ids.toArray()).toEqual(before);
       this.kept.set(c.name, refreshed);
     }
   }
@@ -115,10 +130,19 @@ describe('manager.listing: list answers kept from one call to the next', () => {
         lists.step(event);
       }
       // Scoping: an own-only application never sees another's download, in any kept answer.
-      expect(lists.kept.get('getDownloads() by app1')?.ids).toEqual(['c', 'a2']);
-      expect(lists.kept.get('getDownloads() by app9')?.ids).toEqual([]);
+      expect(lists.kept.get('getDownloads() by app1')?.ids.toArray()).toEqual(['c', 'a2']);
+      expect(lists.kept.get('getDownloads() by app9')?.ids.toArray()).toEqual([]);
     },
   );
+
+  it('a download removed and registered again under its id between two list calls is listed at its new place', () => {
+    const lists = new Lists(new Driver({ capacityBytes: 1000 * MB, maxActive: 1 }), 1);
+    lists.step(register('a', APP));
+    lists.step(register('b', APP));
+    lists.step({ type: 'APP.REMOVE', downloadId: 'a', caller: APP }, false);
+    lists.step(register('a', APP));
+    expect(lists.kept.get('getDownloads() by app1')?.ids.toArray()).toEqual(['b', 'a']);
+  });
 
   it('a change that moves no download in or out keeps the very same ids; one that does makes new ones', () => {
     const m = new Driver({ capacityBytes: 1000 * MB, maxActive: 1 }).register('a').register('b');
@@ -132,8 +156,8 @@ describe('manager.listing: list answers kept from one call to the next', () => {
     m.register('c');
     const grown = listDownloads(m.s.context.downloads, every, paused);
     expect(grown.ids).not.toBe(first.ids);
-    expect(grown.ids).toEqual(['a', 'b', 'c']);
-    expect(first.ids).toEqual(['a', 'b']);
+    expect(grown.ids.toArray()).toEqual(['a', 'b', 'c']);
+    expect(first.ids.toArray()).toEqual(['a', 'b']);
   });
 
   it(
@@ -177,13 +201,59 @@ describe('manager.listing: list answers kept from one call to the next', () => {
         ),
       );
       fc.assert(
-        fc.property(fc.array(eventArb, { maxLength: 30 }), (events) => {
-          const lists = new Lists(new Driver({ capacityBytes: 1000 * MB, maxActive: 2 }));
-          lists.step(undefined);
-          for (const event of events) lists.step(event);
-        }),
+        fc.property(
+          fc.array(fc.tuple(eventArb, fc.boolean()), { maxLength: 30 }),
+          fc.constantFrom(undefined, 1, 2, 3),
+          (events, chunk) => {
+            const lists = new Lists(new Driver({ capacityBytes: 1000 * MB, maxActive: 2 }), chunk);
+            lists.step(undefined);
+            // Listed after some events only: a listing then takes several changes at once (a download removed
+            // and registered again under its id among them).
+            for (const [event, refresh] of events) lists.step(event, refresh);
+            lists.step(undefined);
+          },
+        ),
         fcParams(100),
       );
     },
   );
+
+  it('IdSequence: removals and insertions by registration number give what a plain array gives, the earlier sequence untouched', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.integer({ min: 0, max: 60 }), { maxLength: 40 }),
+        fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 60 })), { maxLength: 40 }),
+        fc.integer({ min: 1, max: 5 }),
+        (start, ops, chunkSize) => {
+          let model = [...start].sort((x, y) => x - y);
+          let seq = IdSequence.of(
+            model.map((n) => `d${n}`),
+            model,
+            chunkSize,
+          );
+          // Applied in batches of up to three changes, as a listing applies what one step changed.
+          for (let i = 0; i < ops.length; i += 3) {
+            const removed = new Set<number>();
+            const added = new Set<number>();
+            for (const [remove, n] of ops.slice(i, i + 3)) {
+              if (remove && model.includes(n) && !added.has(n)) removed.add(n);
+              if (!remove && !model.includes(n) && !removed.has(n)) added.add(n);
+            }
+            const earlier = seq;
+            const earlierIds = earlier.toArray();
+            seq = seq.withChanges(
+              [...removed].sort((x, y) => x - y),
+              [...added].sort((x, y) => x - y).map((n) => ({ id: `d${n}`, seq: n })),
+            );
+            model = [...model.filter((n) => !removed.has(n)), ...added].sort((x, y) => x - y);
+            expect(seq.toArray()).toEqual(model.map((n) => `d${n}`));
+            expect(seq.length).toBe(model.length);
+            for (const [k, n] of model.entries()) expect(seq.at(k)).toBe(`d${n}`);
+            expect(earlier.toArray()).toEqual(earlierIds);
+          }
+        },
+      ),
+      fcParams(200),
+    );
+  });
 });
