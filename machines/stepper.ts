@@ -99,6 +99,13 @@ function keyOfValue(value: StateValue): string | undefined {
   return inner === undefined ? undefined : `${keys[0]}.${inner}`;
 }
 
+/** The params of a guard or action reference, as xstate resolves them: none for a name or an inline function. */
+function paramsOf(ref: unknown, args: { context: unknown; event: unknown }): unknown {
+  if (typeof ref !== 'object' || ref === null || !('params' in ref)) return undefined;
+  const params = (ref as { params: unknown }).params;
+  return typeof params === 'function' ? (params as (a: unknown) => unknown)(args) : params;
+}
+
 /** The built-in guard or action an implementation is (xstate marks them with `check` / `resolve`). */
 function isBuiltin(
   fn: unknown,
@@ -243,14 +250,7 @@ export function compileStepper<C extends MachineContext, E extends EventObject>(
     if (isBuiltin(impl, 'check'))
       // and / or / not: xstate's own check, which asks the machine for the guards it combines.
       return (impl.check as (s: unknown, a: unknown, g: unknown) => boolean)(fakeSnapshot, args, impl);
-    const spec = guard as { params?: unknown };
-    const params =
-      inline || typeof guard === 'string' || !('params' in spec)
-        ? undefined
-        : typeof spec.params === 'function'
-          ? (spec.params as (a: unknown) => unknown)(args)
-          : spec.params;
-    return (impl as (a: unknown, p: unknown) => boolean)(args, params);
+    return (impl as (a: unknown, p: unknown) => boolean)(args, paramsOf(guard, args));
   };
 
   return (from, event) => {
@@ -266,15 +266,9 @@ export function compileStepper<C extends MachineContext, E extends EventObject>(
           const name =
             typeof action === 'string' ? action : inline ? undefined : (action as { type: string }).type;
           const impl = inline ? action : implementations.actions[name!];
-          const spec = action as { params?: unknown };
-          const params =
-            inline || typeof action === 'string' || !('params' in spec)
-              ? undefined
-              : typeof spec.params === 'function'
-                ? (spec.params as (a: unknown) => unknown)({ context, event })
-                : spec.params;
+          const args = { context, event };
+          const params = paramsOf(action, args);
           if (isBuiltin(impl, 'resolve')) {
-            const args = { context, event };
             if (impl.type === 'xstate.assign') {
               const assignment = impl.assignment as
                 | ((a: unknown, p: unknown) => Partial<C>)

@@ -201,16 +201,10 @@ export class DownloadIndex {
     return this.#bySeq.values();
   }
 
-  /** The ids of the downloads `test` admits, in registration order (one walk of the leaves, no iterator objects). */
-  idsWhere(test: (download: ManagedDownload) => boolean): string[] {
-    const ids: string[] = [];
-    this.#bySeq.forEachPair((_seq, download) => {
-      if (test(download)) ids.push(download.id);
-    });
-    return ids;
-  }
-
-  /** The ids and registration sequence numbers of the downloads `test` admits, in registration order. */
+  /**
+   * The ids and registration sequence numbers of the downloads `test` admits, in registration order (one walk of the
+   * leaves, no iterator objects).
+   */
   admittedWhere(test: (download: ManagedDownload) => boolean): { ids: string[]; seqs: number[] } {
     const ids: string[] = [];
     const seqs: number[] = [];
@@ -308,14 +302,7 @@ export class DownloadIndex {
     earlier: DownloadIndex,
     onChange: (id: string, next: ManagedDownload | undefined) => unknown,
   ): void {
-    const stop = { break: true };
-    diffAgainst(
-      earlier.#bySeq,
-      this.#bySeq,
-      (_seq, gone) => (onChange(gone.id, undefined) === true ? stop : undefined),
-      (_seq, added) => (onChange(added.id, added) === true ? stop : undefined),
-      (_seq, before, after) => (before !== after && onChange(after.id, after) === true ? stop : undefined),
-    );
+    this.entriesChangedSince(earlier, (_seq, before, after) => onChange((after ?? before)!.id, after));
   }
 
   /**
