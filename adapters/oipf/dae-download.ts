@@ -291,6 +291,12 @@ const INDEXED: ProxyHandler<DownloadCollection> = {
   setPrototypeOf: () => false,
 };
 
+/** Download ids in a collection's order: an array, or a listing's immutable sequence (`IdSequence`). */
+export interface OrderedIds {
+  readonly length: number;
+  at(index: number): string | undefined;
+}
+
 /**
  * A DAE `DownloadCollection`: `length`, `item(i)` and (harmless) array-style indexing. Which downloads
  * it holds is fixed when it is made (a list call's snapshot); each Download object is the application's
@@ -311,10 +317,7 @@ export class DownloadCollection {
    * @internal The collection of `ids` in this order (an array, or a listing's immutable sequence), each resolved to
    * its Download object when first read.
    */
-  static ofIds(
-    ids: { readonly length: number; at(index: number): string | undefined },
-    objectFor: (id: string) => DaeDownload,
-  ): DownloadCollection {
+  static ofIds(ids: OrderedIds, objectFor: (id: string) => DaeDownload): DownloadCollection {
     const collection = Object.create(DownloadCollection.prototype) as DownloadCollection;
     return DownloadCollection.#indexed(collection, { length: ids.length, at: (i) => objectFor(ids.at(i)!) });
   }

@@ -39,7 +39,7 @@ import {
   type ReserveResult,
 } from '../../machines/oipf/index.js';
 import type { DiscInfo } from '../../machines/oipf/manager.logic.js';
-import { DaeDownload, DownloadCollection, type DownloadSource } from './dae-download.js';
+import { DaeDownload, DownloadCollection, type DownloadSource, type OrderedIds } from './dae-download.js';
 import { type DownloadMeta, metaOfItem } from './meta.js';
 
 /** The content type recorded for the items of a CADD given inline to registerDownload (ours). */
@@ -107,8 +107,8 @@ class DownloadCache {
     }
     return object;
   }
-  /** A collection of these ids (a frozen array, shared, never copied): each object made when first read. */
-  collection(ids: { readonly length: number; at(index: number): string | undefined }): DownloadCollection {
+  /** A collection of these ids (immutable, shared, never copied): each object made when first read. */
+  collection(ids: OrderedIds): DownloadCollection {
     return DownloadCollection.ofIds(ids, (id) => this.get(id));
   }
   /** Drops a removed download's object: its id is never listed or notified again (held copies stay all-undefined). */

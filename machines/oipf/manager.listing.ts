@@ -83,7 +83,7 @@ export class IdSequence {
    */
   withChanges(removed: readonly number[], added: readonly { id: string; seq: number }[]): IdSequence {
     const chunks = [...this.#chunks];
-    const edit = (seq: number): number => {
+    const chunkFor = (seq: number): number => {
       // The chunk holding `seq`, or where it goes: the last whose first number is at most `seq` (else the first).
       let c = 0;
       for (let lo = 0, hi = chunks.length - 1; lo <= hi; ) {
@@ -96,7 +96,7 @@ export class IdSequence {
       return c;
     };
     for (const seq of removed) {
-      const c = edit(seq);
+      const c = chunkFor(seq);
       const { ids, seqs } = chunks[c]!;
       const at = seqs.indexOf(seq);
       if (at < 0) throw new Error(`IdSequence: registration ${seq} is not in the sequence`);
@@ -108,7 +108,7 @@ export class IdSequence {
         chunks.push(chunk([id], [seq]));
         continue;
       }
-      const c = edit(seq);
+      const c = chunkFor(seq);
       const { ids, seqs } = chunks[c]!;
       const at = lastAtMost(seqs, seq) + 1;
       if (seqs[at - 1] === seq) throw new Error(`IdSequence: registration ${seq} is already in the sequence`);
