@@ -372,13 +372,15 @@ export class TransferEngine implements OipfManagerPort {
         cause: error instanceof Error ? error.message : String(error),
       });
     } finally {
-      // Closes a writer the transfer did not use (one written closes itself, after its final fdatasync).
+      if (this.#running.get(id)?.token === token) this.#running.delete(id);
+      // Closes a writer the transfer did not use (one written closes itself, after its final fdatasync). The step
+      // ends only once that open has: an open still running would create the file after this download's next
+      // steps — a delete (remove) ran, and the removed download's file came back.
       if (writing === undefined)
-        void opening?.then(
+        await opening?.then(
           (writer) => writer.close(),
           () => {},
         );
-      if (this.#running.get(id)?.token === token) this.#running.delete(id);
     }
   }
 
