@@ -5,7 +5,7 @@ import { type DownloadServer, startDownloadServer } from '../server/server.js';
 import { type DaeDownload, DOWNLOAD_PROPERTIES, DownloadCollection } from './dae-download.js';
 import type { ApplicationInfo } from './dae-objects.js';
 import { createDownloadManager, type DownloadManagerHost } from './manager.js';
-import { ALL_APP, mediaFile, tempDir, waitFor } from './test-support.js';
+import { ALL_APP, isGone, mediaFile, tempDir, waitFor } from './test-support.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -103,14 +103,7 @@ describe('DAE objects over the running manager', () => {
       const left = [...names].filter((n) => (d as unknown as Record<string, unknown>)[n] !== undefined);
       expect(left, 'properties still defined after remove').toEqual([]);
       await m.flush();
-      await waitFor(
-        async () =>
-          !(await fs.stat(file).then(
-            () => true,
-            () => false,
-          )),
-        'file deleted',
-      );
+      await waitFor(() => isGone(file), 'file deleted');
       expect(downloadManager.remove(d)).toBe(false);
       expect(downloadManager.pause!(d)).toBe(false);
       expect(downloadManager.resume!(d)).toBe(false);

@@ -10,7 +10,7 @@ import { listen, pattern } from '../http/test-support.js';
 import { type DownloadServer, startDownloadServer } from '../server/server.js';
 import { createDownloadManager, type DownloadManagerHost } from './manager.js';
 import { Registry, type RegistryChanges } from './registry.js';
-import { ALL_APP, mediaFile, sleep, tempDir, waitFor, within } from './test-support.js';
+import { ALL_APP, isGone, mediaFile, sleep, tempDir, waitFor, within } from './test-support.js';
 import { partialPathOf } from './transfers.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -705,14 +705,7 @@ describe('running manager: real transfers', () => {
       expect(d.state).toBe(1);
       expect(s.requests.at(-1)?.headers.range).toBe(`bytes=${short}-`);
       expect((await contentOf(m, id)).equals(bytes)).toBe(true);
-      await waitFor(
-        async () =>
-          !(await fs.stat(oldJournal).then(
-            () => true,
-            () => false,
-          )),
-        'the old journal swept',
-      );
+      await waitFor(() => isGone(oldJournal), 'the old journal swept');
     },
   );
 });

@@ -131,6 +131,14 @@ export function bareEngine(
   });
 }
 
+/** Whether `file` is gone (nothing at that path): what a wait for a deletion polls. */
+export function isGone(file: string): Promise<boolean> {
+  return fs.stat(file).then(
+    () => false,
+    () => true,
+  );
+}
+
 /** Sleeps `ms`. */
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));

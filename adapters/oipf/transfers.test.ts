@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { OipfManagerEvent } from '../../machines/oipf/index.js';
 import { listen } from '../http/test-support.js';
 import { KeptFile } from '../storage/kept-file.js';
-import { bareEngine, openOn, pattern, tempDir, waitFor } from './test-support.js';
+import { bareEngine, isGone, openOn, pattern, tempDir, waitFor } from './test-support.js';
 import { MAX_TIMER_MS, partialPathOf } from './transfers.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -139,15 +139,7 @@ describe.skipIf(process.platform !== 'linux')(
       await waitFor(() => discarded, 'the delete running early', 300).catch(() => {});
       release();
       await opened?.catch(() => {});
-      await waitFor(
-        async () =>
-          !(await fs.stat(file).then(
-            () => true,
-            () => false,
-          )),
-        'the data file deleted',
-        2000,
-      );
+      await waitFor(() => isGone(file), 'the data file deleted', 2000);
       // Still gone once every step ran (the open created it before the delete, not after).
       await engine.close();
       await expect(fs.stat(file)).rejects.toThrow(/ENOENT/);
