@@ -3,6 +3,7 @@ import type http from 'node:http';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { OipfManagerEvent } from '../../machines/oipf/index.js';
+import { verifies } from '../../property-tests/verifies.js';
 import { listen } from '../http/test-support.js';
 import { KeptFile } from '../storage/kept-file.js';
 import { bareEngine, isGone, openOn, pattern, tempDir, waitFor } from './test-support.js';
@@ -109,42 +110,51 @@ describe.skipIf(process.platform !== 'linux')(
       expect((await fs.stat(file)).size, 'created empty').toBe(0);
     });
 
-    it('a transfer stopped while its open is still running ends only once the open did: a delete after it leaves no file', async () => {
-      // The data file's open held until released (a create waiting for metadata other fsyncs are writing).
-      let release: () => void = () => {};
-      const gate = new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      let opened: Promise<unknown> | undefined;
-      const original = KeptFile.prototype.open;
-      const spy = vi.spyOn(KeptFile.prototype, 'open').mockImplementation(function (this: KeptFile, options) {
-        opened = gate.then(() => original.call(this, options));
-        return opened as ReturnType<KeptFile['open']>;
-      });
-      let discarded = false;
-      const originalDiscard = KeptFile.prototype.discard;
-      const discard = vi.spyOn(KeptFile.prototype, 'discard').mockImplementation(function (this: KeptFile) {
-        discarded = true;
-        return originalDiscard.call(this);
-      });
-      cleanups.push(async () => {
-        spy.mockRestore();
-        discard.mockRestore();
-      });
-      const { sent, file, engine } = await transferTo('4');
-      // What remove() requests of a transfer in progress: stop it, then delete its data (chained after it).
-      engine.stopTransfer({ downloadId: '4' });
-      engine.deleteData({ downloadId: '4' });
-      // The delete must wait for the transfer's step, which must wait for its open: give it the chance not to.
-      await waitFor(() => discarded, 'the delete running early', 300).catch(() => {});
-      release();
-      await opened?.catch(() => {});
-      await waitFor(() => isGone(file), 'the data file deleted', 2000);
-      // Still gone once every step ran (the open created it before the delete, not after).
-      await engine.close();
-      await expect(fs.stat(file)).rejects.toThrow(/ENOENT/);
-      expect(sent).toEqual([]);
-    });
+    it(
+      verifies(
+        'DAE-REMOVE-1',
+        'a transfer stopped while its open is still running ends only once the open did: a delete after it leaves no file',
+      ),
+      async () => {
+        // The data file's open held until released (a create waiting for metadata other fsyncs are writing).
+        let release: () => void = () => {};
+        const gate = new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        let opened: Promise<unknown> | undefined;
+        const original = KeptFile.prototype.open;
+        const spy = vi.spyOn(KeptFile.prototype, 'open').mockImplementation(function (
+          this: KeptFile,
+          options,
+        ) {
+          opened = gate.then(() => original.call(this, options));
+          return opened as ReturnType<KeptFile['open']>;
+        });
+        let discarded = false;
+        const originalDiscard = KeptFile.prototype.discard;
+        const discard = vi.spyOn(KeptFile.prototype, 'discard').mockImplementation(function (this: KeptFile) {
+          discarded = true;
+          return originalDiscard.call(this);
+        });
+        cleanups.push(async () => {
+          spy.mockRestore();
+          discard.mockRestore();
+        });
+        const { sent, file, engine } = await transferTo('4');
+        // What remove() requests of a transfer in progress: stop it, then delete its data (chained after it).
+        engine.stopTransfer({ downloadId: '4' });
+        engine.deleteData({ downloadId: '4' });
+        // The delete must wait for the transfer's step, which must wait for its open: give it the chance not to.
+        await waitFor(() => discarded, 'the delete running early', 300).catch(() => {});
+        release();
+        await opened?.catch(() => {});
+        await waitFor(() => isGone(file), 'the data file deleted', 2000);
+        // Still gone once every step ran (the open created it before the delete, not after).
+        await engine.close();
+        await expect(fs.stat(file)).rejects.toThrow(/ENOENT/);
+        expect(sent).toEqual([]);
+      },
+    );
 
     it('a data file that cannot be opened fails the transfer and aborts its response', async () => {
       // The partial "directory" is a file: the open fails with ENOTDIR (not a missing directory it could make).
