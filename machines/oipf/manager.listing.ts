@@ -68,7 +68,8 @@ export class IdSequence {
   /** The id at `index` (0-based), undefined outside. */
   at(index: number): string | undefined {
     if (!(index >= 0 && index < this.length)) return undefined;
-    const c = lastAtMost(this.#starts, index);
+    const starts = this.#starts;
+    const c = lastAtMost(starts.length, (i) => starts[i]!, index);
     return this.#chunks[c]!.ids[index - this.#starts[c]!];
   }
 
@@ -83,18 +84,12 @@ export class IdSequence {
    */
   withChanges(removed: readonly number[], added: readonly { id: string; seq: number }[]): IdSequence {
     const chunks = [...this.#chunks];
-    const chunkFor = (seq: number): number => {
-      // The chunk holding `seq`, or where it goes: the last whose first number is at most `seq` (else the first).
-      let c = 0;
-      for (let lo = 0, hi = chunks.length - 1; lo <= hi; ) {
-        const mid = (lo + hi) >> 1;
-        if (chunks[mid]!.seqs[0]! <= seq) {
-          c = mid;
-          lo = mid + 1;
-        } else hi = mid - 1;
-      }
-      return c;
-    };
+    // The chunk holding `seq`, or where it goes: the last whose first number is at most `seq` (else the first).
+    const chunkFor = (seq: number): number =>
+      Math.max(
+        0,
+        lastAtMost(chunks.length, (i) => chunks[i]!.seqs[0]!, seq),
+      );
     for (const seq of removed) {
       const c = chunkFor(seq);
       const { ids, seqs } = chunks[c]!;
@@ -110,7 +105,7 @@ export class IdSequence {
       }
       const c = chunkFor(seq);
       const { ids, seqs } = chunks[c]!;
-      const at = lastAtMost(seqs, seq) + 1;
+      const at = lastAtMost(seqs.length, (i) => seqs[i]!, seq) + 1;
       if (seqs[at - 1] === seq) throw new Error(`IdSequence: registration ${seq} is already in the sequence`);
       const nextIds = ids.toSpliced(at, 0, id);
       const nextSeqs = seqs.toSpliced(at, 0, seq);
@@ -133,12 +128,12 @@ function chunk(ids: string[], seqs: number[]): Chunk {
   return { ids: Object.freeze(ids), seqs: Object.freeze(seqs) };
 }
 
-/** The last index whose value is at most `x` in ascending `values` (-1 when none is). */
-function lastAtMost(values: readonly number[], x: number): number {
+/** The last index below `count` whose value (`valueAt`, ascending) is at most `x` (-1 when none is): a binary search. */
+function lastAtMost(count: number, valueAt: (index: number) => number, x: number): number {
   let found = -1;
-  for (let lo = 0, hi = values.length - 1; lo <= hi; ) {
+  for (let lo = 0, hi = count - 1; lo <= hi; ) {
     const mid = (lo + hi) >> 1;
-    if (values[mid]! <= x) {
+    if (valueAt(mid) <= x) {
       found = mid;
       lo = mid + 1;
     } else hi = mid - 1;
